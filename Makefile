@@ -1,0 +1,31 @@
+# qmoe: `make demo` runs the main job on the built-in data, `make test` runs the test suite.
+# Both set up a virtual environment in .venv first (once; again when pyproject.toml changes).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/qmoe-host demo --out runs/demo --data-dir data/builtin
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check host codegen tests bench
+
+bench: setup
+	$(BIN)/python bench/cv_variants.py
+
+clean:
+	rm -rf runs data/builtin build .pytest_cache

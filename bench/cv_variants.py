@@ -1,0 +1,64 @@
+"""Full cross-validation on the built-in dataset: F1 mean ± std and wall time per variant.
+
+    .venv/bin/python bench/cv_variants.py [--data-dir data/builtin] [--out runs/bench-cv]
+
+Target (issue 2): all variants together within 10 minutes on 2 cores. Also reports the accuracy cost
+of replacing the paper's LayerNorm by the MCU-friendly options (none, batchnorm folded at export).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from qmoe.api import load_features, parse_variant, train
+from qmoe.data import generate_builtin
+from qmoe.train.config import TrainConfig
+
+VARIANTS = ("fp32", "ptq8", "4", "ternary", "ternary,4,8@curiosity")
+NORMS = ("layernorm", "batchnorm")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", type=Path, default=Path("data/builtin"))
+    ap.add_argument("--out", type=Path, default=Path("runs/bench-cv"))
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    if not (args.data_dir / "meta" / "esc50.csv").exists():
+        generate_builtin(args.data_dir, seed=args.seed)
+    fd, fe = load_features("builtin", args.data_dir)
+    print(f"data + features: {time.perf_counter() - t0:.1f} s, {len(fd.y)} clips, {fd.label_set}")
+    base = TrainConfig(seed=args.seed)
+    configs = [parse_variant(v, base) for v in VARIANTS]
+    rows = []
+    for cfg in configs:
+        t = time.perf_counter()
+        rep = train(
+            fd, fe, [cfg], args.out / cfg.name.replace("[", "_").replace("]", ""), progress=False
+        )
+        rows.append((cfg.name, rep.rows[0], time.perf_counter() - t))
+    print(f"\n{'variant':34s} {'macro-F1 %':>14s} {'accuracy %':>14s} {'wall s':>8s}")
+    for name, r, sec in rows:
+        print(
+            f"{name:34s} {100 * r['macro_f1_mean']:6.1f} ± {100 * r['macro_f1_std']:4.1f}"
+            f"   {100 * r['accuracy_mean']:6.1f} ± {100 * r['accuracy_std']:4.1f} {sec:8.1f}"
+        )
+    base_f1 = rows[0][1]["macro_f1_mean"]
+    print("\nnormalization (fp32 expert): the paper's LayerNorm vs the MCU-friendly default (none)")
+    for norm in NORMS:
+        cfg = replace(base, norm=norm)
+        rep = train(fd, fe, [cfg], args.out / f"fp32-{norm}", progress=False)
+        f1 = rep.rows[0]["macro_f1_mean"]
+        print(
+            f"  {norm:10s} macro-F1 {100 * f1:5.1f} %  (none: {100 * base_f1:5.1f} %, "
+            f"difference {100 * (base_f1 - f1):+.1f} points)"
+        )
+    print(f"\ntotal wall time: {time.perf_counter() - t0:.1f} s (target: under 600 s on 2 cores)")
+
+
+if __name__ == "__main__":
+    main()

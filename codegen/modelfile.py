@@ -1,0 +1,124 @@
+"""Reading model files (`*.qmoe`) with json and numpy alone, for codegen and other tools.
+
+The format (written by qmoe.modelfile on the host):
+
+    model.json   format "qmoe-model", version, class names and label set, front-end configuration,
+                 input quantizer, training configuration, experts and router (configurations, state
+                 dicts and integer exports, arrays by reference {"$array": key}), routing policy,
+                 provenance, and the SHA-256 of arrays.npz
+    arrays.npz   every array (no pickle)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelFormatError
+
+FORMAT = "qmoe-model"
+VERSION = 1
+
+
+def flatten(obj, prefix: str, arrays: dict[str, np.ndarray]):
+    """JSON-able copy of `obj` with every numpy array moved to `arrays` and replaced by a reference."""
+    if hasattr(obj, "detach") and hasattr(obj, "numpy"):  # a torch tensor, without importing torch
+        obj = obj.detach().cpu().numpy()
+    if isinstance(obj, np.ndarray):
+        arrays[prefix] = obj
+        return {"$array": prefix}
+    if isinstance(obj, dict):
+        return {str(k): flatten(v, f"{prefix}.{k}", arrays) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [flatten(v, f"{prefix}.{i}", arrays) for i, v in enumerate(obj)]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def unflatten(obj, arrays: dict[str, np.ndarray]):
+    """Inverse of `flatten`: resolve every {"$array": key} reference."""
+    if isinstance(obj, dict):
+        if set(obj) == {"$array"}:
+            return arrays[obj["$array"]]
+        return {k: unflatten(v, arrays) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [unflatten(v, arrays) for v in obj]
+    return obj
+
+
+def write_zip(
+    path: Path, meta: dict, arrays: dict[str, np.ndarray], json_name: str, digest_field: str
+) -> Path:
+    """Write meta (with the SHA-256 of the arrays blob in `digest_field`) and arrays atomically."""
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    blob = buf.getvalue()
+    meta = {**meta, digest_field: hashlib.sha256(blob).hexdigest()}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(json_name, json.dumps(meta, indent=1))
+        z.writestr("arrays.npz", blob)
+    tmp.replace(path)
+    return path
+
+
+def read_zip(
+    path: Path,
+    json_name: str,
+    fmt: str,
+    max_version: int,
+    digest_field: str,
+    what: str,
+    error=ModelFormatError,
+) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read and check a json+npz zip: format name, version range, arrays digest, references."""
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: {what} not found")
+    try:
+        with zipfile.ZipFile(path) as z:
+            meta = json.loads(z.read(json_name))
+            blob = z.read("arrays.npz")
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise error(
+            f"{path}: not a readable {what} (expected a zip with {json_name} and arrays.npz): {exc}"
+        ) from exc
+    if not isinstance(meta, dict):
+        raise error(f"{path}: {json_name} is not a JSON object")
+    if meta.get("format") != fmt:
+        raise error(
+            f"{path}: {json_name} field 'format' is {meta.get('format')!r}, expected {fmt!r}"
+        )
+    version = meta.get("version")
+    if not isinstance(version, int) or not 1 <= version <= max_version:
+        raise error(
+            f"{path}: {what} version {version!r} is not supported (this qmoe reads versions "
+            f"1..{max_version}); upgrade qmoe or regenerate the file"
+        )
+    digest = hashlib.sha256(blob).hexdigest()
+    if digest != meta.get(digest_field):
+        raise error(
+            f"{path}: arrays.npz is corrupt: SHA-256 {digest[:16]}… does not match the "
+            f"recorded {str(meta.get(digest_field))[:16]}…"
+        )
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        return unflatten(meta, arrays), arrays
+    except (KeyError, ValueError, OSError) as exc:
+        raise error(
+            f"{path}: {json_name} refers to an array missing from arrays.npz: {exc}"
+        ) from exc
+
+
+def read_model_file(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read and check a model file: (metadata with arrays resolved, the arrays by key)."""
+    return read_zip(path, "model.json", FORMAT, VERSION, "arrays_sha256", "qmoe model file")

@@ -1,0 +1,179 @@
+"""The Python API behind every `qmoe-host` command. The CLI only parses options and calls these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from qmoe.codegen.frontend import FrontendConfig
+from qmoe.data import FeatureDataset, generate_builtin, load_dataset, load_embedding_csv
+from qmoe.errors import ConfigError
+from qmoe.features.extract import extract_features
+from qmoe.modelfile import load_model
+from qmoe.runs import (
+    format_table,
+    start_run,
+    summary_rows,
+    write_json,
+    write_summary,
+    write_variant,
+)
+from qmoe.train.config import TrainConfig
+from qmoe.train.cv import CVResult, cross_validate, evaluate
+
+# The variants of the main job: the fp32 baseline, the quantized experts, and mixtures of heterogeneous
+# experts under the two routers.
+DEMO_VARIANTS = (
+    "fp32",
+    "ptq8",
+    "8",
+    "4",
+    "ternary",
+    "1",
+    "ternary,4,8@softmax",
+    "ternary,4,8@curiosity",
+)
+
+
+def parse_variant(text: str, base: TrainConfig, policy: str = "curiosity") -> TrainConfig:
+    """`EXPERTS[@ROUTER]`, e.g. `4`, `ternary,4,8@curiosity` -> a TrainConfig derived from `base`.
+
+    `policy` (curiosity or budget) applies to curiosity-routed variants; the others route by argmax.
+    """
+    experts, _, router = text.partition("@")
+    specs = [s.strip() for s in experts.split(",") if s.strip()]
+    if not specs:
+        raise ConfigError(
+            f"variant {text!r}: expected EXPERTS[@ROUTER], e.g. 4 or ternary,4,8@curiosity"
+        )
+    router = router.strip() or ("none" if len(specs) == 1 else "softmax")
+    return replace(
+        base, experts=specs, router=router, policy=policy if router == "curiosity" else "argmax"
+    )
+
+
+def load_features(
+    dataset: str,
+    root: Path,
+    label_set: str | None = None,
+    frontend: FrontendConfig | None = None,
+    skip_bad: bool = False,
+    n_folds: int = 5,
+    seed: int = 0,
+    cache_dir: Path | None = None,
+) -> tuple[FeatureDataset, FrontendConfig | None]:
+    """Features of a dataset: front-end output for audio datasets, the rows of an embedding CSV."""
+    if dataset == "csv":
+        if label_set is not None:
+            raise ConfigError(
+                "--label-set does not apply to an embedding CSV (its class_id column is the label)"
+            )
+        return load_embedding_csv(Path(root), n_folds=n_folds, seed=seed), None
+    frontend = frontend or FrontendConfig()
+    ds = load_dataset(dataset, Path(root), label_set=label_set, n_folds=n_folds, seed=seed)
+    cache = Path(cache_dir) if cache_dir else Path(root) / ".qmoe-cache"
+    return extract_features(ds, frontend, cache_dir=cache, skip_bad=skip_bad), frontend
+
+
+@dataclass
+class TrainReport:
+    out: Path
+    results: list[CVResult]
+    rows: list[dict]
+    table: str
+
+
+def train(
+    fd: FeatureDataset,
+    frontend: FrontendConfig | None,
+    configs: list[TrainConfig],
+    out: Path,
+    folds: list[int] | None = None,
+    keep_fold: int = 1,
+    progress: bool = True,
+    extra: dict | None = None,
+) -> TrainReport:
+    """Cross-validate each configuration, write the run folder, return the summary table."""
+    names = [c.name for c in configs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"variant(s) given twice: {', '.join(dupes)}")
+    out = start_run(
+        Path(out),
+        fd,
+        {"frontend": frontend.to_dict() if frontend else None, "variants": names, **(extra or {})},
+    )
+    results = []
+    for cfg in configs:
+        res = cross_validate(fd, cfg, frontend, folds=folds, progress=progress)
+        write_variant(out, res, fd, keep_fold)
+        results.append(res)
+    rows = summary_rows(results)
+    write_summary(out, rows)
+    table = format_table(rows)
+    (out / "summary.txt").write_text(
+        f"dataset: {fd.source}\nlabel set: {fd.label_set} ({len(fd.class_names)} classes)\n"
+        f"skipped inputs: {len(fd.skipped)}\n\n{table}\n"
+    )
+    return TrainReport(out, results, rows, table)
+
+
+def evaluate_model(
+    model_path: Path, fd: FeatureDataset, folds: list[int] | None = None, out: Path | None = None
+) -> dict:
+    """Evaluate a saved model on the given folds (default: the fold it held out)."""
+    model = load_model(model_path)
+    if list(model.class_names) != list(fd.class_names):
+        raise ConfigError(
+            f"{model_path}: model classes {model.class_names} differ from the dataset's "
+            f"{fd.class_names} (label set {model.label_set!r} vs {fd.label_set!r})"
+        )
+    if folds is None:
+        held = model.provenance.get("test_fold")
+        folds = [held] if held is not None else sorted(set(fd.folds.tolist()))
+
+    rows = np.flatnonzero(np.isin(fd.folds, folds))
+    if len(rows) == 0:
+        raise ConfigError(
+            f"no rows in fold(s) {folds}; the dataset has {sorted(set(fd.folds.tolist()))}"
+        )
+    ev = evaluate(model, fd, rows)
+    report = {
+        "model": str(model_path),
+        "variant": model.name,
+        "label_set": fd.label_set,
+        "folds": folds,
+        "rows": int(len(rows)),
+        **ev["metrics"],
+    }
+    if out is not None:
+        write_json(Path(out), report)
+    return report
+
+
+def demo(
+    out: Path,
+    data_dir: Path,
+    seed: int = 0,
+    clips_per_class: int = 40,
+    variants: tuple[str, ...] = DEMO_VARIANTS,
+    base: TrainConfig | None = None,
+    progress: bool = True,
+) -> TrainReport:
+    """The main job on the built-in dataset: generate data, cross-validate every variant, report."""
+    data_dir = Path(data_dir)
+    if not (data_dir / "meta" / "esc50.csv").exists():
+        generate_builtin(data_dir, seed=seed, clips_per_class=clips_per_class)
+    fd, frontend = load_features("builtin", data_dir)
+    base = base or TrainConfig(seed=seed)
+    configs = [parse_variant(v, base) for v in variants]
+    return train(
+        fd,
+        frontend,
+        configs,
+        out,
+        progress=progress,
+        extra={"dataset": "builtin", "data_dir": str(data_dir)},
+    )

@@ -1,0 +1,290 @@
+"""`qmoe-host`: the command line. Each command parses options and calls one function of qmoe.api."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from qmoe.errors import QmoeError
+
+DATASETS = ("builtin", "esc50", "urbansound8k", "quinn", "csv")
+
+
+def _folds(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{text!r}: expected comma-separated fold numbers, e.g. 1,2"
+        ) from exc
+
+
+def _frontend(sample_rate: int, n_fft: int, hop: int, n_mels: int):
+    from qmoe.codegen.frontend import FrontendConfig
+
+    try:
+        return FrontendConfig(sample_rate=sample_rate, n_fft=n_fft, hop=hop, n_mels=n_mels)
+    except ValueError as exc:
+        raise QmoeError(f"front end: {exc}") from exc
+
+
+dataset_options = [
+    click.option(
+        "--dataset",
+        type=click.Choice(DATASETS),
+        default="builtin",
+        show_default=True,
+        help="Dataset layout of --root (csv: a precomputed embedding CSV file).",
+    ),
+    click.option(
+        "--root",
+        type=click.Path(path_type=Path),
+        default=Path("data/builtin"),
+        show_default=True,
+        help="Dataset folder (or CSV file).",
+    ),
+    click.option(
+        "--label-set",
+        default=None,
+        help="esc50-50class | esc10 | esc50-5category for ESC-50; default: the dataset's own.",
+    ),
+    click.option(
+        "--skip-bad", is_flag=True, help="Skip unreadable audio files; each is listed in the run."
+    ),
+    click.option("--sample-rate", default=16000, show_default=True),
+    click.option("--n-fft", default=512, show_default=True),
+    click.option("--hop", default=256, show_default=True),
+    click.option("--n-mels", default=32, show_default=True),
+]
+
+
+def with_dataset(f):
+    for opt in reversed(dataset_options):
+        f = opt(f)
+    return f
+
+
+def _features(dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed=0):
+    from qmoe.api import load_features
+
+    fe = None if dataset == "csv" else _frontend(sample_rate, n_fft, hop, n_mels)
+    fd, fe = load_features(
+        dataset, root, label_set=label_set, frontend=fe, skip_bad=skip_bad, seed=seed
+    )
+    click.echo(
+        f"dataset: {fd.source}  label set: {fd.label_set} ({len(fd.class_names)} classes, "
+        f"{len(fd.y)} rows, folds {sorted(set(fd.folds.tolist()))})",
+        err=True,
+    )
+    for name, why in fd.skipped:
+        click.echo(f"skipped: {name}: {why}", err=True)
+    return fd, fe
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qmoe")
+def cli() -> None:
+    """Quantized curiosity-routed Mixture-of-Experts audio classifiers, host to microcontroller."""
+
+
+@cli.group()
+def data() -> None:
+    """Datasets: generate the built-in one, describe any."""
+
+
+@data.command("builtin")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
+)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--clips-per-class", default=40, show_default=True)
+def data_builtin(out: Path, seed: int, clips_per_class: int) -> None:
+    """Write the seeded built-in dataset in ESC-50's layout."""
+    from qmoe.data import generate_builtin
+
+    ds = generate_builtin(out, seed=seed, clips_per_class=clips_per_class)
+    click.echo(ds.describe())
+
+
+@data.command("info")
+@click.option("--dataset", type=click.Choice(DATASETS[:-1]), required=True)
+@click.option("--root", type=click.Path(path_type=Path), required=True)
+@click.option("--label-set", default=None)
+def data_info(dataset: str, root: Path, label_set: str | None) -> None:
+    """Check a dataset's layout and print what the loader sees."""
+    from qmoe.data import load_dataset
+
+    click.echo(load_dataset(dataset, root, label_set=label_set).describe())
+
+
+@cli.command()
+@with_dataset
+@click.option(
+    "--experts",
+    default="fp32",
+    show_default=True,
+    help="Comma-separated weight formats: fp32, ptq8, 1..16, ternary.",
+)
+@click.option(
+    "--router",
+    type=click.Choice(["none", "softmax", "curiosity"]),
+    default=None,
+    help="Router for a mixture (default: none for one expert, softmax for several).",
+)
+@click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    help="EXPERTS[@ROUTER], repeatable: train several variants in one run (overrides --experts).",
+)
+@click.option(
+    "--policy",
+    type=click.Choice(["curiosity", "budget"]),
+    default="curiosity",
+    show_default=True,
+    help="How a curiosity router's uncertainty picks the expert.",
+)
+@click.option(
+    "--budget", type=float, default=None, help="Mean weight bytes per inference (--policy budget)."
+)
+@click.option("--escalate-share", type=float, default=0.3, show_default=True)
+@click.option("--hidden", default="128,64", show_default=True, help="Expert hidden layer sizes.")
+@click.option("--norm", type=click.Choice(["none", "batchnorm", "layernorm"]), default="none")
+@click.option("--epochs", type=int, default=None, help="fp32 epochs (QAT epochs scale with it).")
+@click.option(
+    "--folds", default=None, help="Test folds to run, e.g. 1,2 (default: all official folds)."
+)
+@click.option("--seed", default=0, show_default=True)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("runs/train"), show_default=True
+)
+def train(
+    dataset,
+    root,
+    label_set,
+    skip_bad,
+    sample_rate,
+    n_fft,
+    hop,
+    n_mels,
+    experts,
+    router,
+    variants,
+    policy,
+    budget,
+    escalate_share,
+    hidden,
+    norm,
+    epochs,
+    folds,
+    seed,
+    out,
+) -> None:
+    """Cross-validated training of one model or a mixture; writes a run folder and prints a table."""
+    from qmoe.api import parse_variant
+    from qmoe.api import train as run_train
+    from qmoe.train.config import TrainConfig
+
+    fd, fe = _features(dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed)
+    base = TrainConfig(
+        seed=seed,
+        budget=budget,
+        escalate_share=escalate_share,
+        norm=norm,
+        hidden=tuple(int(h) for h in hidden.split(",")),
+    )
+    if epochs is not None:
+        base = replace(
+            base,
+            epochs=epochs,
+            qat_epochs=max(1, epochs // 2),
+            router_epochs=max(1, 3 * epochs // 4),
+        )
+    texts = list(variants) or [experts + (f"@{router}" if router else "")]
+    configs = [parse_variant(t, base, policy) for t in texts]
+    rep = run_train(
+        fd, fe, configs, out, folds=_folds(folds), extra={"dataset": dataset, "root": str(root)}
+    )
+    click.echo(rep.table)
+    click.echo(f"\nrun folder: {rep.out}")
+
+
+@cli.command("eval")
+@click.argument("model", type=click.Path(path_type=Path))
+@with_dataset
+@click.option(
+    "--folds", default=None, help="Folds to evaluate (default: the fold the model held out)."
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="Write the report as JSON."
+)
+def eval_cmd(
+    model, dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, folds, out
+):
+    """Evaluate a saved model file on a dataset."""
+    from qmoe.api import evaluate_model
+    from qmoe.modelfile import read_model_file
+
+    meta, _ = read_model_file(model)
+    fe = meta.get("frontend") or {}
+    fd, _ = _features(
+        dataset,
+        root,
+        label_set or None,
+        skip_bad,
+        fe.get("sample_rate", sample_rate),
+        fe.get("n_fft", n_fft),
+        fe.get("hop", hop),
+        fe.get("n_mels", n_mels),
+    )
+    rep = evaluate_model(model, fd, folds=_folds(folds), out=out)
+    click.echo(
+        f"{rep['variant']} on {rep['label_set']} folds {rep['folds']} ({rep['rows']} rows): "
+        f"accuracy {100 * rep['accuracy']:.1f} %, macro-F1 {100 * rep['macro_f1']:.1f} %, "
+        f"expert share {['%.2f' % s for s in rep['expert_share']]}"
+    )
+
+
+@cli.command()
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("runs/demo"), show_default=True
+)
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
+)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--quick", is_flag=True, help="Fewer clips and epochs: a smoke test in seconds.")
+def demo(out: Path, data_dir: Path, seed: int, quick: bool) -> None:
+    """The main job on the built-in data: generate, cross-validate every variant, print the table."""
+    from qmoe.api import demo as run_demo
+    from qmoe.train.config import TrainConfig
+
+    base = TrainConfig(seed=seed)
+    if quick:
+        base = replace(base, epochs=10, qat_epochs=5, router_epochs=5)
+    rep = run_demo(out, data_dir, seed=seed, clips_per_class=12 if quick else 40, base=base)
+    click.echo(rep.table)
+    click.echo(f"\nrun folder: {rep.out}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except QmoeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Shared fixtures: one small built-in dataset and its features per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _torch_threads():
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a hard dependency
+        return
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def builtin_root(tmp_path_factory) -> Path:
+    """A built-in dataset (20 clips per class) written once per session."""
+    from qmoe.data import generate_builtin
+
+    root = tmp_path_factory.mktemp("builtin")
+    generate_builtin(root, seed=0, clips_per_class=20)
+    return root
+
+
+@pytest.fixture(scope="session")
+def builtin_features(builtin_root):
+    """(FeatureDataset, FrontendConfig) of the session's built-in dataset."""
+    from qmoe.api import load_features
+
+    return load_features("builtin", builtin_root)
