@@ -190,7 +190,6 @@ def train(
     from qmoe.api import train as run_train
     from qmoe.train.config import TrainConfig
 
-    fd, fe = _features(dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed)
     base = TrainConfig(
         seed=seed,
         budget=budget,
@@ -207,6 +206,7 @@ def train(
         )
     texts = list(variants) or [experts + (f"@{router}" if router else "")]
     configs = [parse_variant(t, base, policy) for t in texts]
+    fd, fe = _features(dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed)
     rep = run_train(
         fd, fe, configs, out, folds=_folds(folds), extra={"dataset": dataset, "root": str(root)}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 
 from qmoe.errors import ConfigError
+from qmoe.quant import parse_weight_spec
 
 ROUTERS = ("none", "softmax", "curiosity")
 POLICIES = ("argmax", "curiosity", "budget")
@@ -42,6 +43,8 @@ class TrainConfig:
         self.hidden = tuple(int(h) for h in self.hidden)
         if not self.experts:
             raise ConfigError("experts: give at least one expert spec, e.g. --experts fp32")
+        for spec in self.experts:
+            parse_weight_spec(spec)  # ConfigError naming the spec and the valid forms
         if self.router not in ROUTERS:
             raise ConfigError(f"router: {self.router!r} is not one of {', '.join(ROUTERS)}")
         if self.router == "none" and len(self.experts) > 1:
