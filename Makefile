@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup toolchains demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# Cross compilers and QEMU for the boards that run here (apt-get, needs root or sudo). Where they
+# cannot be installed the board tests skip and say why.
+toolchains:
+	@bash tools/setup-toolchains.sh || echo "warning: cross toolchains/QEMU not installed; board tests will skip"
+
 demo: setup
 	$(BIN)/qmoe-host demo --out runs/demo --data-dir data/builtin
 
-test: setup
+test: setup toolchains
 	$(BIN)/python -m pytest -q
 
 lint: setup

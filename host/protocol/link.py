@@ -6,6 +6,7 @@ import sys
 import time
 from dataclasses import dataclass
 from types import TracebackType
+from typing import cast
 
 import serial
 
@@ -47,7 +48,6 @@ class Timeouts:
     infer: float = 10.0  # one INFER; generous because emulated boards are slow
     per_inference: float = 1.0  # RUN_WINDOW waits infer + n * per_inference
     quiet: float = 0.05  # line silence that ends the drain before a retry
-    device_idle: float = 0.1  # the device drops a partial frame after this much silence
 
     def for_request(self, msg: Message) -> float:
         """The default time to wait for the reply to `msg`."""
@@ -115,13 +115,21 @@ class Link:
         self._t0 = time.monotonic()
 
     @classmethod
-    def open(cls, url: str, *, baudrate: int = 115200, **kwargs: object) -> Link:
+    def open(
+        cls,
+        url: str,
+        *,
+        baudrate: int = 115200,
+        timeouts: Timeouts | None = None,
+        retries: int = 2,
+        trace: bool = False,
+    ) -> Link:
         """Open `url` with pyserial and return a Link that closes the port on close()."""
         try:
             port = serial.serial_for_url(url, baudrate=baudrate, timeout=POLL_INTERVAL)
         except (serial.SerialException, ValueError) as exc:
             raise ConfigError(f"cannot open serial port {url!r}: {exc}") from exc
-        link = cls(port, **kwargs)  # type: ignore[arg-type]
+        link = cls(port, timeouts=timeouts, retries=retries, trace=trace)
         link._owned = True
         return link
 
@@ -191,8 +199,7 @@ class Link:
 
     def info(self) -> InfoReply:
         """Ask the device what it is; later requests respect its max payload."""
-        reply = self.request(InfoRequest())
-        assert isinstance(reply, InfoReply)
+        reply = cast(InfoReply, self.request(InfoRequest()))
         self.max_payload = reply.max_payload
         return reply
 
@@ -204,8 +211,7 @@ class Link:
         ack = None
         for offset in range(0, len(data), step):
             chunk = data[offset : offset + step]
-            ack = self.request(LoadInput(kind, len(data), offset, chunk))
-            assert isinstance(ack, LoadAck)
+            ack = cast(LoadAck, self.request(LoadInput(kind, len(data), offset, chunk)))
             if ack.received != offset + len(chunk) or ack.total_bytes != len(data):
                 raise ProtocolError(
                     f"LOAD_ACK says {ack.received}/{ack.total_bytes} bytes held, expected "

@@ -18,7 +18,6 @@ NAME_SIZE = 16
 HASH_SIZE = 32
 ERROR_DETAIL_MAX = 64
 NO_TYPE = 0xFF  # ERROR.request_type when the request's header could not be read
-REPLY_BIT = 0x80
 LOAD_INPUT_HEADER_SIZE = 12  # LOAD_INPUT's fields before the chunk's data
 
 
@@ -87,11 +86,17 @@ class Message:
         return ProtocolError(f"{cls.TYPE.name}: {what}", ErrorCode.OUT_OF_RANGE)
 
 
+def _printable(data: bytes) -> bool:
+    """Printable ASCII (0x20..0x7e): what text fields may hold."""
+    return all(0x20 <= b <= 0x7E for b in data)
+
+
 def _pack_name(owner: str, field_name: str, value: str) -> bytes:
     data = value.encode("ascii", errors="replace")
-    if len(data) > NAME_SIZE or not value.isascii():
+    if len(data) > NAME_SIZE or not value.isascii() or not _printable(data):
         raise ProtocolError(
-            f"{owner}.{field_name} must be at most {NAME_SIZE} ASCII characters, got {value!r}",
+            f"{owner}.{field_name} must be at most {NAME_SIZE} printable ASCII characters, "
+            f"got {value!r}",
             ErrorCode.OUT_OF_RANGE,
         )
     return data.ljust(NAME_SIZE, b"\0")
@@ -99,9 +104,10 @@ def _pack_name(owner: str, field_name: str, value: str) -> bytes:
 
 def _unpack_name(owner: str, field_name: str, raw: bytes) -> str:
     text = raw.rstrip(b"\0")
-    if b"\0" in text or not text.isascii():
+    if not _printable(text):
         raise ProtocolError(
-            f"{owner}.{field_name} must be NUL-padded ASCII, got {raw!r}", ErrorCode.OUT_OF_RANGE
+            f"{owner}.{field_name} must be printable ASCII padded with NUL, got {raw!r}",
+            ErrorCode.OUT_OF_RANGE,
         )
     return text.decode("ascii")
 
@@ -316,8 +322,8 @@ class ErrorReply(Message):
 
     def pack(self) -> bytes:
         detail = self.detail.encode("ascii", errors="replace")
-        if len(detail) > ERROR_DETAIL_MAX or not self.detail.isascii():
-            raise self._out_of_range(f"detail must be at most {ERROR_DETAIL_MAX} ASCII bytes")
+        if len(detail) > ERROR_DETAIL_MAX or not self.detail.isascii() or not _printable(detail):
+            raise self._out_of_range(f"detail must be at most {ERROR_DETAIL_MAX} printable ASCII")
         return self._pack_fixed(self.code, self.request_type) + detail
 
     @classmethod
@@ -325,8 +331,8 @@ class ErrorReply(Message):
         cls._check_size(payload, cls._FIXED.size, exact=False)
         code, request_type = cls._FIXED.unpack_from(payload)
         detail = bytes(payload[cls._FIXED.size :])
-        if len(detail) > ERROR_DETAIL_MAX or not detail.isascii():
-            raise cls._out_of_range(f"detail must be at most {ERROR_DETAIL_MAX} ASCII bytes")
+        if len(detail) > ERROR_DETAIL_MAX or not _printable(detail):
+            raise cls._out_of_range(f"detail must be at most {ERROR_DETAIL_MAX} printable ASCII")
         return cls(code, request_type, detail.decode("ascii"))
 
     def describe(self) -> str:
