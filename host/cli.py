@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from qmoe.codegen.errors import CodegenError
 from qmoe.errors import QmoeError
 
 DATASETS = ("builtin", "esc50", "urbansound8k", "quinn", "csv")
@@ -251,6 +252,24 @@ def eval_cmd(
 
 
 @cli.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: next to the model, <name>-export/).")
+@click.option("--dense-ternary", is_flag=True, help="Pack ternary weights 5 per byte (1.6 bits).")
+@click.option("--flash-bytes", type=int, default=None, help="Refuse a model needing more flash.")
+@click.option("--ram-bytes", type=int, default=None, help="Refuse a model needing more RAM.")
+def export(model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_bytes) -> None:
+    """Lower a model file to the integer IR and generate its C sources; print sizes and memory."""
+    from qmoe.api import export as run_export
+
+    out = out or model.with_name(model.stem + "-export")
+    rep = run_export(model, out, dense_ternary=dense_ternary, flash_bytes=flash_bytes,
+                     ram_bytes=ram_bytes)
+    click.echo(rep.text)
+    click.echo(f"\nIR: {rep.ir_path}\nC sources: {', '.join(str(p) for p in rep.sources)}")
+
+
+@cli.command()
 @click.option(
     "--out", type=click.Path(path_type=Path), default=Path("runs/demo"), show_default=True
 )
@@ -281,7 +300,7 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except QmoeError as exc:
+    except (QmoeError, CodegenError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
 

@@ -1,0 +1,65 @@
+/* qmoe_fc.h: fully-connected layers with int8 activations, one kernel per weight format.
+ *
+ * Semantics: docs/integer-semantics.md ("Fully-connected layer"); weight storage: docs/packing.md.
+ * For each output o:
+ *     acc = bias[o] + sum_i w[o][i] * in[i]                   (int32; the export proves no overflow)
+ *     y   = (acc * mult[o] + 2^(shift[o]-1)) >> shift[o]      (64-bit product, arithmetic shift)
+ *     out[o] = clamp(y, out_min, out_max)                     (int8 or int16 output, see out_bits)
+ *
+ * Weight formats (docs/packing.md has the bit order with byte examples; rows are padded to
+ * row_bytes, the first weight of a byte sits in its lowest bits):
+ *   QMOE_FMT_S1   1-bit sign, bit 1 = +1, bit 0 = -1, 8 per byte
+ *   QMOE_FMT_S2   2-bit two's complement (-2..1), 4 per byte
+ *   QMOE_FMT_T2   ternary, 2 bits: 0b00 = 0, 0b01 = +1, 0b11 = -1, 4 per byte
+ *   QMOE_FMT_T5   ternary, 5 trits per byte: byte = sum_k (t_k + 1) * 3^k
+ *   QMOE_FMT_S4   4-bit two's complement, 2 per byte, first weight in the low nibble
+ *   QMOE_FMT_S8   int8
+ *   QMOE_FMT_S16  int16 little-endian
+ *
+ * Kernels are named by what they compute (w<weight bits>a8): qmoe_fc_w1a8 ... qmoe_fc_w16a8;
+ * qmoe_fc() dispatches on layer->format. No kernel needs scratch memory; `in` and `out` must not
+ * overlap. Every call returns QMOE_OK or QMOE_ERR_ARG (NULL pointer, format/out_bits mismatch).
+ */
+#ifndef QMOE_FC_H
+#define QMOE_FC_H
+
+#include <stdint.h>
+
+#include "qmoe_status.h"
+
+enum {
+    QMOE_FMT_S1 = 1,
+    QMOE_FMT_S2 = 2,
+    QMOE_FMT_T2 = 3,
+    QMOE_FMT_T5 = 4,
+    QMOE_FMT_S4 = 5,
+    QMOE_FMT_S8 = 6,
+    QMOE_FMT_S16 = 7
+};
+
+typedef struct {
+    uint16_t n_in;          /* inputs per output (columns) */
+    uint16_t n_out;         /* outputs (rows) */
+    uint16_t row_bytes;     /* bytes per packed row, padding included */
+    uint8_t format;         /* QMOE_FMT_* */
+    uint8_t out_bits;       /* 8: out is int8_t[n_out]; 16: out is int16_t[n_out] */
+    int16_t out_min;        /* clamp: 0 for ReLU, -128 for plain int8, -32768 for int16 logits */
+    int16_t out_max;        /* clamp: 127 for int8, 32767 for int16 */
+    const uint8_t *weights; /* n_out * row_bytes bytes */
+    const int32_t *bias;    /* n_out */
+    const int32_t *mult;    /* n_out, in [0, 2^31) */
+    const int8_t *shift;    /* n_out, in [1, 62] */
+} qmoe_fc_t;
+
+qmoe_status_t qmoe_fc_w1a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_w2a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_wt2a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
+
+/* Run `layer` with the kernel for its format. */
+qmoe_status_t qmoe_fc(const qmoe_fc_t *layer, const int8_t *in, void *out);
+
+#endif /* QMOE_FC_H */
