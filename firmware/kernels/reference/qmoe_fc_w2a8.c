@@ -1,0 +1,43 @@
+/* qmoe_fc_w2a8.c: fully-connected layer, 2-bit weights (QMOE_FMT_S2, -2..1), int8 activations.
+ *
+ * Reference kernel. Four weights per byte, the first in bits 1..0 ([-2, -1, 0, 1] is stored as
+ * 0x4e); the padding codes of a row's last byte are never read.
+ * Contract: qmoe_fc.h; bit order: docs/packing.md.
+ */
+#include "qmoe_fc_internal.h"
+
+/* The dot product of the first n (<= 4) weights of byte b with x[0..n-1]. */
+static inline int32_t byte_dot(uint32_t b, const int8_t *x, uint32_t n)
+{
+    int32_t sum = 0;
+    for (uint32_t k = 0; k < n; ++k, b >>= 2) {
+        const int32_t c = (int32_t)(b & 3u);
+        sum += (c - ((c & 2) << 1)) * x[k]; /* sign-extend 2 bits */
+    }
+    return sum;
+}
+
+static int32_t row_dot(const uint8_t *p, const int8_t *x, uint32_t n)
+{
+    int32_t sum = 0;
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4, ++p) {
+        sum += byte_dot(*p, x + i, 4);
+    }
+    if (i < n) {
+        sum += byte_dot(*p, x + i, n - i);
+    }
+    return sum;
+}
+
+qmoe_status_t qmoe_fc_w2a8(const qmoe_fc_t *layer, const int8_t *in, void *out)
+{
+    const qmoe_status_t status = fc_check(layer, in, out, QMOE_FMT_S2);
+    if (status != QMOE_OK) {
+        return status;
+    }
+    for (uint32_t o = 0; o < layer->n_out; ++o) {
+        fc_store(layer, out, o, layer->bias[o] + row_dot(fc_row(layer, o), in, layer->n_in));
+    }
+    return QMOE_OK;
+}
