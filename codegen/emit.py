@@ -144,10 +144,17 @@ def emit_model(ir: dict, prefix: str = "qmoe_model") -> dict[str, str]:
     })
     banner = generated_banner(GENERATOR, ir["hash"], ir["model"]["source"].get("file", ""))
     guard = prefix.upper() + "_DATA_H"
+    fe_scratch = 0
+    if ir.get("frontend") is not None:
+        from .frontend import FrontendConfig
+        from .frontend_c import frontend_scratch_size
+
+        fe_scratch = frontend_scratch_size(FrontendConfig.from_dict(ir["frontend"]))
     header = (f"{banner}#ifndef {guard}\n#define {guard}\n\n#include \"qmoe_model.h\"\n\n"
               f"#define {prefix.upper()}_ARENA_BYTES {ir['memory']['arena_bytes']}u\n"
               f"#define {prefix.upper()}_N_FEATURES {inp['n_features']}u\n"
-              f"#define {prefix.upper()}_N_CLASSES {len(names)}u\n\n"
+              f"#define {prefix.upper()}_N_CLASSES {len(names)}u\n"
+              f"#define {prefix.upper()}_FRONTEND_SCRATCH_BYTES {fe_scratch}u\n\n"
               f"extern const qmoe_model_t {prefix};\n\n#endif /* {guard} */\n")
     source = (f"{banner}#include <stddef.h>\n#include <stdint.h>\n\n#include \"qmoe_compiler.h\"\n"
               f"{fe_include}#include \"qmoe_model.h\"\n#include \"{prefix}_data.h\"\n\n"

@@ -1,0 +1,24 @@
+/* runtime_internal.h: helpers shared by the model runner and the router (not a public header). */
+#ifndef QMOE_RUNTIME_INTERNAL_H
+#define QMOE_RUNTIME_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qmoe_model.h"
+
+#define QMOE_ALIGN_UP(n, a) (((n) + (a) - 1u) / (a) * (a))
+
+/* QMOE_OK when model and arena are usable: non-NULL, the arena 8-byte aligned and at least
+ * model->arena_bytes long; QMOE_ERR_ARG otherwise. */
+static inline qmoe_status_t qmoe_runtime_check(const qmoe_model_t *model, const void *arena,
+                                               size_t arena_size)
+{
+    if (model == NULL || arena == NULL || ((uintptr_t)arena & 7u) != 0u ||
+        arena_size < model->arena_bytes || model->n_experts == 0 || model->experts == NULL) {
+        return QMOE_ERR_ARG;
+    }
+    return QMOE_OK;
+}
+
+#endif /* QMOE_RUNTIME_INTERNAL_H */
