@@ -1,0 +1,339 @@
+"""`qmoe-host measure`: drive a device over serial, check every answer against the golden model,
+and record each inference and timing window as it arrives (docs/measure.md).
+
+The run folder is appended one line per result, so a run cut off keeps what it had; `resume=True`
+continues after the last complete line without repeating or losing a sample.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import serial
+from tqdm.auto import tqdm
+
+from qmoe import __version__
+from qmoe.codegen import golden
+from qmoe.codegen.lower import lower_file
+from qmoe.codegen.modelfile import read_model_file
+from qmoe.data import load_clip_pcm, load_dataset
+from qmoe.errors import ConfigError, QmoeError
+from qmoe.protocol import InputKind, Link
+from qmoe.protocol.frame import ProtocolError
+from qmoe.protocol.messages import InferRequest, RunWindow
+
+INFERENCES = "inferences.jsonl"
+WINDOWS = "windows.jsonl"
+
+
+class MeasureError(QmoeError):
+    """The device, the model or the run folder does not allow the measurement to go on."""
+
+
+class GoldenMismatch(QmoeError):
+    """The device computed something other than the golden model (listed in summary.json)."""
+
+
+@dataclass
+class Sample:
+    name: str
+    fold: int
+    label: int
+    kind: InputKind
+    payload: bytes
+
+
+@dataclass
+class MeasureConfig:
+    port: str
+    model: Path
+    out: Path
+    dataset: str = "builtin"
+    root: Path = Path("data/builtin")
+    label_set: str | None = None
+    folds: list[int] | None = None  # default: the fold the model held out
+    n: int | None = None  # at most this many samples
+    input: str = "auto"  # "pcm", "features" or "auto" (pcm when the model has a front end)
+    window_n: int = 50
+    window_repeats: int = 1
+    power: str = "model"
+    ppk2_seconds: float = 15.0  # PPK2 recording around each window
+    resume: bool = False
+    trace: bool = False
+    progress: bool = True
+
+
+@dataclass
+class MeasureResult:
+    out: Path
+    summary: dict
+    mismatches: list[dict] = field(default_factory=list)
+
+
+def _samples(cfg: MeasureConfig, meta: dict, ir: dict) -> tuple[list[Sample], golden.GoldenResult]:
+    """The held-out samples to send and the golden model's answer for each."""
+    folds = cfg.folds or [meta.get("provenance", {}).get("test_fold", 1)]
+    ds = load_dataset(cfg.dataset, cfg.root, label_set=cfg.label_set or meta.get("label_set"))
+    if list(ds.class_names) != list(meta["class_names"]):
+        raise ConfigError(f"{cfg.root}: dataset classes {ds.class_names} differ from the model's "
+                          f"{meta['class_names']}")
+    clips = [c for c in ds.clips if c.fold in folds][: cfg.n]
+    if not clips:
+        raise ConfigError(f"no clips in fold(s) {folds} of {cfg.root}")
+    pcms, kept, skipped = load_clip_pcm(clips, ir["frontend"]["sample_rate"] if ir["frontend"] else
+                                        16000)
+    mode = cfg.input if cfg.input != "auto" else ("pcm" if ir["frontend"] else "features")
+    if mode == "pcm" and ir["frontend"] is None:
+        raise ConfigError("this model has no front end: measure it with --input features")
+    g = golden.run(ir, pcm=pcms)
+    out = []
+    for k, (clip, pcm) in enumerate(zip(kept, pcms)):
+        if mode == "pcm":
+            out.append(Sample(clip.name, clip.fold, clip.label, InputKind.PCM_I16,
+                              np.asarray(pcm, dtype="<i2").tobytes()))
+        else:
+            out.append(Sample(clip.name, clip.fold, clip.label, InputKind.FEATURES_I8,
+                              np.asarray(g.x8[k], dtype=np.int8).tobytes()))
+    return out, g
+
+
+def _done_lines(path: Path) -> list[dict]:
+    """Complete JSON lines of a JSONL file; a torn last line (cut-off run) is dropped from disk."""
+    if not path.exists():
+        return []
+    good, text = [], path.read_text()
+    for line in text.splitlines(keepends=True):
+        try:
+            if line.endswith("\n"):
+                good.append(json.loads(line))
+                continue
+        except json.JSONDecodeError:
+            pass
+        break
+    kept = "".join(json.dumps(x) + "\n" for x in good)
+    if kept != text:
+        path.write_text(kept)
+    return good
+
+
+def _board(info):
+    """The device's board profile (None when qmoe has no profile of that name) and its facts."""
+    from qmoe.boards import load_board
+
+    try:
+        board = load_board(info.board)
+    except QmoeError:
+        board = None
+    facts = {"name": info.board, "core": info.core, "clock_hz": info.clock_hz,
+             "counter": {"kind": info.counter, "unit": info.counter_unit,
+                         "per_tick": info.counter_per_tick},
+             "emulated": board.emulated if board else None,
+             "power": vars(board.power) if board else None}
+    if board is not None:
+        facts["counter"]["unit"] = board.counter.unit  # the profile's spelling of the unit
+    return board, facts
+
+
+def window_energy(power: str, board, rec: dict, reply, ppk2=None) -> dict:
+    """The `energy` object of one window (docs/measure.md, docs/energy.md)."""
+    from qmoe.energy import board_model_energy, ina219_energy
+
+    if power == "model":
+        if board is None:
+            raise MeasureError(f"no board profile named {rec.get('board')!r}: energy cannot be "
+                               "modelled; use --power ina219 or ppk2")
+        try:
+            return board_model_energy(board, rec["total"], rec["n"]).to_dict()
+        except ConfigError as exc:  # e.g. the native build: no datasheet, no modelled energy
+            return {"source": "model", "uj_per_inference": None,
+                    "label": f"energy: not available ({exc})"}
+    if power == "ina219":
+        return ina219_energy(reply.energy_uj, reply.energy_samples, reply.n,
+                             board=board.name if board else "the device").to_dict()
+    if power == "ppk2":
+        return ppk2 or {"source": "ppk2", "uj_per_inference": None, "label": "no PPK2 trace"}
+    raise ConfigError(f"--power {power!r}: expected model, ina219 or ppk2")
+
+
+def _time_us(count: float, board: dict) -> float | None:
+    unit = board["counter"]["unit"]
+    if unit == "cycles" and board["clock_hz"]:
+        return count / board["clock_hz"] * 1e6
+    if unit == "ns":
+        return count / 1000.0
+    return None
+
+
+def _check_identity(info, ir: dict, cfg: MeasureConfig) -> None:
+    want = bytes.fromhex(ir["hash"])
+    if bytes(info.model_hash) != want:
+        raise MeasureError(
+            f"{cfg.port} runs model {bytes(info.model_hash).hex()} but {cfg.model} is {ir['hash']}: "
+            "flash the model you want to measure (qmoe-host build/flash) or pass the model it runs")
+
+
+def _start_folder(cfg: MeasureConfig, run: dict) -> list[dict]:
+    out = cfg.out
+    path = out / "run.json"
+    if path.exists():
+        if not cfg.resume:
+            raise MeasureError(f"{out} already holds a run: use --resume to continue it or another --out")
+        old = json.loads(path.read_text())
+        for key in ("hash",):
+            if old["model"][key] != run["model"][key]:
+                raise MeasureError(f"{out}: resuming a run of model {old['model'][key][:16]}… with "
+                                   f"model {run['model'][key][:16]}…")
+        if old["data"]["samples_list"] != run["data"]["samples_list"]:
+            raise MeasureError(f"{out}: the samples differ from the interrupted run's; use the same "
+                               "--dataset/--root/--folds/--n")
+        return _done_lines(out / INFERENCES)
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(run, indent=1))
+    return []
+
+
+def _record(fh, rec: dict) -> None:
+    fh.write(json.dumps(rec) + "\n")
+    fh.flush()
+
+
+def measure(cfg: MeasureConfig) -> MeasureResult:
+    """Measure `cfg.model` on the device at `cfg.port`; see docs/measure.md for what is written."""
+    from qmoe.measure_summary import summarize
+
+    meta, _ = read_model_file(cfg.model)
+    ir = lower_file(cfg.model)
+    samples, g = _samples(cfg, meta, ir)
+    if (cfg.out / "run.json").exists() and not cfg.resume:
+        raise MeasureError(f"{cfg.out} already holds a run: use --resume to continue it or another --out")
+    try:
+        link = Link.open(cfg.port, trace=cfg.trace)
+    except QmoeError as exc:
+        raise MeasureError(str(exc)) from exc
+    try:
+        info = link.info()
+        _check_identity(info, ir, cfg)
+        board_obj, board = _board(info)
+        run = {
+            "kind": "device", "qmoe_version": __version__,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "board": board,
+            "device": {k: (v.hex() if isinstance(v, bytes) else v) for k, v in vars(info).items()},
+            "model": {"path": str(cfg.model), "hash": ir["hash"], "name": meta.get("name"),
+                      "router": ir["router"]["kind"] if ir["router"] else "none",
+                      "experts": [e["label"] for e in ir["experts"]],
+                      "expert_flash_bytes": [ir["sizes"]["per_owner_bytes"].get(f"expert{i}", 0)
+                                             for i in range(len(ir["experts"]))],
+                      "flash_bytes": ir["sizes"]["total_flash_bytes"],
+                      "arena_bytes": ir["memory"]["arena_bytes"],
+                      "label_set": meta.get("label_set"), "class_names": meta["class_names"]},
+            "data": {"source": f"{cfg.dataset}:{cfg.root}", "folds": sorted({s.fold for s in samples}),
+                     "input": "pcm" if samples[0].kind == InputKind.PCM_I16 else "features",
+                     "samples": len(samples), "samples_list": [s.name for s in samples]},
+            "power": {"source": cfg.power},
+            "windows": {"n": cfg.window_n, "repeats": cfg.window_repeats},
+        }
+        done = _start_folder(cfg, run)
+        # The profile's per_tick is exact (qemu-m0: 62.5); INFO carries an integer.
+        per_tick = board_obj.counter.per_tick if board_obj else (info.counter_per_tick or 1)
+        with open(cfg.out / INFERENCES, "a") as fh:
+            todo = range(len(done), len(samples))
+            for i in tqdm(todo, desc="measure", unit="clip", disable=not cfg.progress, leave=False):
+                s = samples[i]
+                try:
+                    link.load_input(int(s.kind), s.payload)
+                    r = link.request(InferRequest())
+                except (ProtocolError, serial.SerialException, OSError) as exc:
+                    raise MeasureError(
+                        f"the device at {cfg.port} stopped answering at sample {i} ({s.name}): {exc}. "
+                        f"{i} of {len(samples)} inferences are in {cfg.out / INFERENCES}; fix the "
+                        f"connection and rerun with --resume") from exc
+                want = {"pred": int(g.cls[i]), "expert": int(g.expert[i]), "choice": int(g.choice[i]),
+                        "uncertainty": int(g.u_q30[i]), "logits": [int(v) for v in g.logits[i]]}
+                got = {"pred": r.class_index, "expert": r.expert, "choice": r.router_choice,
+                       "uncertainty": r.uncertainty, "logits": list(r.logits)}
+                counters = {k: getattr(r, f"counter_{k}") * per_tick
+                            for k in ("frontend", "router", "expert", "total")}
+                _record(fh, {"i": i, "sample": s.name, "fold": s.fold, "label": s.label, **got,
+                             "counters": counters, "time_us": _time_us(counters["total"], board),
+                             "golden": {**{k: want[k] for k in ("pred", "expert", "uncertainty")},
+                                        "match": got == want}})
+        _windows(cfg, link, samples, g, board_obj, per_tick)
+    finally:
+        link.close()
+    summary = summarize(cfg.out)
+    (cfg.out / "summary.json").write_text(json.dumps(summary, indent=1))
+    return MeasureResult(cfg.out, summary, summary.get("mismatches", []))
+
+
+def format_summary(res: MeasureResult) -> str:
+    """The lines `qmoe-host measure` prints at the end."""
+    s = res.summary
+    unit = s["counter_unit"]
+    lat = s["latency"]
+    lines = [f"{s['samples']} inferences, accuracy {100 * s.get('accuracy', 0):.1f} %, macro-F1 "
+             f"{100 * s.get('macro_f1', 0):.1f} %, golden mismatches: {len(s['mismatches'])}",
+             f"latency ({unit}): mean {lat.get('mean', 0):.0f}, std {lat.get('std', 0):.0f}, "
+             f"p95 {lat.get('p95', 0):.0f}"]
+    for name, st in s["latency_per_expert"].items():
+        lines.append(f"  expert {name}: n {st['n']}, mean {st['mean']:.0f}, std {st['std']:.0f}")
+    if "energy" in s:
+        e = s["energy"]
+        lines.append(f"energy: {e['uj_per_inference']:.3f} uJ per inference ({e['label']})")
+    for m in s["mismatches"][:10]:
+        lines.append(f"MISMATCH sample {m['i']} {m['sample']}: device {m['device']} golden {m['golden']}")
+    lines.append(f"run folder: {res.out}")
+    return "\n".join(lines)
+
+
+def _windows(cfg: MeasureConfig, link, samples, g, board, per_tick) -> None:
+    """One timing window per expert the samples reached (the first sample routed to it)."""
+    path = cfg.out / WINDOWS
+    done = len(_done_lines(path))
+    picks = []
+    for e in sorted(set(int(x) for x in g.expert)):
+        picks.extend([int(np.flatnonzero(g.expert == e)[0])] * cfg.window_repeats)
+    with open(path, "a") as fh:
+        for w, i in enumerate(picks):
+            if w < done:
+                continue
+            s = samples[i]
+            try:
+                link.load_input(int(s.kind), s.payload)
+                r, ppk2 = _run_window(cfg, link)
+            except (ProtocolError, serial.SerialException, OSError) as exc:
+                raise MeasureError(f"the device at {cfg.port} stopped answering in timing window {w}: "
+                                   f"{exc}; rerun with --resume") from exc
+            total = r.counter_total * per_tick
+            rec = {"window": w, "sample": s.name, "expert": int(g.expert[i]), "n": r.n,
+                   "total": total, "min": r.counter_min * per_tick, "max": r.counter_max * per_tick,
+                   "per_inference": total / max(1, r.n)}
+            rec["energy"] = window_energy(cfg.power, board, rec, r, ppk2)
+            _record(fh, rec)
+
+
+def _run_window(cfg: MeasureConfig, link):
+    """RUN_WINDOW; with --power ppk2 the PPK2 records around it and the marker cuts the window."""
+    timeout = max(10.0, cfg.window_n * 0.5)
+    if cfg.power != "ppk2":
+        return link.request(RunWindow(cfg.window_n), timeout=timeout), None
+    import threading
+
+    from qmoe.energy import PPK2Reader, ppk2_energy
+
+    reader = PPK2Reader()
+    trace: dict = {}
+    seconds = cfg.ppk2_seconds
+    thread = threading.Thread(target=lambda: trace.update(data=reader.record(seconds)))
+    thread.start()
+    time.sleep(0.2)
+    reply = link.request(RunWindow(cfg.window_n), timeout=timeout)
+    thread.join()
+    current, marker = trace["data"]
+    e = ppk2_energy(current, marker, voltage_v=reader.voltage_v, n_per_window=cfg.window_n,
+                    source_meter=reader.source_meter)
+    return reply, {**e.energy.to_dict(), "windows_found": len(e.windows), "dropped": e.dropped}
