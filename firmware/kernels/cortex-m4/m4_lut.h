@@ -1,0 +1,52 @@
+/* m4_lut.h: table-lookup fully-connected layers for the cortex-m4 variant (not a public header;
+ * qmoe_fc_lut.c implements it, docs/kernels.md describes it).
+ *
+ * For weight formats whose byte holds the weights of `per_byte` consecutive inputs (s1: 8; s2,
+ * t2: 4), a 256-entry int16 table per byte position holds, at index b, the dot product of byte b's
+ * weights with those inputs; a row then costs one table lookup and one add per byte. The tables of
+ * QMOE_M4_LUT_GROUPS byte positions (one 32-bit word of each row) are built at a time and used by
+ * up to QMOE_M4_LUT_CHUNK_ROWS rows, whose int32 accumulators are kept in an array meanwhile.
+ *
+ * Stack: QMOE_M4_LUT_GROUPS * 512 = 2048 bytes of tables + QMOE_M4_LUT_CHUNK_ROWS * 4 = 1280
+ * bytes of accumulators, in qmoe_m4_lut_fc()'s frame (3648 bytes at -Os; about 3.9 KB with its
+ * callees). No static or heap memory.
+ */
+#ifndef QMOE_M4_LUT_H
+#define QMOE_M4_LUT_H
+
+#include <stdint.h>
+
+#include "qmoe_fc.h"
+
+#define QMOE_M4_LUT_GROUPS 4u        /* tables per block: one per byte of a row's word */
+#define QMOE_M4_LUT_TABLE_WORDS 128u /* 256 int16 entries, two per word, entry 2k low half */
+#define QMOE_M4_LUT_CHUNK_ROWS 320u  /* rows whose accumulators are kept while blocks go by */
+
+/* Builds the table of the `per_byte` inputs at x (any alignment) into table[0..127]: entry b =
+ * the dot product of the weights that byte b encodes with x[0..per_byte-1]. */
+typedef void (*qmoe_m4_table_fn)(uint32_t *table, const int8_t *x);
+
+/* The partial sums of the `per_byte` inputs at x: entry b of the table is p[b & 15] + q[b >> 4]
+ * (for every byte b with valid codes). */
+typedef void (*qmoe_m4_pq_fn)(int32_t p[16], int32_t q[16], const int8_t *x);
+
+/* A weight format as the table-lookup layer sees it. */
+typedef struct {
+    uint32_t per_byte;      /* weights (consecutive inputs) per byte: 4 or 8 */
+    uint32_t min_rows;      /* below this many rows, look p and q up directly (no tables) */
+    qmoe_m4_pq_fn pq;       /* the partial sums of one byte position */
+    qmoe_m4_table_fn table; /* a faster table builder, or NULL: pq then qmoe_m4_table_pq() */
+} qmoe_m4_lut_format_t;
+
+/* out = the layer applied to `in` (arguments already checked by the kernel): bias plus, per row,
+ * the table entries of its bytes; then requantized and stored by fc_store(). A chunk of fewer
+ * than min_rows rows skips the tables and adds p[b & 15] + q[b >> 4] per byte b instead, which
+ * costs more per byte but builds nothing. */
+void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
+                    const qmoe_m4_lut_format_t *format);
+
+/* table[lo + 16 * hi] = p[lo] + q[hi] for lo, hi in 0..15 (all 256 entries; |p| + |q| must fit
+ * int16), two entries per SADD16. */
+void qmoe_m4_table_pq(uint32_t *table, const int32_t p[16], const int32_t q[16]);
+
+#endif /* QMOE_M4_LUT_H */

@@ -1,0 +1,211 @@
+/* qmoe_fc_lut.c (cortex-m4): the table-lookup layer shared by the s1, s2 and t2 kernels of the
+ * cortex-m4 variant. Interface, memory and table layout: m4_lut.h; description: docs/kernels.md.
+ *
+ * Per block of 4 * per_byte inputs: build the 4 tables, then for every row of the chunk add the
+ * entries of its 4 bytes (one word) to its accumulator. Four rows per loop iteration take 60
+ * instructions for 16 bytes (64 MACs at 4 weights a byte, 128 at 8): 2 LDRD/STRD pairs for the
+ * accumulators, 4 word loads, per byte UXTB/UXTAB for the index, LDRSH and ADD, 2 row steps,
+ * compare and branch. An odd last row and the last partial block (n_in % (4 * per_byte), built
+ * with the missing inputs as 0) are read byte by byte, so no byte past a row's data is read.
+ * Chunks of fewer than the format's min_rows rows build no tables: per byte position they form
+ * the 16 + 16 partial sums p, q once and add p[b & 15] + q[b >> 4] for each row's byte b.
+ */
+#include "m4_lut.h"
+
+#include "qmoe_fc_internal.h"
+
+#define GROUPS QMOE_M4_LUT_GROUPS
+#define TABLE_WORDS QMOE_M4_LUT_TABLE_WORDS
+#define CHUNK_ROWS QMOE_M4_LUT_CHUNK_ROWS
+#define MAX_BLOCK (8u * GROUPS) /* inputs per block with 8 weights per byte */
+
+/* Entry b of the table whose words start at t. */
+static inline int32_t entry(const uint32_t *t, uint32_t b)
+{
+    return (int16_t)(uint16_t)(t[b >> 1] >> (16u * (b & 1u)));
+}
+
+/* a += the 4 table entries of the bytes of the word at ADDR (an addressing mode). */
+#define ROW_WORD(a, addr)                                                                         \
+    "ldr    %[w], " addr "\n\t"                                                                  \
+    "uxtb   %[i], %[w]\n\t"                                                                      \
+    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                      \
+    "add    %[" a "], %[" a "], %[v]\n\t"                                                        \
+    "uxtab  %[i], %[k1], %[w], ror #8\n\t"                                                       \
+    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                      \
+    "add    %[" a "], %[" a "], %[v]\n\t"                                                        \
+    "uxtab  %[i], %[k2], %[w], ror #16\n\t"                                                      \
+    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                      \
+    "add    %[" a "], %[" a "], %[v]\n\t"                                                        \
+    "uxtab  %[i], %[k3], %[w], ror #24\n\t"                                                      \
+    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                      \
+    "add    %[" a "], %[" a "], %[v]\n\t"
+
+/* acc[r] += the block's dot product of row r (its word at p + r * s), for `rows` rows (even,
+ * >= 2), four per iteration; rows % 4 == 2 enters the loop at its second half (rows 2 and 3 of
+ * a group, with p moved back by 2s). Per 4 rows: 60 instructions for 64 MACs. */
+static void lookup_rows(const uint32_t *t, const uint8_t *p, uint32_t s, int32_t *acc,
+                        uint32_t rows)
+{
+    const int32_t *end = acc + rows;
+    const uint32_t k1 = 256u, k2 = 512u, k3 = 768u; /* table k starts at entry 256 * k */
+    int32_t a0, a1;
+    uint32_t w, i, v;
+
+    __asm__ volatile(
+        "tst    %[rows], #2\n\t"
+        "beq    1f\n\t"
+        "sub    %[p], %[p], %[s], lsl #1\n\t"
+        "b      2f\n"
+        "1:\n\t"
+        "ldrd   %[a0], %[a1], [%[acc]]\n\t"
+        ROW_WORD("a0", "[%[p]]")
+        ROW_WORD("a1", "[%[p], %[s]]")
+        "strd   %[a0], %[a1], [%[acc]], #8\n"
+        "2:\n\t"
+        "ldrd   %[a0], %[a1], [%[acc]]\n\t"
+        ROW_WORD("a0", "[%[p], %[s], lsl #1]")
+        "add    %[p], %[p], %[s], lsl #1\n\t"
+        ROW_WORD("a1", "[%[p], %[s]]")
+        "add    %[p], %[p], %[s], lsl #1\n\t"
+        "strd   %[a0], %[a1], [%[acc]], #8\n\t"
+        "cmp    %[acc], %[end]\n\t"
+        "bne    1b"
+        : [acc] "+&r"(acc), [p] "+&r"(p), [a0] "=&r"(a0), [a1] "=&r"(a1), [w] "=&r"(w),
+          [i] "=&r"(i), [v] "=&r"(v)
+        : [t] "r"(t), [s] "r"(s), [end] "r"(end), [k1] "r"(k1), [k2] "r"(k2), [k3] "r"(k3),
+          [rows] "r"(rows)
+        : "cc", "memory");
+}
+
+/* acc[r] += the dot product of the block's first `bytes` bytes of row r (at p + r * s). */
+static void lookup_bytes(const uint32_t *t, const uint8_t *p, uint32_t s, int32_t *acc,
+                         uint32_t rows, uint32_t bytes)
+{
+    for (uint32_t r = 0; r < rows; ++r, p += s) {
+        int32_t a = acc[r];
+        for (uint32_t j = 0; j < bytes; ++j) {
+            a += entry(t + 128u * j, p[j]);
+        }
+        acc[r] = a;
+    }
+}
+
+/* The inputs of the block at x, m of them, as a pointer to GROUPS * per_byte inputs: x itself
+ * for a whole block, else `padded` holding x[0..m-1] and zeros. */
+static const int8_t *block_inputs(const int8_t *x, uint32_t m, uint32_t want, int8_t *padded)
+{
+    if (m >= want) {
+        return x;
+    }
+    for (uint32_t i = 0; i < want; ++i) {
+        padded[i] = i < m ? x[i] : 0;
+    }
+    return padded;
+}
+
+/* The tables of the block x (GROUPS * per_byte inputs). */
+static void build_tables(uint32_t *t, const int8_t *x, const qmoe_m4_lut_format_t *f)
+{
+    for (uint32_t g = 0; g < GROUPS; ++g, t += TABLE_WORDS, x += f->per_byte) {
+        if (f->table != NULL) {
+            f->table(t, x);
+        } else {
+            int32_t p[16], q[16];
+            f->pq(p, q, x);
+            qmoe_m4_table_pq(t, p, q);
+        }
+    }
+}
+
+/* acc[r] += row r's dot product (row r at w + r * s) through p and q, one byte position at a
+ * time: for chunks too short to pay for tables. */
+static void few_rows(const uint8_t *w, uint32_t s, const int8_t *in, uint32_t n, int32_t *acc,
+                     uint32_t rows, const qmoe_m4_lut_format_t *f)
+{
+    const uint32_t pb = f->per_byte, bytes = (n + pb - 1u) / pb;
+    int8_t padded[MAX_BLOCK];
+    for (uint32_t j = 0; j < bytes; ++j) {
+        int32_t p[16], q[16];
+        f->pq(p, q, block_inputs(in + pb * j, n - pb * j, pb, padded));
+        const uint8_t *b = w + j;
+        for (uint32_t r = 0; r < rows; ++r, b += s) {
+            acc[r] += p[*b & 15u] + q[*b >> 4];
+        }
+    }
+}
+
+void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
+                    const qmoe_m4_lut_format_t *format)
+{
+    uint32_t tables[GROUPS * TABLE_WORDS];
+    int32_t acc[CHUNK_ROWS];
+    int8_t padded[MAX_BLOCK];
+    const uint32_t n = layer->n_in, s = layer->row_bytes, block = GROUPS * format->per_byte;
+    const uint32_t blocks = n / block, tail = n % block;
+    for (uint32_t o = 0; o < layer->n_out; o += CHUNK_ROWS) {
+        const uint32_t left = layer->n_out - o, rows = left < CHUNK_ROWS ? left : CHUNK_ROWS;
+        const uint32_t even = rows & ~1u;
+        const uint8_t *w = fc_row(layer, o);
+        for (uint32_t r = 0; r < rows; ++r) {
+            acc[r] = layer->bias[o + r];
+        }
+        if (rows < format->min_rows) {
+            few_rows(w, s, in, n, acc, rows, format);
+        } else {
+            for (uint32_t b = 0; b < blocks; ++b) {
+                build_tables(tables, in + block * b, format);
+                if (even > 0u) {
+                    lookup_rows(tables, w + GROUPS * b, s, acc, even);
+                }
+                lookup_bytes(tables, w + GROUPS * b + even * s, s, acc + even, rows - even,
+                             GROUPS);
+            }
+            if (tail != 0u) {
+                build_tables(tables, block_inputs(in + block * blocks, tail, block, padded),
+                             format);
+                lookup_bytes(tables, w + GROUPS * blocks, s, acc, rows,
+                             (tail + format->per_byte - 1u) / format->per_byte);
+            }
+        }
+        for (uint32_t r = 0; r < rows; ++r) {
+            fc_store(layer, out, o + r, acc[r]);
+        }
+    }
+}
+
+/* One hi value's 16 entries: the 8 words of p pairs plus q = (Q[hi], Q[hi]), 32 bytes. */
+#define PQ_ROW                                                                                    \
+    "ldr    %[q], [%[qs]], #4\n\t"                                                               \
+    "pkhbt  %[q], %[q], %[q], lsl #16\n\t"                                                       \
+    "sadd16 %[ra], %[p0], %[q]\n\t"                                                              \
+    "sadd16 %[rb], %[p1], %[q]\n\t"                                                              \
+    "strd   %[ra], %[rb], [%[t]], #8\n\t"                                                        \
+    "sadd16 %[ra], %[p2], %[q]\n\t"                                                              \
+    "sadd16 %[rb], %[p3], %[q]\n\t"                                                              \
+    "strd   %[ra], %[rb], [%[t]], #8\n\t"                                                        \
+    "sadd16 %[ra], %[p4], %[q]\n\t"                                                              \
+    "sadd16 %[rb], %[p5], %[q]\n\t"                                                              \
+    "strd   %[ra], %[rb], [%[t]], #8\n\t"                                                        \
+    "sadd16 %[ra], %[p6], %[q]\n\t"                                                              \
+    "sadd16 %[rb], %[p7], %[q]\n\t"                                                              \
+    "strd   %[ra], %[rb], [%[t]], #8\n\t"
+
+void qmoe_m4_table_pq(uint32_t *table, const int32_t p[16], const int32_t q[16])
+{
+    uint32_t pw[8];
+    for (uint32_t k = 0; k < 8u; ++k) {
+        pw[k] = ((uint32_t)p[2u * k] & 0xFFFFu) | ((uint32_t)p[2u * k + 1u] << 16);
+    }
+    const int32_t *qs = q, *end = q + 16;
+    uint32_t *t = table;
+    uint32_t qv, ra, rb;
+    __asm__ volatile("1:\n\t" PQ_ROW PQ_ROW
+                     "cmp    %[qs], %[end]\n\t"
+                     "bne    1b"
+                     : [t] "+&r"(t), [qs] "+&r"(qs), [q] "=&r"(qv), [ra] "=&r"(ra), [rb] "=&r"(rb)
+                     : [end] "r"(end), [p0] "r"(pw[0]), [p1] "r"(pw[1]), [p2] "r"(pw[2]),
+                       [p3] "r"(pw[3]), [p4] "r"(pw[4]), [p5] "r"(pw[5]), [p6] "r"(pw[6]),
+                       [p7] "r"(pw[7])
+                     : "cc", "memory");
+}
