@@ -20,7 +20,7 @@ setup: $(STAMP)
 toolchains:
 	@bash tools/setup-toolchains.sh || echo "warning: cross toolchains/QEMU not installed; board tests will skip"
 
-demo: setup
+demo: setup toolchains
 	$(BIN)/qmoe-host demo --out runs/demo --data-dir data/builtin
 
 test: setup toolchains

@@ -382,18 +382,30 @@ def flash_cmd(board: str, out: Path | None) -> None:
     "--data-dir", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
 )
 @click.option("--seed", default=0, show_default=True)
-@click.option("--quick", is_flag=True, help="Fewer clips and epochs: a smoke test in seconds.")
-def demo(out: Path, data_dir: Path, seed: int, quick: bool) -> None:
-    """The main job on the built-in data: generate, cross-validate every variant, print the table."""
-    from qmoe.api import demo as run_demo
+@click.option("--quick", is_flag=True, help="Fewer clips and epochs: a smoke test.")
+@click.option("--board", default=None,
+              help="Board to measure on (default: qemu-m4, native where its toolchain is missing).")
+@click.option("--train-only", is_flag=True, help="Stop after cross-validated training.")
+def demo(out: Path, data_dir: Path, seed: int, quick: bool, board: str | None,
+         train_only: bool) -> None:
+    """The main job on the built-in data: train, export, build, flash, measure, compare, report."""
     from qmoe.train.config import TrainConfig
 
-    base = TrainConfig(seed=seed)
-    if quick:
-        base = replace(base, epochs=10, qat_epochs=5, router_epochs=5)
-    rep = run_demo(out, data_dir, seed=seed, clips_per_class=12 if quick else 40, base=base)
-    click.echo(rep.table)
-    click.echo(f"\nrun folder: {rep.out}")
+    if train_only:
+        from qmoe.api import demo as run_demo
+
+        base = TrainConfig(seed=seed)
+        if quick:
+            base = replace(base, epochs=10, qat_epochs=5, router_epochs=5)
+        rep = run_demo(out, data_dir, seed=seed, clips_per_class=12 if quick else 40, base=base)
+        click.echo(rep.table + f"\n\nrun folder: {rep.out}")
+        return
+    from qmoe.mainjob import run_main_job
+
+    res = run_main_job(out, data_dir, seed=seed, quick=quick, board=board, say=click.echo)
+    click.echo("\n".join(res.summary))
+    click.echo(f"\nreport: {res.report_dir / 'report.html'} (and report.md)\n"
+               f"runs: {out}   board: {res.board}   total time: {res.seconds:.0f} s")
 
 
 def main() -> None:
