@@ -48,8 +48,16 @@ def object_bytes(board: Board, source: Path, work: Path, defines: list[str]) -> 
     """Flash bytes (allocated, non-bss sections) of one source compiled for the board."""
     obj = work / f"{source.parent.name}_{source.stem}.o"
     includes = [f"-I{d}" for d in (PORT_INCLUDE, *INCLUDE_DIRS, *board.toolchain.include)]
-    cmd = [board.toolchain.cc, *board.toolchain.cflags, *defines, *includes, "-c", str(source),
-           "-o", str(obj)]
+    cmd = [
+        board.toolchain.cc,
+        *board.toolchain.cflags,
+        *defines,
+        *includes,
+        "-c",
+        str(source),
+        "-o",
+        str(obj),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)}\n{proc.stderr}")
@@ -57,13 +65,16 @@ def object_bytes(board: Board, source: Path, work: Path, defines: list[str]) -> 
     return sizes["text"] + sizes["data"]
 
 
-def runtime_sizes(board: Board, work: Path, model_gen: Path,
-                  variant: str | None = None) -> dict[str, int]:
+def runtime_sizes(
+    board: Board, work: Path, model_gen: Path, variant: str | None = None
+) -> dict[str, int]:
     """Bytes per component; the app needs a model header, taken from `model_gen`."""
     defines = [f"-D{k}" if v is None else f"-D{k}={v}" for k, v in firmware_defines(board).items()]
     defines.append(f"-I{model_gen}")
-    return {name: sum(object_bytes(board, s, work, defines) for s in files)
-            for name, files in components(board, variant).items()}
+    return {
+        name: sum(object_bytes(board, s, work, defines) for s in files)
+        for name, files in components(board, variant).items()
+    }
 
 
 def reference_model(data_dir: Path, work: Path) -> Path:
@@ -102,20 +113,27 @@ def main() -> None:
     skipped = sorted({b.name for b in list_boards()} - {b.name for b in usable})
 
     print(f"image of the benchmark firmware with {model.name}\n")
-    print(f"{'board':10s} {'core':11s} {'flash B':>8s} {'of':>8s} {'RAM B':>7s} {'of':>7s} "
-          f"{'model flash':>11s} {'arena':>6s} {'fe scratch':>10s}")
+    print(
+        f"{'board':10s} {'core':11s} {'flash B':>8s} {'of':>8s} {'RAM B':>7s} {'of':>7s} "
+        f"{'model flash':>11s} {'arena':>6s} {'fe scratch':>10s}"
+    )
     results = {}
     for b in usable:
         r = build(b.name, model, work / b.name)
         results[b.name] = r
-        print(f"{b.name:10s} {b.core:11s} {r.sizes['flash']:>8d} {capacity(b.flash_bytes, 8)} "
-              f"{r.sizes['ram']:>7d} {capacity(b.ram_bytes, 7)} {r.model_flash_bytes:>11d} "
-              f"{r.arena_bytes:>6d} {r.frontend_scratch_bytes:>10d}")
+        print(
+            f"{b.name:10s} {b.core:11s} {r.sizes['flash']:>8d} {capacity(b.flash_bytes, 8)} "
+            f"{r.sizes['ram']:>7d} {capacity(b.ram_bytes, 7)} {r.model_flash_bytes:>11d} "
+            f"{r.arena_bytes:>6d} {r.frontend_scratch_bytes:>10d}"
+        )
 
     names = list(components(usable[0]))
     print("\nruntime code per board (bytes of code, constants and data; every function counted)\n")
-    print(f"{'board':10s} {'flags':>5s} {'variant':>10s} " + " ".join(f"{n:>12s}" for n in names)
-          + f" {'runtime':>8s}")
+    print(
+        f"{'board':10s} {'flags':>5s} {'variant':>10s} "
+        + " ".join(f"{n:>12s}" for n in names)
+        + f" {'runtime':>8s}"
+    )
     for b in usable:
         chosen = kernel_variant(b)[0]
         for variant in dict.fromkeys([chosen, "reference"]):
@@ -126,10 +144,15 @@ def main() -> None:
             if b.core == TARGET_CORE:
                 ok = "met" if total <= RUNTIME_TARGET_BYTES else "NOT met"
                 verdict = f"  target <= {RUNTIME_TARGET_BYTES}: {ok}"
-            print(f"{b.name:10s} {opt:>5s} {variant:>10s} "
-                  + " ".join(f"{sizes[n]:>12d}" for n in names) + f" {total:>8d}{verdict}")
-    print("\n'runtime' = kernels + model+router + front end + protocol (the app is listed, not "
-          "counted).")
+            print(
+                f"{b.name:10s} {opt:>5s} {variant:>10s} "
+                + " ".join(f"{sizes[n]:>12d}" for n in names)
+                + f" {total:>8d}{verdict}"
+            )
+    print(
+        "\n'runtime' = kernels + model+router + front end + protocol (the app is listed, not "
+        "counted)."
+    )
     if skipped:
         print(f"not built (compiler not installed): {', '.join(skipped)}")
     print(f"builds in {work}")

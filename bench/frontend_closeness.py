@@ -35,8 +35,9 @@ def signals(sr: int, seconds: float, seed: int = 0) -> dict[str, np.ndarray]:
         out[f"sine 997 Hz {db:+d} dBFS"] = a * np.sin(2 * np.pi * 997 * t)
         out[f"white noise {db:+d} dBFS"] = np.clip(a * 0.3 * rng.standard_normal(t.size), -1, 1)
         out[f"chirp {db:+d} dBFS"] = a * np.sin(sweep)
-    out["997 Hz -6 dBFS + noise -50 dBFS"] = (0.5 * np.sin(2 * np.pi * 997 * t)
-                                              + 0.003 * rng.standard_normal(t.size))
+    out["997 Hz -6 dBFS + noise -50 dBFS"] = 0.5 * np.sin(
+        2 * np.pi * 997 * t
+    ) + 0.003 * rng.standard_normal(t.size)
     return {k: to_int16(v) for k, v in out.items()}
 
 
@@ -63,13 +64,17 @@ def main() -> None:
         print(f"{name:34s} {r[0]:7.3f}/{r[1]:7.3f} {r[2]:7.3f}/{r[3]:7.3f} {r[4]:7.3f}/{r[5]:7.3f}")
     rng = np.random.default_rng(1)
     two_s = 2 * cfg.sample_rate
-    clips = [to_int16(np.clip(rng.uniform(0.01, 0.5) * rng.standard_normal(two_s), -1, 1))
-             for _ in range(args.clips)]
+    clips = [
+        to_int16(np.clip(rng.uniform(0.01, 0.5) * rng.standard_normal(two_s), -1, 1))
+        for _ in range(args.clips)
+    ]
     t0 = time.perf_counter()
     feats = batch_features(clips, cfg)
     dt = time.perf_counter() - t0
-    print(f"batch_features: {args.clips} clips x 2 s -> {feats.shape} in {dt:.2f} s "
-          f"({1e3 * dt / args.clips:.2f} ms/clip, one process, numpy only)")
+    print(
+        f"batch_features: {args.clips} clips x 2 s -> {feats.shape} in {dt:.2f} s "
+        f"({1e3 * dt / args.clips:.2f} ms/clip, one process, numpy only)"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,10 @@ def main() -> None:
     if not (args.run / "summary.csv").exists():
         demo(args.run, args.data_dir, progress=False)
     fd, _ = load_features("builtin", args.data_dir)
-    print(f"{'variant':30s} {'clips':>5s} {'class agree':>12s} {'expert agree':>13s} "
-          f"{'acc host':>9s} {'acc golden':>10s} {'s':>5s}")
+    print(
+        f"{'variant':30s} {'clips':>5s} {'class agree':>12s} {'expert agree':>13s} "
+        f"{'acc host':>9s} {'acc golden':>10s} {'s':>5s}"
+    )
     for vdir in sorted(p for p in args.run.iterdir() if (p / "models").is_dir()):
         t0 = time.perf_counter()
         n = same_cls = same_exp = ok_h = ok_g = 0
@@ -50,12 +52,16 @@ def main() -> None:
         except IRError as exc:
             print(f"{vdir.name:30s} skipped: {str(exc).split(': ', 1)[-1][:70]}")
             continue
-        print(f"{vdir.name:30s} {n:5d} {100 * same_cls / n:11.2f}% {100 * same_exp / n:12.2f}% "
-              f"{100 * ok_h / n:8.2f}% {100 * ok_g / n:9.2f}% {time.perf_counter() - t0:5.1f}")
-    print("\nRemaining gaps come from rounding the host does in float and the device in integers: "
-          "activation rounding (half-to-even vs half-up), int32 bias rounding, requantization, the "
-          "fixed-point softmax; a clip whose two best logits or whose uncertainty sits at a routing "
-          "threshold within that error can flip.")
+        print(
+            f"{vdir.name:30s} {n:5d} {100 * same_cls / n:11.2f}% {100 * same_exp / n:12.2f}% "
+            f"{100 * ok_h / n:8.2f}% {100 * ok_g / n:9.2f}% {time.perf_counter() - t0:5.1f}"
+        )
+    print(
+        "\nRemaining gaps come from rounding the host does in float and the device in integers: "
+        "activation rounding (half-to-even vs half-up), int32 bias rounding, requantization, the "
+        "fixed-point softmax; a clip whose two best logits or whose uncertainty sits at a routing "
+        "threshold within that error can flip."
+    )
 
 
 if __name__ == "__main__":

@@ -47,22 +47,36 @@ HARNESS_SRC = ROOT / "tests" / "c" / "fc_main.c"
 INCLUDE_DIRS = (ROOT / "firmware" / "include", ROOT / "firmware" / "port", KERNELS_DIR)
 
 FORMAT_IDS = {"s1": 1, "s2": 2, "t2": 3, "t5": 4, "s4": 5, "s8": 6, "s16": 7}  # QMOE_FMT_*
-KERNEL_NAMES = {"s1": "qmoe_fc_w1a8", "s2": "qmoe_fc_w2a8", "t2": "qmoe_fc_wt2a8",
-                "t5": "qmoe_fc_wt5a8", "s4": "qmoe_fc_w4a8", "s8": "qmoe_fc_w8a8",
-                "s16": "qmoe_fc_w16a8"}
+KERNEL_NAMES = {
+    "s1": "qmoe_fc_w1a8",
+    "s2": "qmoe_fc_w2a8",
+    "t2": "qmoe_fc_wt2a8",
+    "t5": "qmoe_fc_wt5a8",
+    "s4": "qmoe_fc_w4a8",
+    "s8": "qmoe_fc_w8a8",
+    "s16": "qmoe_fc_w16a8",
+}
 ACC_LIMIT = 2**31  # |bias| + 128 * sum|q| must stay below this (docs/integer-semantics.md)
 NETWORKS = {"1536→640→320→5": (1536, 640, 320, 5), "160→128→64→10": (160, 128, 64, 10)}
 
 # Cross targets of the kernels: compiler, flags, size tool (the boards' -Os flags, no link).
 _FREESTANDING = ["-Os", "-ffreestanding", "-ffunction-sections"]
 CROSS_TARGETS = {
-    "cortex-m4": ("arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard",
-                                        "-mfpu=fpv4-sp-d16", *_FREESTANDING],
-                  "arm-none-eabi-size"),
-    "cortex-m0": ("arm-none-eabi-gcc", ["-mcpu=cortex-m0", "-mthumb", *_FREESTANDING],
-                  "arm-none-eabi-size"),
-    "rv32imc": ("riscv64-unknown-elf-gcc", ["-misa-spec=2.2", "-march=rv32imc", "-mabi=ilp32",
-                                            *_FREESTANDING], "riscv64-unknown-elf-size"),
+    "cortex-m4": (
+        "arm-none-eabi-gcc",
+        ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", *_FREESTANDING],
+        "arm-none-eabi-size",
+    ),
+    "cortex-m0": (
+        "arm-none-eabi-gcc",
+        ["-mcpu=cortex-m0", "-mthumb", *_FREESTANDING],
+        "arm-none-eabi-size",
+    ),
+    "rv32imc": (
+        "riscv64-unknown-elf-gcc",
+        ["-misa-spec=2.2", "-march=rv32imc", "-mabi=ilp32", *_FREESTANDING],
+        "riscv64-unknown-elf-size",
+    ),
 }
 STRICT_CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
 
@@ -71,16 +85,26 @@ def kernel_sources(variant: str = "reference") -> list[Path]:
     """The C sources of a kernel build variant, from firmware/kernels/variants.toml."""
     table = tomllib.loads((KERNELS_DIR / "variants.toml").read_text())
     if variant not in table:
-        raise ConfigError(f"firmware/kernels/variants.toml has no variant {variant!r}; "
-                          f"known: {', '.join(table)}")
+        raise ConfigError(
+            f"firmware/kernels/variants.toml has no variant {variant!r}; known: {', '.join(table)}"
+        )
     return [KERNELS_DIR / s for s in table[variant]["sources"]]
 
 
-def build_harness(out: Path, cflags: list[str], variant: str = "reference",
-                  cc: str = "gcc") -> Path:
+def build_harness(
+    out: Path, cflags: list[str], variant: str = "reference", cc: str = "gcc"
+) -> Path:
     """Compile tests/c/fc_main.c with the kernels of `variant` into the executable `out`."""
-    args = [cc, *STRICT_CFLAGS, *cflags, *(f"-I{d}" for d in INCLUDE_DIRS), str(HARNESS_SRC),
-            *map(str, kernel_sources(variant)), "-o", str(out)]
+    args = [
+        cc,
+        *STRICT_CFLAGS,
+        *cflags,
+        *(f"-I{d}" for d in INCLUDE_DIRS),
+        str(HARNESS_SRC),
+        *map(str, kernel_sources(variant)),
+        "-o",
+        str(out),
+    ]
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"building {out.name} failed:\n{' '.join(args)}\n{proc.stderr}")
@@ -119,17 +143,40 @@ class FcCase:
     def encode(self) -> bytes:
         """The case in fc_main.c's input format."""
         n_out, n_in = self.q.shape
-        h = {"n_in": n_in, "n_out": n_out, "row_bytes": row_bytes(self.fmt, n_in, self.row_align),
-             "format": FORMAT_IDS[self.fmt], "out_bits": self.out_bits,
-             "out_min": self.out_min, "out_max": self.out_max, **(self.fields or {})}
+        h = {
+            "n_in": n_in,
+            "n_out": n_out,
+            "row_bytes": row_bytes(self.fmt, n_in, self.row_align),
+            "format": FORMAT_IDS[self.fmt],
+            "out_bits": self.out_bits,
+            "out_min": self.out_min,
+            "out_max": self.out_max,
+            **(self.fields or {}),
+        }
         weights = self.packed()
         kernel = 0 if self.kernel is None else FORMAT_IDS[self.kernel]
-        header = struct.pack("<2sHHHBBhhBBHI", b"QF", h["n_in"], h["n_out"], h["row_bytes"],
-                             h["format"], h["out_bits"], h["out_min"], h["out_max"], kernel,
-                             self.nulls, len(self.x), len(weights))
+        header = struct.pack(
+            "<2sHHHBBhhBBHI",
+            b"QF",
+            h["n_in"],
+            h["n_out"],
+            h["row_bytes"],
+            h["format"],
+            h["out_bits"],
+            h["out_min"],
+            h["out_max"],
+            kernel,
+            self.nulls,
+            len(self.x),
+            len(weights),
+        )
         rows, cols = min(h["n_out"], n_out), min(h["n_in"], n_in)  # arrays follow the header
-        arrays = (np.asarray(self.bias[:rows], "<i4"), np.asarray(self.mult[:rows], "<i4"),
-                  np.asarray(self.shift[:rows], "i1"), np.asarray(self.x[:, :cols], "i1"))
+        arrays = (
+            np.asarray(self.bias[:rows], "<i4"),
+            np.asarray(self.mult[:rows], "<i4"),
+            np.asarray(self.shift[:rows], "i1"),
+            np.asarray(self.x[:, :cols], "i1"),
+        )
         return header + weights + b"".join(a.tobytes() for a in arrays)
 
     def expected(self) -> np.ndarray:
@@ -177,8 +224,16 @@ def fitted_requant(acc: np.ndarray, out_max: int, rng: np.random.Generator):
     return (np.array([m for m, _ in pairs], np.int64), np.array([n for _, n in pairs], np.int64))
 
 
-def random_layer(rng: np.random.Generator, fmt: str, n_in: int, n_out: int, batch: int = 1,
-                 out_bits: int = 8, relu: bool = True, row_align: int = 1) -> FcCase:
+def random_layer(
+    rng: np.random.Generator,
+    fmt: str,
+    n_in: int,
+    n_out: int,
+    batch: int = 1,
+    out_bits: int = 8,
+    relu: bool = True,
+    row_align: int = 1,
+) -> FcCase:
     """A layer of random weights, biases and inputs with requantization fitted to the outputs."""
     q = random_weights(rng, fmt, n_out, n_in)
     x = rng.integers(-128, 128, size=(batch, n_in))
@@ -214,9 +269,17 @@ class CallgrindBackend:
         """Callgrind's instruction total with collection on only inside the case's kernel."""
         out = self.work / "callgrind.out"
         proc = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-             f"--toggle-collect={KERNEL_NAMES[case.fmt]}", str(self.exe)],
-            input=case.encode(), capture_output=True, check=False)
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                f"--toggle-collect={KERNEL_NAMES[case.fmt]}",
+                str(self.exe),
+            ],
+            input=case.encode(),
+            capture_output=True,
+            check=False,
+        )
         if proc.returncode != 0:
             raise RuntimeError(f"callgrind run failed: {proc.stderr.decode()[-2000:]}")
         status, _ = read_replies(io.BytesIO(proc.stdout), 1, case.out_bits)[0]
@@ -246,8 +309,11 @@ def per_mac_table(backend: CountBackend) -> str:
     lines = [f"Instructions per multiply-accumulate ({backend.label}):"]
     for name, shape in NETWORKS.items():
         layers = [f"{a}→{b}" for a, b in zip(shape[:-1], shape[1:])]
-        lines += ["", f"| {name} | " + " | ".join(layers) + " | network |",
-                  "|---|" + "---:|" * (len(layers) + 1)]
+        lines += [
+            "",
+            f"| {name} | " + " | ".join(layers) + " | network |",
+            "|---|" + "---:|" * (len(layers) + 1),
+        ]
         for fmt in FORMAT_IDS:
             cases = network_cases(shape, fmt)
             counts = [backend.count(c) for c in cases]
@@ -265,8 +331,16 @@ def cross_text_sizes(target: str, work: Path, variant: str = "reference") -> dic
     sizes = {}
     for src in kernel_sources(variant):
         obj = Path(work) / f"{target}-{src.stem}.o"
-        args = [cc, *STRICT_CFLAGS, *flags, *(f"-I{d}" for d in INCLUDE_DIRS), "-c", str(src),
-                "-o", str(obj)]
+        args = [
+            cc,
+            *STRICT_CFLAGS,
+            *flags,
+            *(f"-I{d}" for d in INCLUDE_DIRS),
+            "-c",
+            str(src),
+            "-o",
+            str(obj),
+        ]
         proc = subprocess.run(args, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise RuntimeError(f"{target}: compiling {src.name} failed:\n{proc.stderr}")
@@ -279,11 +353,16 @@ def size_table(work: Path, variant: str = "reference") -> str:
     """Markdown table of .text bytes per kernel source per cross target present on PATH."""
     targets = [t for t, (cc, _, _) in CROSS_TARGETS.items() if shutil.which(cc)]
     sizes = {t: cross_text_sizes(t, work, variant) for t in targets}
-    lines = [f".text bytes per kernel source ({variant}, -Os):", "",
-             "| source | " + " | ".join(targets) + " |", "|---|" + "---:|" * len(targets)]
+    lines = [
+        f".text bytes per kernel source ({variant}, -Os):",
+        "",
+        "| source | " + " | ".join(targets) + " |",
+        "|---|" + "---:|" * len(targets),
+    ]
     for src in kernel_sources(variant):
-        lines.append(f"| {src.name} | " + " | ".join(str(sizes[t][src.name]) for t in targets)
-                     + " |")
+        lines.append(
+            f"| {src.name} | " + " | ".join(str(sizes[t][src.name]) for t in targets) + " |"
+        )
     lines.append("| total | " + " | ".join(str(sum(sizes[t].values())) for t in targets) + " |")
     return "\n".join(lines)
 

@@ -16,8 +16,15 @@ from .cgen import assert_valid_identifier, c_array, c_string, c_struct_init, gen
 from .ir import GENERATOR
 
 _ROUTER_KIND = {"softmax": "QMOE_ROUTER_SOFTMAX", "curiosity": "QMOE_ROUTER_CURIOSITY"}
-_FMT = {"s1": "QMOE_FMT_S1", "s2": "QMOE_FMT_S2", "t2": "QMOE_FMT_T2", "t5": "QMOE_FMT_T5",
-        "s4": "QMOE_FMT_S4", "s8": "QMOE_FMT_S8", "s16": "QMOE_FMT_S16"}
+_FMT = {
+    "s1": "QMOE_FMT_S1",
+    "s2": "QMOE_FMT_S2",
+    "t2": "QMOE_FMT_T2",
+    "t5": "QMOE_FMT_T5",
+    "s4": "QMOE_FMT_S4",
+    "s8": "QMOE_FMT_S8",
+    "s16": "QMOE_FMT_S16",
+}
 
 
 class _Emitter:
@@ -36,34 +43,61 @@ class _Emitter:
 
     def layer(self, name: str, layer: dict, mult=None, shift=None) -> dict[str, str]:
         """Arrays of one FC layer; returns the qmoe_fc_t field initializers."""
-        w = self.array(self.sym(name, "w"), "uint8_t", np.asarray(layer["weights"]), align=4,
-                       hex_bytes=True)
+        w = self.array(
+            self.sym(name, "w"), "uint8_t", np.asarray(layer["weights"]), align=4, hex_bytes=True
+        )
         b = self.array(self.sym(name, "b"), "int32_t", layer["bias"], per_line=8)
-        m = self.array(self.sym(name, "m"), "int32_t", layer["mult"] if mult is None else mult,
-                       per_line=6)
+        m = self.array(
+            self.sym(name, "m"), "int32_t", layer["mult"] if mult is None else mult, per_line=6
+        )
         s = self.array(self.sym(name, "s"), "int8_t", layer["shift"] if shift is None else shift)
         return {
-            "n_in": str(layer["n_in"]), "n_out": str(layer["n_out"]),
-            "row_bytes": str(layer["row_bytes"]), "format": _FMT[layer["format"]],
-            "out_bits": str(layer["out_bits"]), "out_min": str(layer["out_min"]),
-            "out_max": str(layer["out_max"]), "weights": w, "bias": b, "mult": m, "shift": s,
+            "n_in": str(layer["n_in"]),
+            "n_out": str(layer["n_out"]),
+            "row_bytes": str(layer["row_bytes"]),
+            "format": _FMT[layer["format"]],
+            "out_bits": str(layer["out_bits"]),
+            "out_min": str(layer["out_min"]),
+            "out_max": str(layer["out_max"]),
+            "weights": w,
+            "bias": b,
+            "mult": m,
+            "shift": s,
         }
 
 
 def _experts(em: _Emitter, ir: dict) -> str:
     inits = []
     for e, ex in enumerate(ir["experts"]):
-        layers = [c_struct_init(em.layer(f"e{e}_l{k}", layer), 8)
-                  for k, layer in enumerate(ex["layers"])]
+        layers = [
+            c_struct_init(em.layer(f"e{e}_l{k}", layer), 8) for k, layer in enumerate(ex["layers"])
+        ]
         lname = em.sym(f"e{e}", "layers")
-        em.parts.append(f"static const qmoe_fc_t {lname}[{len(layers)}] = {{\n    "
-                        + ",\n    ".join(layers) + "\n};\n")
-        offs = em.array(em.sym(f"e{e}", "offsets"), "uint32_t", ir["memory"]["experts"][e]["offsets"])
-        inits.append(c_struct_init({"label": c_string(ex["label"]), "n_layers": str(len(layers)),
-                                    "layers": lname, "out_offset": offs}, 8))
+        em.parts.append(
+            f"static const qmoe_fc_t {lname}[{len(layers)}] = {{\n    "
+            + ",\n    ".join(layers)
+            + "\n};\n"
+        )
+        offs = em.array(
+            em.sym(f"e{e}", "offsets"), "uint32_t", ir["memory"]["experts"][e]["offsets"]
+        )
+        inits.append(
+            c_struct_init(
+                {
+                    "label": c_string(ex["label"]),
+                    "n_layers": str(len(layers)),
+                    "layers": lname,
+                    "out_offset": offs,
+                },
+                8,
+            )
+        )
     name = em.sym("experts")
-    em.parts.append(f"static const qmoe_expert_t {name}[{len(inits)}] = {{\n    "
-                    + ",\n    ".join(inits) + "\n};\n")
+    em.parts.append(
+        f"static const qmoe_expert_t {name}[{len(inits)}] = {{\n    "
+        + ",\n    ".join(inits)
+        + "\n};\n"
+    )
     return name
 
 
@@ -71,10 +105,14 @@ def _router(em: _Emitter, ir: dict) -> str:
     r = ir.get("router")
     if r is None:
         return "NULL"
-    fields = {"kind": _ROUTER_KIND[r["kind"]], "n_experts": str(r["n_experts"]),
-              "n_passes": str(r["n_passes"]), "n_bins": str(len(r["thresholds"]) + 1),
-              "hidden": c_struct_init(em.layer("router_hidden", r["hidden"]), 8),
-              "out": c_struct_init(em.layer("router_out", r["out"]), 8)}
+    fields = {
+        "kind": _ROUTER_KIND[r["kind"]],
+        "n_experts": str(r["n_experts"]),
+        "n_passes": str(r["n_passes"]),
+        "n_bins": str(len(r["thresholds"]) + 1),
+        "hidden": c_struct_init(em.layer("router_hidden", r["hidden"]), 8),
+        "out": c_struct_init(em.layer("router_out", r["out"]), 8),
+    }
     if r["kind"] == "curiosity":
         fields["masked_mult"] = em.array(em.sym("router_mm"), "int32_t", r["masked_mult"])
         fields["masked_shift"] = em.array(em.sym("router_ms"), "int8_t", r["masked_shift"])
@@ -84,8 +122,11 @@ def _router(em: _Emitter, ir: dict) -> str:
     fields["exp_table"] = em.array(em.sym("router_exp"), "uint16_t", r["exp_table"])
     fields["exp_len"] = str(len(r["exp_table"]))
     fields["logit_frac_bits"] = str(r["logit_frac_bits"])
-    fields["thresholds"] = (em.array(em.sym("router_thr"), "int64_t", r["thresholds"], per_line=4)
-                            if len(r["thresholds"]) else "NULL")
+    fields["thresholds"] = (
+        em.array(em.sym("router_thr"), "int64_t", r["thresholds"], per_line=4)
+        if len(r["thresholds"])
+        else "NULL"
+    )
     fields["lut"] = em.array(em.sym("router_lut"), "uint8_t", np.asarray(r["lut"]))
     fields["work_offset"] = f"{ir['memory']['router_offset']}u"
     name = em.sym("router")
@@ -113,35 +154,46 @@ def emit_model(ir: dict, prefix: str = "qmoe_model") -> dict[str, str]:
     hash_arr = em.array(em.sym("hash"), "uint8_t", np.frombuffer(digest, np.uint8), hex_bytes=True)
     names = [c_string(n) for n in ir["model"]["class_names"]]
     cls = em.sym("class_names")
-    em.parts.append(f"static const char *const {cls}[{len(names)}] = {{\n    "
-                    + ",\n    ".join(names) + "\n};\n")
+    em.parts.append(
+        f"static const char *const {cls}[{len(names)}] = {{\n    "
+        + ",\n    ".join(names)
+        + "\n};\n"
+    )
     inp = ir["input"]
     if inp["kind"] == "frontend":
-        input_init = c_struct_init({
-            "n_features": str(inp["n_features"]),
-            "mu": em.array(em.sym("in_mu"), "int32_t", inp["mu"], per_line=8),
-            "mult": em.array(em.sym("in_mult"), "int32_t", inp["mult"], per_line=6),
-            "shift": em.array(em.sym("in_shift"), "int8_t", inp["shift"]),
-        }, 8)
+        input_init = c_struct_init(
+            {
+                "n_features": str(inp["n_features"]),
+                "mu": em.array(em.sym("in_mu"), "int32_t", inp["mu"], per_line=8),
+                "mult": em.array(em.sym("in_mult"), "int32_t", inp["mult"], per_line=6),
+                "shift": em.array(em.sym("in_shift"), "int8_t", inp["shift"]),
+            },
+            8,
+        )
     else:
-        input_init = c_struct_init({"n_features": str(inp["n_features"]), "mu": "NULL",
-                                    "mult": "NULL", "shift": "NULL"}, 8)
+        input_init = c_struct_init(
+            {"n_features": str(inp["n_features"]), "mu": "NULL", "mult": "NULL", "shift": "NULL"}, 8
+        )
     experts = _experts(em, ir)
     router = _router(em, ir)
-    model = c_struct_init({
-        "hash": hash_arr,
-        "name": c_string(ir["model"]["name"]),
-        "n_classes": str(len(names)),
-        "class_names": cls,
-        "input_kind": "QMOE_INPUT_FRONTEND" if inp["kind"] == "frontend" else "QMOE_INPUT_FEATURES",
-        "frontend": fe_ptr,
-        "input": input_init,
-        "n_experts": str(len(ir["experts"])),
-        "experts": experts,
-        "router": router,
-        "arena_bytes": f"{ir['memory']['arena_bytes']}u",
-        "flash_bytes": f"{ir['sizes']['total_flash_bytes']}u",
-    })
+    model = c_struct_init(
+        {
+            "hash": hash_arr,
+            "name": c_string(ir["model"]["name"]),
+            "n_classes": str(len(names)),
+            "class_names": cls,
+            "input_kind": "QMOE_INPUT_FRONTEND"
+            if inp["kind"] == "frontend"
+            else "QMOE_INPUT_FEATURES",
+            "frontend": fe_ptr,
+            "input": input_init,
+            "n_experts": str(len(ir["experts"])),
+            "experts": experts,
+            "router": router,
+            "arena_bytes": f"{ir['memory']['arena_bytes']}u",
+            "flash_bytes": f"{ir['sizes']['total_flash_bytes']}u",
+        }
+    )
     banner = generated_banner(GENERATOR, ir["hash"], ir["model"]["source"].get("file", ""))
     guard = prefix.upper() + "_DATA_H"
     fe_scratch = 0
@@ -150,16 +202,20 @@ def emit_model(ir: dict, prefix: str = "qmoe_model") -> dict[str, str]:
         from .frontend_c import frontend_scratch_size
 
         fe_scratch = frontend_scratch_size(FrontendConfig.from_dict(ir["frontend"]))
-    header = (f"{banner}#ifndef {guard}\n#define {guard}\n\n#include \"qmoe_model.h\"\n\n"
-              f"#define {prefix.upper()}_ARENA_BYTES {ir['memory']['arena_bytes']}u\n"
-              f"#define {prefix.upper()}_N_FEATURES {inp['n_features']}u\n"
-              f"#define {prefix.upper()}_N_CLASSES {len(names)}u\n"
-              f"#define {prefix.upper()}_FRONTEND_SCRATCH_BYTES {fe_scratch}u\n\n"
-              f"extern const qmoe_model_t {prefix};\n\n#endif /* {guard} */\n")
-    source = (f"{banner}#include <stddef.h>\n#include <stdint.h>\n\n#include \"qmoe_compiler.h\"\n"
-              f"{fe_include}#include \"qmoe_model.h\"\n#include \"{prefix}_data.h\"\n\n"
-              + "\n".join(em.parts)
-              + f"\nconst qmoe_model_t {prefix} = {model};\n")
+    header = (
+        f'{banner}#ifndef {guard}\n#define {guard}\n\n#include "qmoe_model.h"\n\n'
+        f"#define {prefix.upper()}_ARENA_BYTES {ir['memory']['arena_bytes']}u\n"
+        f"#define {prefix.upper()}_N_FEATURES {inp['n_features']}u\n"
+        f"#define {prefix.upper()}_N_CLASSES {len(names)}u\n"
+        f"#define {prefix.upper()}_FRONTEND_SCRATCH_BYTES {fe_scratch}u\n\n"
+        f"extern const qmoe_model_t {prefix};\n\n#endif /* {guard} */\n"
+    )
+    source = (
+        f'{banner}#include <stddef.h>\n#include <stdint.h>\n\n#include "qmoe_compiler.h"\n'
+        f'{fe_include}#include "qmoe_model.h"\n#include "{prefix}_data.h"\n\n'
+        + "\n".join(em.parts)
+        + f"\nconst qmoe_model_t {prefix} = {model};\n"
+    )
     return {f"{prefix}_data.c": source, f"{prefix}_data.h": header}
 
 

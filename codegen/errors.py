@@ -1,4 +1,6 @@
-"""Errors raised by qmoe.codegen. Each names the file, layer or field at fault and what was expected."""
+"""Errors raised by qmoe.codegen. Each names the file, layer or field at fault and what was
+expected.
+"""
 
 from __future__ import annotations
 

@@ -27,10 +27,25 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 __all__ = [
-    "MEL_ONE", "POWER_SHIFT", "FrontendConfig", "FrontendError", "FrontendTables",
-    "batch_features", "build_tables", "clip_features", "feature_names", "fft_int", "frame_logmel",
-    "frame_signal", "ilog2_q8", "input_shift", "isqrt_u64", "mel_filters_float",
-    "overflow_bounds", "pool_stats", "power_scale_log2",
+    "MEL_ONE",
+    "POWER_SHIFT",
+    "FrontendConfig",
+    "FrontendError",
+    "FrontendTables",
+    "batch_features",
+    "build_tables",
+    "clip_features",
+    "feature_names",
+    "fft_int",
+    "frame_logmel",
+    "frame_signal",
+    "ilog2_q8",
+    "input_shift",
+    "isqrt_u64",
+    "mel_filters_float",
+    "overflow_bounds",
+    "pool_stats",
+    "power_scale_log2",
 ]
 
 Q15_ONE = 32767  # scale of the window and twiddle tables (32768 does not fit int16)
@@ -94,8 +109,10 @@ class FrontendConfig:
         top = sr / 2 if fmax is None else fmax
         if not 0.0 <= fmin < top:
             raise FrontendError(f"fmin={fmin!r}: expected 0 <= fmin < fmax = {top} Hz")
-        for name, value in zip(("sample_rate", "n_fft", "hop", "n_mels", "fmin", "fmax"),
-                               (sr, n, hop, n_mels, fmin, fmax)):
+        for name, value in zip(
+            ("sample_rate", "n_fft", "hop", "n_mels", "fmin", "fmax"),
+            (sr, n, hop, n_mels, fmin, fmax),
+        ):
             object.__setattr__(self, name, value)
         _mel_tables(self)  # raises FrontendError if a band covers no FFT bin
 
@@ -120,8 +137,10 @@ class FrontendConfig:
             raise FrontendError(f"front-end config: expected a dict, got {type(d).__name__}")
         unknown = sorted(set(d) - {f.name for f in fields(cls)})
         if unknown:
-            raise FrontendError(f"front-end config: unknown field(s) {unknown}, expected "
-                                f"{[f.name for f in fields(cls)]}")
+            raise FrontendError(
+                f"front-end config: unknown field(s) {unknown}, expected "
+                f"{[f.name for f in fields(cls)]}"
+            )
         return cls(**d)
 
 
@@ -143,8 +162,11 @@ class FrontendTables:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The array fields by name, for emitters and serializers."""
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if isinstance(getattr(self, f.name), np.ndarray)}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), np.ndarray)
+        }
 
 
 def input_shift(n_fft: int) -> int:
@@ -195,13 +217,18 @@ def _mel_tables(cfg: FrontendConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray
         if nz.size == 0:
             raise FrontendError(
                 f"n_mels={cfg.n_mels}: mel band {m} of {cfg.fmin}..{cfg.fmax_hz} Hz contains no "
-                f"FFT bin at n_fft={cfg.n_fft}; use fewer bands, a larger n_fft or a higher fmin")
+                f"FFT bin at n_fft={cfg.n_fft}; use fewer bands, a larger n_fft or a higher fmin"
+            )
         starts.append(nz[0])
         lens.append(nz[-1] - nz[0] + 1)
-        weights.append(row[nz[0]:nz[-1] + 1])
+        weights.append(row[nz[0] : nz[-1] + 1])
     offsets = np.concatenate([[0], np.cumsum(lens)[:-1]])
-    return (_readonly(starts, np.uint16), _readonly(lens, np.uint16),
-            _readonly(offsets, np.uint16), _readonly(np.concatenate(weights), np.uint16))
+    return (
+        _readonly(starts, np.uint16),
+        _readonly(lens, np.uint16),
+        _readonly(offsets, np.uint16),
+        _readonly(np.concatenate(weights), np.uint16),
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -219,10 +246,18 @@ def build_tables(cfg: FrontendConfig) -> FrontendTables:
     cos, sin, rev = _fft_tables(n)
     start, length, offset, weights = _mel_tables(cfg)
     return FrontendTables(
-        window=_readonly(window, np.int16), twiddle_cos=cos, twiddle_sin=sin, bitrev=rev,
-        mel_start=start, mel_len=length, mel_offset=offset, mel_weights=weights,
-        log2_table=_log2_table(), input_shift=input_shift(n),
-        power_shift=POWER_SHIFT)
+        window=_readonly(window, np.int16),
+        twiddle_cos=cos,
+        twiddle_sin=sin,
+        bitrev=rev,
+        mel_start=start,
+        mel_len=length,
+        mel_offset=offset,
+        mel_weights=weights,
+        log2_table=_log2_table(),
+        input_shift=input_shift(n),
+        power_shift=POWER_SHIFT,
+    )
 
 
 def overflow_bounds(cfg: FrontendConfig) -> dict[str, int]:
@@ -243,9 +278,15 @@ def overflow_bounds(cfg: FrontendConfig) -> dict[str, int]:
         m = 2 * m + 1
     mel = (MEL_ONE * energy) >> POWER_SHIFT
     log_q8 = 256 * mel.bit_length()  # ilog2_q8(v) <= 256 * (p + 1) with p = bit_length - 1
-    return {"window_abs": int(max(w)) << g, "fft_abs": m, "fft_product": fft_product,
-            "power": (m * m) >> POWER_SHIFT, "mel_energy": mel, "log_q8": log_q8,
-            "pool_s2": MAX_FRAMES * MAX_FRAMES * log_q8 * log_q8}
+    return {
+        "window_abs": int(max(w)) << g,
+        "fft_abs": m,
+        "fft_product": fft_product,
+        "power": (m * m) >> POWER_SHIFT,
+        "mel_energy": mel,
+        "log_q8": log_q8,
+        "pool_s2": MAX_FRAMES * MAX_FRAMES * log_q8 * log_q8,
+    }
 
 
 def frame_signal(pcm: np.ndarray, cfg: FrontendConfig) -> np.ndarray:
@@ -262,7 +303,8 @@ def frame_signal(pcm: np.ndarray, cfg: FrontendConfig) -> np.ndarray:
         x = np.concatenate([x, np.zeros(n - x.shape[0], dtype=x.dtype)])
     count = 1 + (x.shape[0] - n) // hop
     return np.lib.stride_tricks.as_strided(
-        x, shape=(count, n), strides=(x.strides[0] * hop, x.strides[0]), writeable=False)
+        x, shape=(count, n), strides=(x.strides[0] * hop, x.strides[0]), writeable=False
+    )
 
 
 def _fft_stages(re: np.ndarray, im: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> None:
@@ -382,7 +424,7 @@ def _logmel_block(frames: np.ndarray, t: FrontendTables) -> np.ndarray:
     power = (re[:, :nb] ** 2 + im[:, :nb] ** 2) >> t.power_shift
     energy = np.empty((frames.shape[0], t.mel_start.shape[0]), dtype=np.int64)
     for m, (s, k, o) in enumerate(zip(t.mel_start, t.mel_len, t.mel_offset)):
-        energy[:, m] = power[:, s:s + k] @ t.mel_weights[o:o + k].astype(np.int64)
+        energy[:, m] = power[:, s : s + k] @ t.mel_weights[o : o + k].astype(np.int64)
     return ilog2_q8(energy + 1)
 
 
@@ -392,7 +434,7 @@ def _logmel_all(frame_sets: list[np.ndarray], t: FrontendTables) -> np.ndarray:
     out, block, size = [], [], 0
     for f in frame_sets:
         for lo in range(0, f.shape[0], per_block):
-            block.append(f[lo:lo + per_block])
+            block.append(f[lo : lo + per_block])
             size += block[-1].shape[0]
             if size >= per_block:
                 out.append(_logmel_block(np.concatenate(block), t))
@@ -412,8 +454,10 @@ def _pool_segments(logmel: np.ndarray, counts: np.ndarray) -> np.ndarray:
     lm = np.asarray(logmel, dtype=np.int64)
     counts = np.asarray(counts, dtype=np.int64)
     if counts.size and (counts.min() < 1 or counts.max() > MAX_FRAMES):
-        raise FrontendError(f"pool_stats: frame count {int(counts.min())}..{int(counts.max())}, "
-                            f"expected 1..{MAX_FRAMES}")
+        raise FrontendError(
+            f"pool_stats: frame count {int(counts.min())}..{int(counts.max())}, "
+            f"expected 1..{MAX_FRAMES}"
+        )
     ends = np.cumsum(counts)
     starts = ends - counts
 
@@ -436,8 +480,10 @@ def pool_stats(logmel: np.ndarray) -> np.ndarray:
     """(3 * n_mels,) int32 [means, stds, deltas] of an (F, n_mels) log-mel array, F >= 1."""
     lm = np.asarray(logmel)
     if lm.ndim != 2 or lm.shape[0] < 1 or not np.issubdtype(lm.dtype, np.integer):
-        raise FrontendError(f"pool_stats: expected an (F >= 1, n_mels) integer array, got "
-                            f"dtype {lm.dtype} shape {lm.shape}")
+        raise FrontendError(
+            f"pool_stats: expected an (F >= 1, n_mels) integer array, got "
+            f"dtype {lm.dtype} shape {lm.shape}"
+        )
     if lm.size and int(lm.min()) < 0:
         raise FrontendError(f"pool_stats: log-mel values must be >= 0, got {int(lm.min())}")
     return _pool_segments(lm, np.array([lm.shape[0]]))[0]
@@ -460,5 +506,6 @@ def batch_features(pcms: list[np.ndarray], cfg: FrontendConfig) -> np.ndarray:
 def feature_names(cfg: FrontendConfig) -> list[str]:
     """Names in feature order: mel00_mean.., then mel00_std.., then mel00_delta.."""
     width = max(2, len(str(cfg.n_mels - 1)))
-    return [f"mel{m:0{width}d}_{stat}" for stat in ("mean", "std", "delta")
-            for m in range(cfg.n_mels)]
+    return [
+        f"mel{m:0{width}d}_{stat}" for stat in ("mean", "std", "delta") for m in range(cfg.n_mels)
+    ]

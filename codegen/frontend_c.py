@@ -10,8 +10,12 @@ from __future__ import annotations
 from .cgen import assert_valid_identifier, c_array, c_struct_init, generated_banner
 from .frontend import FrontendConfig, build_tables
 
-__all__ = ["frontend_c_declaration", "frontend_c_definitions", "frontend_c_source",
-           "frontend_scratch_size"]
+__all__ = [
+    "frontend_c_declaration",
+    "frontend_c_definitions",
+    "frontend_c_source",
+    "frontend_scratch_size",
+]
 
 GENERATOR = "qmoe.codegen.frontend_c"
 
@@ -59,8 +63,12 @@ def frontend_c_definitions(cfg: FrontendConfig, symbol: str = "qmoe_frontend") -
     }
     fields.update({name: f"{symbol}_{name}" for name, _ in _TABLES})
     settings = ", ".join(f"{k}={v}" for k, v in cfg.to_dict().items())
-    return (f"/* Front end: {settings}. */\n" + "\n".join(arrays) + "\n"
-            + f"const qmoe_frontend_t {symbol} = {c_struct_init(fields)};\n")
+    return (
+        f"/* Front end: {settings}. */\n"
+        + "\n".join(arrays)
+        + "\n"
+        + f"const qmoe_frontend_t {symbol} = {c_struct_init(fields)};\n"
+    )
 
 
 def frontend_c_declaration(symbol: str = "qmoe_frontend") -> str:
@@ -71,7 +79,10 @@ def frontend_c_declaration(symbol: str = "qmoe_frontend") -> str:
 def frontend_c_source(cfgs: dict[str, FrontendConfig], model_hash: str) -> str:
     """A complete generated .c file: banner, includes and the definitions of each config, keyed
     by its symbol (a model has one front end; tests compile several into one harness)."""
-    parts = [generated_banner(GENERATOR, model_hash), '#include <stdint.h>\n\n',
-             '#include "qmoe_frontend.h"\n\n']
+    parts = [
+        generated_banner(GENERATOR, model_hash),
+        "#include <stdint.h>\n\n",
+        '#include "qmoe_frontend.h"\n\n',
+    ]
     parts += [frontend_c_definitions(cfg, symbol) + "\n" for symbol, cfg in cfgs.items()]
     return "".join(parts)

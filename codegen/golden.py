@@ -20,10 +20,15 @@ from .ir import layer_weights
 
 def run_layer(layer: dict, x: np.ndarray, mult=None, shift=None) -> np.ndarray:
     """One IR layer on a batch of int8 inputs (B, n_in) -> (B, n_out) int64 values."""
-    return kernels.fc(x, layer_weights(layer), layer["bias"],
-                      layer["mult"] if mult is None else mult,
-                      layer["shift"] if shift is None else shift,
-                      layer["out_min"], layer["out_max"])
+    return kernels.fc(
+        x,
+        layer_weights(layer),
+        layer["bias"],
+        layer["mult"] if mult is None else mult,
+        layer["shift"] if shift is None else shift,
+        layer["out_min"],
+        layer["out_max"],
+    )
 
 
 def quantize_input(ir: dict, features: np.ndarray) -> np.ndarray:
@@ -32,8 +37,11 @@ def quantize_input(ir: dict, features: np.ndarray) -> np.ndarray:
     if inp["kind"] != "frontend":
         raise IRError("this model takes precomputed int8 feature vectors, not front-end features")
     f = np.asarray(features, dtype=np.int64)
-    return saturate(requantize(f - np.asarray(inp["mu"], np.int64), inp["mult"], inp["shift"]),
-                    INT8_MIN, INT8_MAX)
+    return saturate(
+        requantize(f - np.asarray(inp["mu"], np.int64), inp["mult"], inp["shift"]),
+        INT8_MIN,
+        INT8_MAX,
+    )
 
 
 @dataclass
@@ -50,7 +58,9 @@ class GoldenResult:
     expert: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (B,)
     logits: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (B, C) int16
     cls: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (B,)
-    u_q30: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # U_raw // T^2, reported
+    u_q30: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, np.int64)
+    )  # U_raw // T^2, reported
     layers: dict[int, list[np.ndarray]] = field(default_factory=dict)  # expert -> per-layer outputs
 
 
@@ -89,9 +99,15 @@ def run_expert(ir: dict, e: int, x8: np.ndarray) -> list[np.ndarray]:
     return outs
 
 
-def run(ir: dict, *, x8: np.ndarray | None = None, features: np.ndarray | None = None,
-        pcm: list[np.ndarray] | None = None, keep_layers: bool = False) -> GoldenResult:
-    """Run the model on exactly one kind of input: int16 PCM clips, int32 features or int8 vectors."""
+def run(
+    ir: dict,
+    *,
+    x8: np.ndarray | None = None,
+    features: np.ndarray | None = None,
+    pcm: list[np.ndarray] | None = None,
+    keep_layers: bool = False,
+) -> GoldenResult:
+    """Run the model on one kind of input: int16 PCM clips, int32 features or int8 vectors."""
     given = [v is not None for v in (x8, features, pcm)]
     if sum(given) != 1:
         raise ValueError("give exactly one of x8, features, pcm")

@@ -1,15 +1,18 @@
 """Input quantization: per-feature standardization of the front end's integer features to int8.
 
-The front end produces int32 features (docs/frontend.md). Before the first layer of any expert or router
+The front end produces int32 features (docs/frontend.md). Before the first layer of any expert or
+router
 they become int8 by one integer affine step per feature (docs/integer-semantics.md, "Input"):
 
     x8[i] = saturate(requantize(f[i] - mu[i], M[i], n[i]), -128, 127)
 
-with mu[i] the training mean (int32) and M[i] / 2**n[i] ~= 1 / (sigma[i] * input_scale). The real value
+with mu[i] the training mean (int32) and M[i] / 2**n[i] ~= 1 / (sigma[i] * input_scale). The real
+value
 the network sees is x8 * input_scale, i.e. the standardized feature z = (f - mu) / sigma clipped at
 +-clip_sigmas. Fitting uses floats once; applying is integer-only and is what the device does.
 
-Precomputed float embeddings (CSV) have no integer front end: for them the same standardization is done
+Precomputed float embeddings (CSV) have no integer front end: for them the same standardization is
+done
 in float on the host and the device receives the int8 vector directly (`apply_float`).
 """
 
@@ -26,7 +29,7 @@ DEFAULT_CLIP_SIGMAS = 4.0
 
 @dataclass
 class InputQuant:
-    """Per-feature standardization to int8. `integer` says whether mu/mult/shift apply (front end)."""
+    """Per-feature standardization to int8; `integer`: mu/mult/shift apply (front end)."""
 
     mu: np.ndarray  # (D,) int64 for integer features, float64 for float features
     sigma: np.ndarray  # (D,) float64, > 0

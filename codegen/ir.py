@@ -7,12 +7,15 @@ An IR is a plain dict (JSON-able, arrays as numpy) with this shape (docs/ir.md h
     frontend  FrontendConfig dict, or None for models fed precomputed embeddings
     input     kind ("frontend" | "features"), n_features, mu/mult/shift (integer input quantizer)
     experts   [{name, spec, label, layers: [layer, ...]}]
-    router    None | {kind, n_experts, n_passes, hidden: layer, out: layer, masked_mult, masked_shift,
-                      masks (T, H) uint8, logit_frac_bits, exp_table, thresholds (int64), lut (bins, E)}
+    router    None | {kind, n_experts, n_passes, hidden: layer, out: layer, masked_mult,
+    masked_shift,
+                      masks (T, H) uint8, logit_frac_bits, exp_table, thresholds (int64), lut (bins,
+                      E)}
     memory    the static buffer plan (qmoe.codegen.memory)
     sizes     flash bytes per layer and in total, bits per weight stored vs nominal
 
-A layer: name, n_in, n_out, format (packing format), row_bytes, weights (packed uint8), bias (int32),
+A layer: name, n_in, n_out, format (packing format), row_bytes, weights (packed uint8), bias
+(int32),
 mult (int64 holding int32 values), shift (int64), out_bits (8 | 16), out_min, out_max, in_scale,
 out_scale (floats, informational: the real value of one integer step).
 
@@ -91,16 +94,19 @@ def save_ir(ir: dict, path: Path) -> Path:
 
 def load_ir(path: Path) -> dict:
     """Read, check the schema version and content hash, and validate an IR file."""
-    meta, _ = read_zip(path, "ir.json", SCHEMA, SCHEMA_VERSION, "arrays_sha256", "qmoe IR file",
-                       error=IRError)
+    meta, _ = read_zip(
+        path, "ir.json", SCHEMA, SCHEMA_VERSION, "arrays_sha256", "qmoe IR file", error=IRError
+    )
     meta.pop("format", None)
     meta.pop("arrays_sha256", None)
     _restore_lists(meta)
     recorded = meta.get("hash")
     actual = content_hash(meta)
     if recorded != actual:
-        raise IRError(f"{path}: field 'hash' is {str(recorded)[:16]}… but the content hashes to "
-                      f"{actual[:16]}…: the file was edited or corrupted; export it again")
+        raise IRError(
+            f"{path}: field 'hash' is {str(recorded)[:16]}… but the content hashes to "
+            f"{actual[:16]}…: the file was edited or corrupted; export it again"
+        )
     validate(meta, where=str(path))
     return meta
 
@@ -115,48 +121,82 @@ def _check(cond: bool, where: str, msg: str) -> None:
 
 
 def _finite(x, where: str, field: str) -> None:
-    _check(x is not None and np.all(np.isfinite(np.asarray(x, dtype=np.float64))), where,
-           f"field '{field}' has NaN or infinite values")
+    _check(
+        x is not None and np.all(np.isfinite(np.asarray(x, dtype=np.float64))),
+        where,
+        f"field '{field}' has NaN or infinite values",
+    )
 
 
 def validate_layer(layer: dict, where: str, n_in: int | None = None) -> None:
     """Check one layer's fields, shapes, ranges and the int32 no-overflow bound."""
-    for f in ("n_in", "n_out", "format", "row_bytes", "weights", "bias", "mult", "shift",
-              "out_bits", "out_min", "out_max"):
+    for f in (
+        "n_in",
+        "n_out",
+        "format",
+        "row_bytes",
+        "weights",
+        "bias",
+        "mult",
+        "shift",
+        "out_bits",
+        "out_min",
+        "out_max",
+    ):
         _check(f in layer, where, f"missing field '{f}'")
     fmt = layer["format"]
-    _check(fmt in SUPPORTED_FORMATS, where,
-           f"weight format {fmt!r} is not supported by the runtime (supported: "
-           f"{', '.join(SUPPORTED_FORMATS)})")
+    _check(
+        fmt in SUPPORTED_FORMATS,
+        where,
+        f"weight format {fmt!r} is not supported by the runtime (supported: "
+        f"{', '.join(SUPPORTED_FORMATS)})",
+    )
     n_i, n_o = int(layer["n_in"]), int(layer["n_out"])
-    _check(n_i >= 1 and n_o >= 1 and n_i <= 65535 and n_o <= 65535, where,
-           f"shape {n_o}x{n_i} out of range 1..65535")
+    _check(
+        n_i >= 1 and n_o >= 1 and n_i <= 65535 and n_o <= 65535,
+        where,
+        f"shape {n_o}x{n_i} out of range 1..65535",
+    )
     if n_in is not None:
         _check(n_i == n_in, where, f"takes {n_i} inputs but its predecessor gives {n_in}")
     rb = packing.row_bytes(fmt, n_i, 1)
     _check(int(layer["row_bytes"]) >= rb, where, f"row_bytes {layer['row_bytes']} < {rb} needed")
     w = np.asarray(layer["weights"])
-    _check(w.dtype == np.uint8 and w.size == n_o * int(layer["row_bytes"]), where,
-           f"weights: {w.size} bytes ({w.dtype}), expected {n_o * int(layer['row_bytes'])} uint8")
+    _check(
+        w.dtype == np.uint8 and w.size == n_o * int(layer["row_bytes"]),
+        where,
+        f"weights: {w.size} bytes ({w.dtype}), expected {n_o * int(layer['row_bytes'])} uint8",
+    )
     for f in ("bias", "mult", "shift"):
-        _check(np.asarray(layer[f]).shape == (n_o,), where,
-               f"field '{f}' has shape {np.asarray(layer[f]).shape}, expected ({n_o},)")
+        _check(
+            np.asarray(layer[f]).shape == (n_o,),
+            where,
+            f"field '{f}' has shape {np.asarray(layer[f]).shape}, expected ({n_o},)",
+        )
     mult, shift = np.asarray(layer["mult"], np.int64), np.asarray(layer["shift"], np.int64)
     _check(bool(np.all((mult >= 0) & (mult < 2**31))), where, "mult outside [0, 2^31)")
     _check(bool(np.all((shift >= 1) & (shift <= 62))), where, "shift outside [1, 62]")
     _check(layer["out_bits"] in (8, 16), where, f"out_bits {layer['out_bits']} is not 8 or 16")
     lim = 127 if layer["out_bits"] == 8 else 32767
-    _check(-lim - 1 <= layer["out_min"] <= layer["out_max"] <= lim, where,
-           f"clamp [{layer['out_min']}, {layer['out_max']}] invalid for int{layer['out_bits']}")
+    _check(
+        -lim - 1 <= layer["out_min"] <= layer["out_max"] <= lim,
+        where,
+        f"clamp [{layer['out_min']}, {layer['out_max']}] invalid for int{layer['out_bits']}",
+    )
     for f in ("in_scale", "out_scale"):
         if f in layer:
             _finite(layer[f], where, f)
     q = _unpack_padded(layer)
-    bound = np.abs(np.asarray(layer["bias"], np.int64)) + 128 * np.abs(q.astype(np.int64)).sum(axis=1)
+    bound = np.abs(np.asarray(layer["bias"], np.int64)) + 128 * np.abs(q.astype(np.int64)).sum(
+        axis=1
+    )
     worst = int(np.argmax(bound))
-    _check(int(bound[worst]) < 2**31, where,
-           f"output channel {worst} can overflow the int32 accumulator (|bias| + 128·Σ|w| = "
-           f"{int(bound[worst])} ≥ 2^31)")
+    _check(
+        int(bound[worst]) < 2**31,
+        where,
+        f"output channel {worst} can overflow the int32 accumulator (|bias| + 128·Σ|w| = "
+        f"{int(bound[worst])} ≥ 2^31)",
+    )
 
 
 def _unpack_padded(layer: dict) -> np.ndarray:
@@ -173,10 +213,17 @@ def layer_weights(layer: dict) -> np.ndarray:
 
 def validate(ir: dict, where: str = "IR") -> None:
     """Check the whole IR: schema, shapes along every path, router tables, class count."""
-    _check(ir.get("schema") == SCHEMA, where, f"field 'schema' is {ir.get('schema')!r}, expected {SCHEMA!r}")
+    _check(
+        ir.get("schema") == SCHEMA,
+        where,
+        f"field 'schema' is {ir.get('schema')!r}, expected {SCHEMA!r}",
+    )
     v = ir.get("version")
-    _check(isinstance(v, int) and 1 <= v <= SCHEMA_VERSION, where,
-           f"schema version {v!r} is newer than this qmoe supports ({SCHEMA_VERSION})")
+    _check(
+        isinstance(v, int) and 1 <= v <= SCHEMA_VERSION,
+        where,
+        f"schema version {v!r} is newer than this qmoe supports ({SCHEMA_VERSION})",
+    )
     model = ir.get("model") or {}
     n_classes = len(model.get("class_names") or [])
     _check(n_classes >= 2, where, "model.class_names needs at least 2 classes")
@@ -185,8 +232,12 @@ def validate(ir: dict, where: str = "IR") -> None:
     _check(n_feat >= 1, where, "input.n_features missing")
     if inp.get("kind") == "frontend":
         for f in ("mu", "mult", "shift"):
-            _check(np.asarray(inp.get(f)).shape == (n_feat,), f"{where}: input", f"field '{f}' shape")
-        _check(ir.get("frontend") is not None, where, "input kind 'frontend' needs a frontend section")
+            _check(
+                np.asarray(inp.get(f)).shape == (n_feat,), f"{where}: input", f"field '{f}' shape"
+            )
+        _check(
+            ir.get("frontend") is not None, where, "input kind 'frontend' needs a frontend section"
+        )
     experts = ir.get("experts") or []
     _check(len(experts) >= 1, where, "no experts")
     for e, ex in enumerate(experts):
@@ -205,17 +256,27 @@ def validate(ir: dict, where: str = "IR") -> None:
         validate_layer(r["hidden"], f"{rw} hidden layer", n_feat)
         validate_layer(r["out"], f"{rw} output layer", int(r["hidden"]["n_out"]))
         n_e = len(experts)
-        _check(int(r["out"]["n_out"]) == n_e, rw, f"gives {r['out']['n_out']} scores for {n_e} experts")
+        _check(
+            int(r["out"]["n_out"]) == n_e, rw, f"gives {r['out']['n_out']} scores for {n_e} experts"
+        )
         lut = np.asarray(r["lut"])
         thr = np.asarray(r["thresholds"], dtype=np.int64)
-        _check(lut.ndim == 2 and lut.shape == (len(thr) + 1, n_e), rw,
-               f"lut shape {lut.shape}, expected ({len(thr) + 1}, {n_e})")
-        _check(bool(np.all((lut >= 0) & (lut < n_e))), rw, f"lut names an expert outside 0..{n_e - 1}")
+        _check(
+            lut.ndim == 2 and lut.shape == (len(thr) + 1, n_e),
+            rw,
+            f"lut shape {lut.shape}, expected ({len(thr) + 1}, {n_e})",
+        )
+        _check(
+            bool(np.all((lut >= 0) & (lut < n_e))), rw, f"lut names an expert outside 0..{n_e - 1}"
+        )
         _check(bool(np.all(np.diff(thr) > 0)), rw, "thresholds are not strictly ascending")
         if r["kind"] == "curiosity":
             masks = np.asarray(r["masks"])
-            _check(masks.shape == (int(r["n_passes"]), int(r["hidden"]["n_out"])), rw,
-                   f"masks shape {masks.shape}, expected ({r['n_passes']}, {r['hidden']['n_out']})")
+            _check(
+                masks.shape == (int(r["n_passes"]), int(r["hidden"]["n_out"])),
+                rw,
+                f"masks shape {masks.shape}, expected ({r['n_passes']}, {r['hidden']['n_out']})",
+            )
             _check(bool(np.all((masks == 0) | (masks == 1))), rw, "masks must be 0/1")
             _check(1 <= int(r["n_passes"]) <= 64, rw, "n_passes must be in 1..64")
             for f in ("masked_mult", "masked_shift"):
@@ -223,14 +284,19 @@ def validate(ir: dict, where: str = "IR") -> None:
         _check(len(np.asarray(r["exp_table"])) >= 1, rw, "empty exp_table")
 
 
-def check_capacity(ir: dict, flash_bytes: int | None = None, ram_bytes: int | None = None,
-                   where: str = "model") -> None:
+def check_capacity(
+    ir: dict, flash_bytes: int | None = None, ram_bytes: int | None = None, where: str = "model"
+) -> None:
     """Refuse, with the numbers, a model whose flash or RAM need exceeds the given capacity."""
     need_flash = int(ir["sizes"]["total_flash_bytes"])
     need_ram = int(ir["memory"]["arena_bytes"])
     if flash_bytes is not None and need_flash > flash_bytes:
-        raise IRError(f"{where}: needs {need_flash} bytes of flash for weights and tables, the target "
-                      f"has {flash_bytes} ({need_flash - flash_bytes} bytes too many)")
+        raise IRError(
+            f"{where}: needs {need_flash} bytes of flash for weights and tables, the target "
+            f"has {flash_bytes} ({need_flash - flash_bytes} bytes too many)"
+        )
     if ram_bytes is not None and need_ram > ram_bytes:
-        raise IRError(f"{where}: needs a {need_ram}-byte activation arena, the target has {ram_bytes} "
-                      f"bytes of RAM for it ({need_ram - ram_bytes} bytes too many)")
+        raise IRError(
+            f"{where}: needs a {need_ram}-byte activation arena, the target has {ram_bytes} "
+            f"bytes of RAM for it ({need_ram - ram_bytes} bytes too many)"
+        )

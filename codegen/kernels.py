@@ -1,7 +1,8 @@
 """Golden integer operators: the numpy mirror of the firmware's kernels and router.
 
 Each function implements one section of docs/integer-semantics.md exactly, vectorized over a batch
-(leading axis). The golden model (qmoe.codegen.golden) composes them; the C tests compare against them.
+(leading axis). The golden model (qmoe.codegen.golden) composes them; the C tests compare against
+them.
 """
 
 from __future__ import annotations
@@ -16,10 +17,21 @@ LOGIT_FRAC_BITS = 5  # router logits are int16 in units of 2^-5 nats
 PROB_BITS = 15  # router probabilities are Q15
 
 
-def fc(x: np.ndarray, w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray,
-       out_min: int, out_max: int) -> np.ndarray:
-    """Fully-connected layer: clamp(requant(bias + w @ x)). x (B, n_in) int8 values, w (n_out, n_in)."""
-    acc = np.asarray(x, dtype=np.int64) @ np.asarray(w, dtype=np.int64).T + np.asarray(bias, np.int64)
+def fc(
+    x: np.ndarray,
+    w: np.ndarray,
+    bias: np.ndarray,
+    mult: np.ndarray,
+    shift: np.ndarray,
+    out_min: int,
+    out_max: int,
+) -> np.ndarray:
+    """Fully-connected layer: clamp(requant(bias + w @ x)). x (B, n_in) int8 values, w (n_out,
+    n_in).
+    """
+    acc = np.asarray(x, dtype=np.int64) @ np.asarray(w, dtype=np.int64).T + np.asarray(
+        bias, np.int64
+    )
     if np.any(np.abs(acc) >= 2**31):
         raise OverflowError("accumulator left int32: the layer's overflow bound was not checked")
     return saturate(requantize(acc, mult, shift), out_min, out_max)
@@ -52,7 +64,7 @@ def softmax_q15(z: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 
 def curiosity_raw(p: np.ndarray) -> np.ndarray:
-    """U_raw = sum_e (T * sum_t p^2 - (sum_t p)^2) for Q15 probabilities p (T, B, E) -> (B,) int64."""
+    """U_raw = sum_e (T sum_t p^2 - (sum_t p)^2) for Q15 probabilities p (T, B, E) -> (B,)."""
     p = np.asarray(p, dtype=np.int64)
     t = p.shape[0]
     s1 = p.sum(axis=0)
@@ -65,8 +77,11 @@ def argmax_first(v: np.ndarray) -> np.ndarray:
     return np.argmax(np.asarray(v), axis=-1)
 
 
-def route(u_raw: np.ndarray, choice: np.ndarray, thresholds: np.ndarray, lut: np.ndarray) -> np.ndarray:
+def route(
+    u_raw: np.ndarray, choice: np.ndarray, thresholds: np.ndarray, lut: np.ndarray
+) -> np.ndarray:
     """bin = #{k: thresholds[k] <= U_raw}; expert = lut[bin, choice]."""
-    bins = np.searchsorted(np.asarray(thresholds, dtype=np.int64), np.asarray(u_raw, np.int64),
-                           side="right")
+    bins = np.searchsorted(
+        np.asarray(thresholds, dtype=np.int64), np.asarray(u_raw, np.int64), side="right"
+    )
     return np.asarray(lut)[bins, np.asarray(choice)]

@@ -1,6 +1,7 @@
 """Lowering: a trained model file (`*.qmoe`) becomes the integer IR (docs/integer-semantics.md).
 
-Reads the model file with json + numpy only. Every real scale becomes an integer multiplier and shift,
+Reads the model file with json + numpy only. Every real scale becomes an integer multiplier and
+shift,
 biases become int32, weights are packed, the router's thresholds become integer uncertainty units.
 """
 
@@ -54,8 +55,15 @@ def _multipliers(real: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array(mult, dtype=np.int64), np.array(shift, dtype=np.int64)
 
 
-def lower_layer(lx: dict, in_scale: float, where: str, *, out: str, dense_ternary: bool = False,
-                out_scale: float | None = None) -> dict:
+def lower_layer(
+    lx: dict,
+    in_scale: float,
+    where: str,
+    *,
+    out: str,
+    dense_ternary: bool = False,
+    out_scale: float | None = None,
+) -> dict:
     """One exported QLinear (q, scale, bias) -> IR layer.
 
     out: "relu8" (hidden, int8 in [0,127] with out_scale = the activation scale), "logits16" (int16
@@ -63,8 +71,10 @@ def lower_layer(lx: dict, in_scale: float, where: str, *, out: str, dense_ternar
     of 2^-LOGIT_FRAC_BITS nats).
     """
     if lx.get("q") is None:
-        raise IRError(f"{where}: float weights ({lx.get('spec')}); the device runs integers only — "
-                      "train the 'ptq8' variant (int8 post-training quantization of the fp32 model)")
+        raise IRError(
+            f"{where}: float weights ({lx.get('spec')}); the device runs integers only — "
+            "train the 'ptq8' variant (int8 post-training quantization of the fp32 model)"
+        )
     q = np.asarray(lx["q"], dtype=np.int64)
     s_w = _finite(lx["scale"], where, "weight scale")
     bias = _finite(lx["bias"], where, "bias")
@@ -72,14 +82,18 @@ def lower_layer(lx: dict, in_scale: float, where: str, *, out: str, dense_ternar
         raise IRError(f"{where}: input scale {in_scale!r} must be positive and finite")
     n_out, n_in = q.shape
     if s_w.shape != (n_out,) or bias.shape != (n_out,):
-        raise IRError(f"{where}: scale/bias shapes {s_w.shape}/{bias.shape} do not match {n_out} outputs")
+        raise IRError(
+            f"{where}: scale/bias shapes {s_w.shape}/{bias.shape} do not match {n_out} outputs"
+        )
     acc_scale = s_w * in_scale
     with np.errstate(divide="ignore", invalid="ignore"):
         b_q = np.where(acc_scale > 0, np.rint(bias / np.where(acc_scale > 0, acc_scale, 1.0)), 0.0)
     if np.any(np.abs(b_q) >= 2**31):
         o = int(np.argmax(np.abs(b_q)))
-        raise IRError(f"{where}: output channel {o}: bias {bias[o]:.4g} does not fit int32 at the "
-                      f"accumulator scale {acc_scale[o]:.4g}")
+        raise IRError(
+            f"{where}: output channel {o}: bias {bias[o]:.4g} does not fit int32 at the "
+            f"accumulator scale {acc_scale[o]:.4g}"
+        )
     b_q = b_q.astype(np.int64)
     fmt = _weight_format(str(lx["spec"]), dense_ternary)
     if out == "relu8":
@@ -92,7 +106,7 @@ def lower_layer(lx: dict, in_scale: float, where: str, *, out: str, dense_ternar
         out_scale = float(np.max(acc_scale * bound) / 32767) or 1.0
         out_bits, lo, hi = 16, -32768, 32767
     elif out == "scores16":
-        out_scale = 2.0 ** -LOGIT_FRAC_BITS
+        out_scale = 2.0**-LOGIT_FRAC_BITS
         out_bits, lo, hi = 16, -32768, 32767
     else:
         raise ValueError(out)
@@ -100,48 +114,82 @@ def lower_layer(lx: dict, in_scale: float, where: str, *, out: str, dense_ternar
     packed = packing.pack(q, fmt, 1)
     return {
         "name": where,
-        "n_in": int(n_in), "n_out": int(n_out), "format": fmt,
+        "n_in": int(n_in),
+        "n_out": int(n_out),
+        "format": fmt,
         "row_bytes": packing.row_bytes(fmt, int(n_in), 1),
         "weights": np.frombuffer(packed, dtype=np.uint8).copy(),
-        "bias": b_q.astype(np.int32), "mult": mult, "shift": shift,
-        "out_bits": out_bits, "out_min": lo, "out_max": hi,
-        "in_scale": float(in_scale), "out_scale": float(out_scale),
+        "bias": b_q.astype(np.int32),
+        "mult": mult,
+        "shift": shift,
+        "out_bits": out_bits,
+        "out_min": lo,
+        "out_max": hi,
+        "in_scale": float(in_scale),
+        "out_scale": float(out_scale),
     }
 
 
-def lower_mlp(layers: list[dict], input_scale: float, name: str, *, last: str,
-              dense_ternary: bool = False) -> list[dict]:
+def lower_mlp(
+    layers: list[dict], input_scale: float, name: str, *, last: str, dense_ternary: bool = False
+) -> list[dict]:
     """Hidden layers (ReLU, int8) then the last layer (`last` output kind)."""
     out, s = [], input_scale
     for k, lx in enumerate(layers):
         where = f"{name} layer {k}"
         if lx.get("norm") is not None:
-            raise IRError(f"{where}: {lx['norm'].get('kind')} cannot run on integer devices "
-                          "(per-sample mean, variance and division); train with --norm none or batchnorm")
+            raise IRError(
+                f"{where}: {lx['norm'].get('kind')} cannot run on integer devices "
+                "(per-sample mean, variance and division); train with --norm none or batchnorm"
+            )
         hidden = k < len(layers) - 1
-        layer = lower_layer(lx, s, where, out="relu8" if hidden else last,
-                            dense_ternary=dense_ternary, out_scale=lx.get("act_scale"))
+        layer = lower_layer(
+            lx,
+            s,
+            where,
+            out="relu8" if hidden else last,
+            dense_ternary=dense_ternary,
+            out_scale=lx.get("act_scale"),
+        )
         out.append(layer)
         s = layer["out_scale"]
     return out
 
 
 def lower_router(rx: dict, policy: dict | None, input_scale: float, n_experts: int) -> dict:
-    """Router export + policy -> IR router (masks, masked multipliers, exp table, thresholds, LUT)."""
+    """Router export + policy -> IR router (masks, masked multipliers, exp table, LUT)."""
     layers = rx["layers"]
     if len(layers) != 2:
-        raise IRError(f"router: {len(layers)} layers; the runtime's router is in -> hidden -> experts")
-    hidden = lower_layer(layers[0], input_scale, "router hidden layer", out="relu8",
-                         out_scale=layers[0].get("act_scale"))
+        raise IRError(
+            f"router: {len(layers)} layers; the runtime's router is in -> hidden -> experts"
+        )
+    hidden = lower_layer(
+        layers[0],
+        input_scale,
+        "router hidden layer",
+        out="relu8",
+        out_scale=layers[0].get("act_scale"),
+    )
     out = lower_layer(layers[1], hidden["out_scale"], "router output layer", out="scores16")
     kind = rx.get("kind", "softmax")
-    r = {"kind": kind, "n_experts": n_experts, "hidden": hidden, "out": out,
-         "logit_frac_bits": LOGIT_FRAC_BITS, "prob_bits": PROB_BITS, "exp_table": exp_table()}
+    r = {
+        "kind": kind,
+        "n_experts": n_experts,
+        "hidden": hidden,
+        "out": out,
+        "logit_frac_bits": LOGIT_FRAC_BITS,
+        "prob_bits": PROB_BITS,
+        "exp_table": exp_table(),
+    }
     if kind == "curiosity":
         masks = np.asarray(rx["masks"], dtype=np.uint8)
         t = int(masks.shape[0])
-        real = (np.asarray(layers[1]["scale"], np.float64) * hidden["out_scale"]
-                * float(rx["mask_scale"]) * 2.0**LOGIT_FRAC_BITS)
+        real = (
+            np.asarray(layers[1]["scale"], np.float64)
+            * hidden["out_scale"]
+            * float(rx["mask_scale"])
+            * 2.0**LOGIT_FRAC_BITS
+        )
         r["masked_mult"], r["masked_shift"] = _multipliers(real, "router masked output layer")
         r["masks"] = masks
         r["n_passes"] = t
@@ -150,7 +198,9 @@ def lower_router(rx: dict, policy: dict | None, input_scale: float, n_experts: i
         unit = t * t * 2.0 ** (2 * PROB_BITS)
         thr = np.array([math.ceil(x * unit) for x in thr_real], dtype=np.int64)
         if np.any(np.diff(thr) <= 0):
-            raise IRError(f"router: thresholds {thr_real} collapse to non-ascending integers {thr.tolist()}")
+            raise IRError(
+                f"router: thresholds {thr_real} collapse to non-ascending integers {thr.tolist()}"
+            )
         r["thresholds"] = thr
         r["thresholds_real"] = thr_real
     else:
@@ -159,8 +209,10 @@ def lower_router(rx: dict, policy: dict | None, input_scale: float, n_experts: i
     table = (policy or {}).get("table")
     lut = np.asarray(table if table is not None else [list(range(n_experts))], dtype=np.int64)
     if lut.shape != (len(r["thresholds"]) + 1, n_experts):
-        raise IRError(f"router: policy table shape {lut.shape} does not fit "
-                      f"{len(r['thresholds'])} thresholds and {n_experts} experts")
+        raise IRError(
+            f"router: policy table shape {lut.shape} does not fit "
+            f"{len(r['thresholds'])} thresholds and {n_experts} experts"
+        )
     r["lut"] = lut.astype(np.uint8)
     return r
 
@@ -172,23 +224,38 @@ def lower_model(meta: dict, *, dense_ternary: bool = False, source: str = "") ->
     for e, ed in enumerate(meta["experts"]):
         ex = ed["export"]
         label = ex.get("label", ex.get("spec"))
-        layers = lower_mlp(ex["layers"], float(ex["input_scale"]), f"expert {e} ({label})",
-                           last="logits16", dense_ternary=dense_ternary)
+        layers = lower_mlp(
+            ex["layers"],
+            float(ex["input_scale"]),
+            f"expert {e} ({label})",
+            last="logits16",
+            dense_ternary=dense_ternary,
+        )
         experts.append({"name": f"expert{e}", "spec": ex["spec"], "label": label, "layers": layers})
     iq = meta["input_quant"]
     if iq["integer"]:
-        inp = {"kind": "frontend", "n_features": len(iq["mu"]), "scale": input_scale,
-               "mu": np.asarray(iq["mu"], np.int64).astype(np.int32),
-               "mult": np.asarray(iq["mult"], np.int64), "shift": np.asarray(iq["shift"], np.int64)}
+        inp = {
+            "kind": "frontend",
+            "n_features": len(iq["mu"]),
+            "scale": input_scale,
+            "mu": np.asarray(iq["mu"], np.int64).astype(np.int32),
+            "mult": np.asarray(iq["mult"], np.int64),
+            "shift": np.asarray(iq["shift"], np.int64),
+        }
     else:
         inp = {"kind": "features", "n_features": len(iq["mu"]), "scale": input_scale}
     router = None
     if meta.get("router") is not None:
-        router = lower_router(meta["router"]["export"], meta.get("policy"), input_scale, len(experts))
+        router = lower_router(
+            meta["router"]["export"], meta.get("policy"), input_scale, len(experts)
+        )
     ir = {
-        "model": {"name": meta.get("name", "model"), "class_names": list(meta["class_names"]),
-                  "label_set": meta.get("label_set", ""),
-                  "source": {"file": source, "arrays_sha256": meta.get("arrays_sha256", "")}},
+        "model": {
+            "name": meta.get("name", "model"),
+            "class_names": list(meta["class_names"]),
+            "label_set": meta.get("label_set", ""),
+            "source": {"file": source, "arrays_sha256": meta.get("arrays_sha256", "")},
+        },
         "frontend": meta.get("frontend") if iq["integer"] else None,
         "input": inp,
         "experts": experts,
@@ -202,20 +269,28 @@ def lower_model(meta: dict, *, dense_ternary: bool = False, source: str = "") ->
 
 
 def size_report(ir: dict) -> dict:
-    """Flash bytes per layer (weights, bias, multipliers, shifts) and bits per weight stored vs nominal."""
+    """Flash bytes per layer (weights, bias, multipliers, shifts) and bits per weight stored vs
+    nominal.
+    """
     rows = []
 
     def add(owner: str, layer: dict) -> None:
         n_w = layer["n_in"] * layer["n_out"]
         w_bytes = int(np.asarray(layer["weights"]).size)
         nominal = packing.FORMATS[layer["format"]].nominal_bits
-        rows.append({
-            "owner": owner, "layer": layer["name"], "shape": [layer["n_out"], layer["n_in"]],
-            "format": layer["format"], "weight_bytes": w_bytes,
-            "param_bytes": 4 * layer["n_out"] + 4 * layer["n_out"] + layer["n_out"],
-            "bits_per_weight": 8.0 * w_bytes / n_w, "nominal_bits": nominal,
-            "packing_overhead_pct": 100.0 * (8.0 * w_bytes / n_w - nominal) / nominal,
-        })
+        rows.append(
+            {
+                "owner": owner,
+                "layer": layer["name"],
+                "shape": [layer["n_out"], layer["n_in"]],
+                "format": layer["format"],
+                "weight_bytes": w_bytes,
+                "param_bytes": 4 * layer["n_out"] + 4 * layer["n_out"] + layer["n_out"],
+                "bits_per_weight": 8.0 * w_bytes / n_w,
+                "nominal_bits": nominal,
+                "packing_overhead_pct": 100.0 * (8.0 * w_bytes / n_w - nominal) / nominal,
+            }
+        )
 
     for e, ex in enumerate(ir["experts"]):
         for layer in ex["layers"]:
@@ -233,10 +308,16 @@ def size_report(ir: dict) -> dict:
         tables += ir["input"]["n_features"] * 9
     per_expert = {}
     for row in rows:
-        per_expert[row["owner"]] = per_expert.get(row["owner"], 0) + row["weight_bytes"] + row["param_bytes"]
+        per_expert[row["owner"]] = (
+            per_expert.get(row["owner"], 0) + row["weight_bytes"] + row["param_bytes"]
+        )
     total = sum(per_expert.values()) + tables
-    return {"layers": rows, "per_owner_bytes": per_expert, "table_bytes": int(tables),
-            "total_flash_bytes": int(total)}
+    return {
+        "layers": rows,
+        "per_owner_bytes": per_expert,
+        "table_bytes": int(tables),
+        "total_flash_bytes": int(total),
+    }
 
 
 def lower_file(path: Path, *, dense_ternary: bool = False) -> dict:

@@ -3,13 +3,16 @@
 One inference reads the int8 input X, runs the router, then one expert. Buffers (bytes):
 
     X              n_features int8, at offset 0, alive until the chosen expert's first layer has run
-    router         h (H int8), then per pass the masked copy hm (H int8), the scores z (E int16) and the
+    router         h (H int8), then per pass the masked copy hm (H int8), the scores z (E int16) and
+    the
                    running sums s1, s2 (E int64 each) — all alive together, after X
     expert layer k output out_k (n_out int8, or int16 for the logits)
 
 Expert outputs alternate between the two ends of the arena: X is "output -1" at the bottom, layer 0
-writes at the top, layer 1 at the bottom (X is dead by then), and so on. Two consecutive buffers never
-overlap as long as the arena holds the largest consecutive pair, so the arena is exactly the liveness
+writes at the top, layer 1 at the bottom (X is dead by then), and so on. Two consecutive buffers
+never
+overlap as long as the arena holds the largest consecutive pair, so the arena is exactly the
+liveness
 bound max_k(size(out_{k-1}) + size(out_k)), or the router's need if that is larger.
 """
 

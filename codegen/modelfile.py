@@ -26,7 +26,7 @@ VERSION = 1
 
 
 def flatten(obj, prefix: str, arrays: dict[str, np.ndarray]):
-    """JSON-able copy of `obj` with every numpy array moved to `arrays` and replaced by a reference."""
+    """JSON-able copy of `obj`: every numpy array moved to `arrays`, replaced by a reference."""
     if hasattr(obj, "detach") and hasattr(obj, "numpy"):  # a torch tensor, without importing torch
         obj = obj.detach().cpu().numpy()
     if isinstance(obj, np.ndarray):

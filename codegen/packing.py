@@ -35,7 +35,7 @@ ROW_ALIGNS = (1, 2, 4)
 
 
 class PackingError(ValueError):
-    """A value does not fit its format, a format or option is unknown, or packed data is malformed."""
+    """A value does not fit its format, a format/option is unknown, or packed data is bad."""
 
 
 class FormatInfo(NamedTuple):

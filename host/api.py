@@ -23,7 +23,8 @@ from qmoe.runs import (
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import CVResult, cross_validate, evaluate
 
-# The variants of the main job: the fp32 baseline, the quantized experts, and mixtures of heterogeneous
+# The variants of the main job: the fp32 baseline, the quantized experts, and mixtures of
+# heterogeneous
 # experts under the two routers.
 DEMO_VARIANTS = (
     "fp32",
@@ -189,25 +190,40 @@ class ExportReport:
 
 def format_size_report(ir: dict) -> str:
     """The size and memory table `qmoe-host export` prints."""
-    lines = [f"model {ir['model']['name']}  hash {ir['hash'][:16]}…  label set {ir['model']['label_set']}",
-             "", f"{'layer':34s} {'shape':>10s} {'fmt':>4s} {'weights B':>10s} {'params B':>9s} "
-             f"{'bits/w':>7s} {'nominal':>7s} {'overhead':>8s}"]
+    lines = [
+        f"model {ir['model']['name']}  hash {ir['hash'][:16]}…  "
+        f"label set {ir['model']['label_set']}",
+        "",
+        f"{'layer':34s} {'shape':>10s} {'fmt':>4s} {'weights B':>10s} {'params B':>9s} "
+        f"{'bits/w':>7s} {'nominal':>7s} {'overhead':>8s}",
+    ]
     for r in ir["sizes"]["layers"]:
         shape = f"{r['shape'][0]}x{r['shape'][1]}"
-        lines.append(f"{r['layer']:34s} {shape:>10s} {r['format']:>4s} {r['weight_bytes']:>10d} "
-                     f"{r['param_bytes']:>9d} {r['bits_per_weight']:>7.3f} {r['nominal_bits']:>7.2f} "
-                     f"{r['packing_overhead_pct']:>7.2f}%")
+        lines.append(
+            f"{r['layer']:34s} {shape:>10s} {r['format']:>4s} {r['weight_bytes']:>10d} "
+            f"{r['param_bytes']:>9d} {r['bits_per_weight']:>7.3f} {r['nominal_bits']:>7.2f} "
+            f"{r['packing_overhead_pct']:>7.2f}%"
+        )
     mem = ir["memory"]
-    lines += ["", f"flash: {ir['sizes']['total_flash_bytes']} bytes (weights, parameters, "
-              f"{ir['sizes']['table_bytes']} bytes of router/input tables)",
-              f"RAM:   {mem['arena_bytes']} bytes of activation arena (input {mem['input_bytes']} B, "
-              f"router {mem['router_bytes']} B incl. input, experts' largest in+out pair "
-              f"{max(e['peak_bytes'] for e in mem['experts'])} B)"]
+    lines += [
+        "",
+        f"flash: {ir['sizes']['total_flash_bytes']} bytes (weights, parameters, "
+        f"{ir['sizes']['table_bytes']} bytes of router/input tables)",
+        f"RAM:   {mem['arena_bytes']} bytes of activation arena (input {mem['input_bytes']} B, "
+        f"router {mem['router_bytes']} B incl. input, experts' largest in+out pair "
+        f"{max(e['peak_bytes'] for e in mem['experts'])} B)",
+    ]
     return "\n".join(lines)
 
 
-def export(model_path: Path, out: Path, *, dense_ternary: bool = False,
-           flash_bytes: int | None = None, ram_bytes: int | None = None) -> ExportReport:
+def export(
+    model_path: Path,
+    out: Path,
+    *,
+    dense_ternary: bool = False,
+    flash_bytes: int | None = None,
+    ram_bytes: int | None = None,
+) -> ExportReport:
     """Lower a model file to the integer IR (`<out>/<name>.qir`) and C sources (`<out>/gen/`)."""
     from qmoe.codegen.emit import write_model_sources
     from qmoe.codegen.ir import check_capacity, save_ir

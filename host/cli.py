@@ -186,7 +186,7 @@ def train(
     seed,
     out,
 ) -> None:
-    """Cross-validated training of one model or a mixture; writes a run folder and prints a table."""
+    """Cross-validated training of one model or a mixture; writes a run folder, prints a table."""
     from qmoe.api import parse_variant
     from qmoe.api import train as run_train
     from qmoe.train.config import TrainConfig
@@ -247,14 +247,18 @@ def eval_cmd(
     click.echo(
         f"{rep['variant']} on {rep['label_set']} folds {rep['folds']} ({rep['rows']} rows): "
         f"accuracy {100 * rep['accuracy']:.1f} %, macro-F1 {100 * rep['macro_f1']:.1f} %, "
-        f"expert share {['%.2f' % s for s in rep['expert_share']]}"
+        f"expert share {[f'{s:.2f}' for s in rep['expert_share']]}"
     )
 
 
 @cli.command()
 @click.argument("model", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Output folder (default: next to the model, <name>-export/).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: next to the model, <name>-export/).",
+)
 @click.option("--dense-ternary", is_flag=True, help="Pack ternary weights 5 per byte (1.6 bits).")
 @click.option("--flash-bytes", type=int, default=None, help="Refuse a model needing more flash.")
 @click.option("--ram-bytes", type=int, default=None, help="Refuse a model needing more RAM.")
@@ -263,8 +267,9 @@ def export(model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_
     from qmoe.api import export as run_export
 
     out = out or model.with_name(model.stem + "-export")
-    rep = run_export(model, out, dense_ternary=dense_ternary, flash_bytes=flash_bytes,
-                     ram_bytes=ram_bytes)
+    rep = run_export(
+        model, out, dense_ternary=dense_ternary, flash_bytes=flash_bytes, ram_bytes=ram_bytes
+    )
     click.echo(rep.text)
     click.echo(f"\nIR: {rep.ir_path}\nC sources: {', '.join(str(p) for p in rep.sources)}")
 
@@ -272,21 +277,40 @@ def export(model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_
 @cli.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--alpha", default=0.05, show_default=True, help="Significance level.")
-@click.option("--f1-margin", default=0.02, show_default=True,
-              help="TOST equivalence margin of macro-F1 (0.02 = 2 points).")
-@click.option("--baseline", default="0", show_default=True,
-              help="The run the others are compared with: its index or its name.")
+@click.option(
+    "--f1-margin",
+    default=0.02,
+    show_default=True,
+    help="TOST equivalence margin of macro-F1 (0.02 = 2 points).",
+)
+@click.option(
+    "--baseline",
+    default="0",
+    show_default=True,
+    help="The run the others are compared with: its index or its name.",
+)
 @click.option("--allow-mixed", is_flag=True, help="Compare device runs from different boards.")
 @click.option("--n-boot", default=2000, show_default=True, help="Bootstrap resamples for CIs.")
 @click.option("--seed", default=0, show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Also write the comparison to FILE.json or FILE.md.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the comparison to FILE.json or FILE.md.",
+)
 def compare(runs, alpha, f1_margin, baseline, allow_mixed, n_boot, seed, out) -> None:
     """Statistics between device or cross-validation runs: tables and one sentence per verdict."""
     from qmoe.stats import compare_runs
 
-    res = compare_runs(list(runs), alpha=alpha, f1_margin=f1_margin, n_boot=n_boot, seed=seed,
-                       baseline=baseline, allow_mixed=allow_mixed)
+    res = compare_runs(
+        list(runs),
+        alpha=alpha,
+        f1_margin=f1_margin,
+        n_boot=n_boot,
+        seed=seed,
+        baseline=baseline,
+        allow_mixed=allow_mixed,
+    )
     click.echo(res.to_markdown())
     if out is not None:
         click.echo(f"written: {res.write(out)}")
@@ -294,12 +318,20 @@ def compare(runs, alpha, f1_margin, baseline, allow_mixed, n_boot, seed, out) ->
 
 @cli.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="Folder for report.md, report.html and plots/.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for report.md, report.html and plots/.",
+)
 @click.option("--title", default=None, help="Report title (default: the models' names).")
 @click.option("--alpha", default=0.05, show_default=True, help="Significance level of compare.")
-@click.option("--f1-margin", default=0.02, show_default=True,
-              help="TOST equivalence margin for F1 (0.02 = 2 points).")
+@click.option(
+    "--f1-margin",
+    default=0.02,
+    show_default=True,
+    help="TOST equivalence margin for F1 (0.02 = 2 points).",
+)
 def report(runs: tuple[Path, ...], out: Path, title, alpha: float, f1_margin: float) -> None:
     """Markdown and self-contained HTML report with PNG plots of device and training run folders."""
     from qmoe.report import write_report
@@ -310,35 +342,79 @@ def report(runs: tuple[Path, ...], out: Path, title, alpha: float, f1_margin: fl
 
 
 @cli.command()
-@click.option("--port", required=True, help="pyserial URL: /dev/ttyACM0, socket://HOST:PORT, loop://")
-@click.option("--model", type=click.Path(path_type=Path), required=True, help="The model file flashed.")
+@click.option(
+    "--port", required=True, help="pyserial URL: /dev/ttyACM0, socket://HOST:PORT, loop://"
+)
+@click.option(
+    "--model", type=click.Path(path_type=Path), required=True, help="The model file flashed."
+)
 @click.option("--dataset", type=click.Choice(DATASETS[:-1]), default="builtin", show_default=True)
-@click.option("--root", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True)
+@click.option(
+    "--root", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
+)
 @click.option("--label-set", default=None)
-@click.option("--folds", default=None, help="Folds to stream (default: the one the model held out).")
+@click.option(
+    "--folds", default=None, help="Folds to stream (default: the one the model held out)."
+)
 @click.option("--n", type=int, default=None, help="At most this many samples.")
-@click.option("--input", "input_kind", type=click.Choice(["auto", "pcm", "features"]), default="auto")
+@click.option(
+    "--input", "input_kind", type=click.Choice(["auto", "pcm", "features"]), default="auto"
+)
 @click.option("--window-n", default=50, show_default=True, help="Inferences per timing window.")
-@click.option("--window-repeats", default=1, show_default=True,
-              help="Windows per expert (5 on real boards, MLPerf Tiny style).")
+@click.option(
+    "--window-repeats",
+    default=1,
+    show_default=True,
+    help="Windows per expert (5 on real boards, MLPerf Tiny style).",
+)
 @click.option("--power", type=click.Choice(["model", "ina219", "ppk2"]), default="model")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Run folder.")
 @click.option("--resume", is_flag=True, help="Continue a run that was cut off.")
 @click.option("--trace", is_flag=True, help="Hex-dump serial traffic to stderr.")
-def measure(port, model, dataset, root, label_set, folds, n, input_kind, window_n, window_repeats,
-            power, out, resume, trace) -> None:
+def measure(
+    port,
+    model,
+    dataset,
+    root,
+    label_set,
+    folds,
+    n,
+    input_kind,
+    window_n,
+    window_repeats,
+    power,
+    out,
+    resume,
+    trace,
+) -> None:
     """Measure a flashed model on a device: every answer checked against the golden model."""
     from qmoe.measure import GoldenMismatch, MeasureConfig, format_summary
     from qmoe.measure import measure as run_measure
 
-    res = run_measure(MeasureConfig(
-        port=port, model=model, out=out, dataset=dataset, root=root, label_set=label_set,
-        folds=_folds(folds), n=n, input=input_kind, window_n=window_n,
-        window_repeats=window_repeats, power=power, resume=resume, trace=trace))
+    res = run_measure(
+        MeasureConfig(
+            port=port,
+            model=model,
+            out=out,
+            dataset=dataset,
+            root=root,
+            label_set=label_set,
+            folds=_folds(folds),
+            n=n,
+            input=input_kind,
+            window_n=window_n,
+            window_repeats=window_repeats,
+            power=power,
+            resume=resume,
+            trace=trace,
+        )
+    )
     click.echo(format_summary(res))
     if res.mismatches:
-        raise GoldenMismatch(f"{len(res.mismatches)} device answers differ from the golden model "
-                             f"(listed in {out / 'summary.json'})")
+        raise GoldenMismatch(
+            f"{len(res.mismatches)} device answers differ from the golden model "
+            f"(listed in {out / 'summary.json'})"
+        )
 
 
 @cli.command("boards")
@@ -352,8 +428,12 @@ def boards_cmd() -> None:
 @cli.command("build")
 @click.option("--board", required=True, help="Board profile name (see `qmoe-host boards`).")
 @click.option("--model", type=click.Path(path_type=Path), required=True, help="Model file.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Build folder (default: build/<board>).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Build folder (default: build/<board>).",
+)
 def build_cmd(board: str, model: Path, out: Path | None) -> None:
     """Build the benchmark firmware with a model for a board; print flash and RAM use."""
     from qmoe.build import build as run_build
@@ -363,8 +443,12 @@ def build_cmd(board: str, model: Path, out: Path | None) -> None:
 
 @cli.command("flash")
 @click.option("--board", required=True, help="Board profile name (see `qmoe-host boards`).")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Build folder of `qmoe-host build`, or an ELF (default: build/<board>).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Build folder of `qmoe-host build`, or an ELF (default: build/<board>).",
+)
 def flash_cmd(board: str, out: Path | None) -> None:
     """Start a built firmware on a board that runs here; print its serial URL; stop on Ctrl-C."""
     from qmoe.build import flash, serve
@@ -383,11 +467,15 @@ def flash_cmd(board: str, out: Path | None) -> None:
 )
 @click.option("--seed", default=0, show_default=True)
 @click.option("--quick", is_flag=True, help="Fewer clips and epochs: a smoke test.")
-@click.option("--board", default=None,
-              help="Board to measure on (default: qemu-m4, native where its toolchain is missing).")
+@click.option(
+    "--board",
+    default=None,
+    help="Board to measure on (default: qemu-m4, native where its toolchain is missing).",
+)
 @click.option("--train-only", is_flag=True, help="Stop after cross-validated training.")
-def demo(out: Path, data_dir: Path, seed: int, quick: bool, board: str | None,
-         train_only: bool) -> None:
+def demo(
+    out: Path, data_dir: Path, seed: int, quick: bool, board: str | None, train_only: bool
+) -> None:
     """The main job on the built-in data: train, export, build, flash, measure, compare, report."""
     from qmoe.train.config import TrainConfig
 
@@ -404,8 +492,10 @@ def demo(out: Path, data_dir: Path, seed: int, quick: bool, board: str | None,
 
     res = run_main_job(out, data_dir, seed=seed, quick=quick, board=board, say=click.echo)
     click.echo("\n".join(res.summary))
-    click.echo(f"\nreport: {res.report_dir / 'report.html'} (and report.md)\n"
-               f"runs: {out}   board: {res.board}   total time: {res.seconds:.0f} s")
+    click.echo(
+        f"\nreport: {res.report_dir / 'report.html'} (and report.md)\n"
+        f"runs: {out}   board: {res.board}   total time: {res.seconds:.0f} s"
+    )
 
 
 def main() -> None:

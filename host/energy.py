@@ -41,8 +41,13 @@ class Energy:
 
     def to_dict(self) -> dict:
         """The `energy` object of windows.jsonl (docs/measure.md), plus the detail."""
-        return {"source": self.source, "uj_per_inference": self.uj_per_inference,
-                "label": self.label, "n": self.n, **self.detail}
+        return {
+            "source": self.source,
+            "uj_per_inference": self.uj_per_inference,
+            "label": self.label,
+            "n": self.n,
+            **self.detail,
+        }
 
 
 def f1_per_mj(f1: float, uj_per_inference: float) -> float:
@@ -65,8 +70,9 @@ def counter_seconds(count: float, unit: str, clock_hz: float) -> float:
     )
 
 
-def model_energy(power: Power, total: float, n: int, *, unit: str, clock_hz: float,
-                 board: str = "the board") -> Energy:
+def model_energy(
+    power: Power, total: float, n: int, *, unit: str, clock_hz: float, board: str = "the board"
+) -> Energy:
     """Modelled energy per inference of a window of `n` inferences lasting `total` counter units.
 
     E = V x I_active x t with t from the counter (emulated instruction counts are taken at one
@@ -84,15 +90,31 @@ def model_energy(power: Power, total: float, n: int, *, unit: str, clock_hz: flo
     seconds = counter_seconds(total, unit, clock_hz)
     window_uj = power.voltage * power.active_ma * 1000.0 * seconds
     label = MODEL_LABEL_EMULATED if unit == "emulated-instructions" else MODEL_LABEL
-    return Energy("model", window_uj / n, label, n, {
-        "window_uj": window_uj, "seconds": seconds, "voltage_v": power.voltage,
-        "active_ma": power.active_ma, "datasheet": power.source})
+    return Energy(
+        "model",
+        window_uj / n,
+        label,
+        n,
+        {
+            "window_uj": window_uj,
+            "seconds": seconds,
+            "voltage_v": power.voltage,
+            "active_ma": power.active_ma,
+            "datasheet": power.source,
+        },
+    )
 
 
 def board_model_energy(board: Board, total: float, n: int) -> Energy:
     """model_energy with the board profile's power figures, counter unit and clock."""
-    return model_energy(board.power, total, n, unit=board.counter.unit, clock_hz=board.clock_hz,
-                        board=f"board {board.name!r}")
+    return model_energy(
+        board.power,
+        total,
+        n,
+        unit=board.counter.unit,
+        clock_hz=board.clock_hz,
+        board=f"board {board.name!r}",
+    )
 
 
 def ina219_energy(energy_uj: int, samples: int, n: int, *, board: str = "this board") -> Energy:
@@ -115,10 +137,17 @@ def ina219_energy(energy_uj: int, samples: int, n: int, *, board: str = "this bo
             f"{board}: the INA219 took {samples} samples but reports {energy_uj} uJ over a window "
             f"of {n} inferences; expected > 0 (is the shunt in the supply path?)"
         )
-    return Energy("ina219", energy_uj / n,
-                  f"energy: measured by on-board INA219 over windows of {n} inferences", n,
-                  {"window_uj": float(energy_uj), "sensor_samples": int(samples),
-                   "resolution_uj_per_inference": 1.0 / n})
+    return Energy(
+        "ina219",
+        energy_uj / n,
+        f"energy: measured by on-board INA219 over windows of {n} inferences",
+        n,
+        {
+            "window_uj": float(energy_uj),
+            "sensor_samples": int(samples),
+            "resolution_uj_per_inference": 1.0 / n,
+        },
+    )
 
 
 # ---------------------------------------------------------------------------- PPK2 traces
@@ -159,8 +188,9 @@ def _runs(marker: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return starts, lengths, marker[starts]
 
 
-def marker_windows(marker: np.ndarray | Sequence[bool], *, min_width: int = 1
-                   ) -> tuple[list[tuple[int, int]], list[str], int]:
+def marker_windows(
+    marker: np.ndarray | Sequence[bool], *, min_width: int = 1
+) -> tuple[list[tuple[int, int]], list[str], int]:
     """Complete marker-high windows [rising, falling) of a debounced marker.
 
     A level change counts only if the new level lasts at least `min_width` samples; shorter
@@ -203,16 +233,22 @@ def marker_windows(marker: np.ndarray | Sequence[bool], *, min_width: int = 1
             windows.append((rise, index))
             rise = None
     if rise is not None:
-        dropped.append(f"the trace ends inside a window (rising edge at sample {rise}, no falling "
-                       "edge): dropped")
+        dropped.append(
+            f"the trace ends inside a window (rising edge at sample {rise}, no falling "
+            "edge): dropped"
+        )
     if not windows:
-        raise DataError("marker: no complete window (rising then falling edge) in the trace; "
-                        + "; ".join(dropped) + ". Record for longer, around whole windows")
+        raise DataError(
+            "marker: no complete window (rising then falling edge) in the trace; "
+            + "; ".join(dropped)
+            + ". Record for longer, around whole windows"
+        )
     return windows, dropped, glitches
 
 
-def integrate_uj(current_ua: np.ndarray, start: int, stop: int, sample_rate_hz: float,
-                 voltage_v: float) -> float:
+def integrate_uj(
+    current_ua: np.ndarray, start: int, stop: int, sample_rate_hz: float, voltage_v: float
+) -> float:
     """Energy (uJ) of a window whose marker was high for samples [start, stop): V x integral(I dt).
 
     The trapezoid rule over the high samples covers (stop - start - 1) sample periods; half a
@@ -229,10 +265,16 @@ def integrate_uj(current_ua: np.ndarray, start: int, stop: int, sample_rate_hz: 
     return float(voltage_v * (trapezoid + ends))
 
 
-def ppk2_energy(current_ua: np.ndarray | Sequence[float], marker: np.ndarray | Sequence[bool], *,
-                voltage_v: float, n_per_window: int | Sequence[int],
-                sample_rate_hz: float = PPK2_SAMPLE_RATE_HZ, min_width_s: float = 50e-6,
-                source_meter: bool = True) -> TraceEnergy:
+def ppk2_energy(
+    current_ua: np.ndarray | Sequence[float],
+    marker: np.ndarray | Sequence[bool],
+    *,
+    voltage_v: float,
+    n_per_window: int | Sequence[int],
+    sample_rate_hz: float = PPK2_SAMPLE_RATE_HZ,
+    min_width_s: float = 50e-6,
+    source_meter: bool = True,
+) -> TraceEnergy:
     """Energy per inference from a PPK2 trace: current (uA) and the marker, one sample each.
 
     Each complete marker-high window is integrated (trapezoid) and divided by its number of
@@ -243,17 +285,22 @@ def ppk2_energy(current_ua: np.ndarray | Sequence[float], marker: np.ndarray | S
     i = np.asarray(current_ua, dtype=np.float64)
     m = np.asarray(marker)
     if i.shape != m.shape or i.ndim != 1:
-        raise DataError(f"PPK2 trace: current has shape {i.shape} but the marker {m.shape}; "
-                        "expected two 1-D arrays of the same length")
+        raise DataError(
+            f"PPK2 trace: current has shape {i.shape} but the marker {m.shape}; "
+            "expected two 1-D arrays of the same length"
+        )
     if not (voltage_v > 0 and sample_rate_hz > 0):
-        raise ConfigError(f"PPK2 trace: voltage_v ({voltage_v}) and sample_rate_hz "
-                          f"({sample_rate_hz}) must be > 0")
+        raise ConfigError(
+            f"PPK2 trace: voltage_v ({voltage_v}) and sample_rate_hz ({sample_rate_hz}) must be > 0"
+        )
     min_width = max(1, math.ceil(min_width_s * sample_rate_hz - 1e-9))
     spans, dropped, glitches = marker_windows(m, min_width=min_width)
     ns = [int(n_per_window)] * len(spans) if np.ndim(n_per_window) == 0 else list(n_per_window)
     if len(ns) != len(spans) or min(ns) < 1:
-        raise DataError(f"PPK2 trace: {len(spans)} complete windows but n_per_window = "
-                        f"{n_per_window}; expected one N >= 1, or one per complete window")
+        raise DataError(
+            f"PPK2 trace: {len(spans)} complete windows but n_per_window = "
+            f"{n_per_window}; expected one N >= 1, or one per complete window"
+        )
     windows = []
     for start, stop in spans:
         uj = integrate_uj(i, start, stop, sample_rate_hz, voltage_v)
@@ -261,11 +308,22 @@ def ppk2_energy(current_ua: np.ndarray | Sequence[float], marker: np.ndarray | S
         windows.append(MarkerWindow(start, stop, seconds, uj, uj / (voltage_v * seconds)))
     per = [w.energy_uj / n for w, n in zip(windows, ns)]
     mode = "source-meter" if source_meter else "ampere-meter"
-    label = (f"energy: measured by PPK2 ({mode}, {voltage_v:g} V) over {len(windows)} "
-             f"marker window(s)")
-    energy = Energy("ppk2", float(np.median(per)), label, int(np.median(ns)), {
-        "per_window_uj_per_inference": per, "voltage_v": voltage_v,
-        "sample_rate_hz": sample_rate_hz, "dropped": dropped, "glitches": glitches})
+    label = (
+        f"energy: measured by PPK2 ({mode}, {voltage_v:g} V) over {len(windows)} marker window(s)"
+    )
+    energy = Energy(
+        "ppk2",
+        float(np.median(per)),
+        label,
+        int(np.median(ns)),
+        {
+            "per_window_uj_per_inference": per,
+            "voltage_v": voltage_v,
+            "sample_rate_hz": sample_rate_hz,
+            "dropped": dropped,
+            "glitches": glitches,
+        },
+    )
     return TraceEnergy(energy, windows, dropped, glitches)
 
 
@@ -277,8 +335,14 @@ class PPK2Reader:
     series with the board's own supply, whose voltage you then give to ppk2_energy.
     """
 
-    def __init__(self, port: str | None = None, *, voltage_mv: int = 3000,
-                 source_meter: bool = True, marker_channel: int = 0) -> None:
+    def __init__(
+        self,
+        port: str | None = None,
+        *,
+        voltage_mv: int = 3000,
+        source_meter: bool = True,
+        marker_channel: int = 0,
+    ) -> None:
         try:
             from ppk2_api.ppk2_api import PPK2_API
         except ImportError as exc:
@@ -290,7 +354,8 @@ class PPK2Reader:
             if len(found) != 1:
                 raise ConfigError(
                     "no PPK2 found: connect a Nordic Power Profiler Kit II by USB (its data port)"
-                    if not found else f"several PPK2s found ({', '.join(found)}): pass the port"
+                    if not found
+                    else f"several PPK2s found ({', '.join(found)}): pass the port"
                 )
             port = found[0]
         if not 0 <= marker_channel <= 7:
@@ -319,19 +384,29 @@ class PPK2Reader:
                 if buf:
                     got = self._api.get_samples(buf)
                     if not isinstance(got, tuple):
-                        raise ConfigError("the installed ppk2-api returns no digital channels; "
-                                          f"upgrade it: {PPK2_INSTALL} --upgrade")
+                        raise ConfigError(
+                            "the installed ppk2-api returns no digital channels; "
+                            f"upgrade it: {PPK2_INSTALL} --upgrade"
+                        )
                     current.extend(got[0])
                     logic.extend(got[1])
                 time.sleep(poll_s)
         finally:
             self._api.stop_measuring()
         k = min(len(current), len(logic))
-        return (np.asarray(current[:k], dtype=np.float64),
-                marker_from_digital(logic[:k], self.marker_channel))
+        return (
+            np.asarray(current[:k], dtype=np.float64),
+            marker_from_digital(logic[:k], self.marker_channel),
+        )
 
     def energy(self, seconds: float, n_per_window: int | Sequence[int], **kw) -> TraceEnergy:
         """Record and turn the trace into energy per inference (keyword args: ppk2_energy's)."""
         current, marker = self.record(seconds)
-        return ppk2_energy(current, marker, voltage_v=self.voltage_v, n_per_window=n_per_window,
-                           source_meter=self.source_meter, **kw)
+        return ppk2_energy(
+            current,
+            marker,
+            voltage_v=self.voltage_v,
+            n_per_window=n_per_window,
+            source_meter=self.source_meter,
+            **kw,
+        )

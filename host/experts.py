@@ -54,8 +54,15 @@ class Expert(QuantMLP):
     """
 
     def __init__(self, cfg: ExpertConfig, input_scale: float) -> None:
-        super().__init__(cfg.in_dim, cfg.hidden, cfg.n_classes, cfg.spec, input_scale,
-                         norm=cfg.norm, dropout=cfg.dropout)
+        super().__init__(
+            cfg.in_dim,
+            cfg.hidden,
+            cfg.n_classes,
+            cfg.spec,
+            input_scale,
+            norm=cfg.norm,
+            dropout=cfg.dropout,
+        )
         self.cfg = cfg
 
     @property

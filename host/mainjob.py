@@ -1,8 +1,10 @@
 """The main job (`qmoe-host demo`, `make demo`): the whole path on the built-in data.
 
-train (fp32 baseline, int8 PTQ, 8-bit, 4-bit, ternary, 1-bit, and ternary/4/8 mixtures under the softmax
+train (fp32 baseline, int8 PTQ, 8-bit, 4-bit, ternary, 1-bit, and ternary/4/8 mixtures under the
+softmax
 and the curiosity router) → export → build for qemu-m4 (native where the cross toolchain or QEMU is
-missing) → flash → measure each integer variant → compare → report, ending with a one-screen summary.
+missing) → flash → measure each integer variant → compare → report, ending with a one-screen
+summary.
 """
 
 from __future__ import annotations
@@ -16,8 +18,15 @@ from qmoe.api import DEMO_VARIANTS, TrainReport, demo
 from qmoe.train.config import TrainConfig
 
 # What runs on the device: every integer variant. fp32 has no integer form; its device form is ptq8.
-DEVICE_VARIANTS = ("ptq8", "8", "4", "ternary", "1", "moe-softmax_ternary_4_8",
-                   "moe-curiosity_ternary_4_8")
+DEVICE_VARIANTS = (
+    "ptq8",
+    "8",
+    "4",
+    "ternary",
+    "1",
+    "moe-softmax_ternary_4_8",
+    "moe-curiosity_ternary_4_8",
+)
 
 
 def pick_board() -> tuple[str, str]:
@@ -41,12 +50,20 @@ class MainJobResult:
     seconds: float
 
 
-def run_main_job(out: Path, data_dir: Path, *, seed: int = 0, quick: bool = False,
-                 board: str | None = None, n: int | None = None, window_n: int = 20,
-                 say=print) -> MainJobResult:
+def run_main_job(
+    out: Path,
+    data_dir: Path,
+    *,
+    seed: int = 0,
+    quick: bool = False,
+    board: str | None = None,
+    n: int | None = None,
+    window_n: int = 20,
+    say=print,
+) -> MainJobResult:
     """Run the whole path; `say` prints progress lines."""
-    from qmoe.build import build
     from qmoe.boards import load_board, start
+    from qmoe.build import build
     from qmoe.measure import MeasureConfig, measure
     from qmoe.report import write_report
 
@@ -56,8 +73,14 @@ def run_main_job(out: Path, data_dir: Path, *, seed: int = 0, quick: bool = Fals
     if quick:
         base = TrainConfig(seed=seed, epochs=10, qat_epochs=5, router_epochs=5)
     say(f"[1/4] cross-validated training of {len(DEMO_VARIANTS)} variants on the built-in data")
-    tr = demo(out / "train", data_dir, seed=seed, clips_per_class=12 if quick else 40, base=base,
-              progress=False)
+    tr = demo(
+        out / "train",
+        data_dir,
+        seed=seed,
+        clips_per_class=12 if quick else 40,
+        base=base,
+        progress=False,
+    )
     say(tr.table)
     reason = ""
     if board is None:
@@ -72,35 +95,58 @@ def run_main_job(out: Path, data_dir: Path, *, seed: int = 0, quick: bool = Fals
         if run_dir.exists():
             shutil.rmtree(run_dir)
         with start(load_board(board), built.elf) as running:
-            res = measure(MeasureConfig(port=running.url, model=model, out=run_dir, root=data_dir,
-                                        input="features", n=n, window_n=window_n, progress=False))
+            res = measure(
+                MeasureConfig(
+                    port=running.url,
+                    model=model,
+                    out=run_dir,
+                    root=data_dir,
+                    input="features",
+                    n=n,
+                    window_n=window_n,
+                    progress=False,
+                )
+            )
         lat = res.summary["latency"]
-        say(f"  {v:28s} flash {built.sizes['flash']:7d} B  latency mean {lat['mean']:9.0f} "
-            f"std {lat['std']:8.0f} {res.summary['counter_unit']}  mismatches {len(res.mismatches)}")
+        say(
+            f"  {v:28s} flash {built.sizes['flash']:7d} B  latency mean {lat['mean']:9.0f} "
+            f"std {lat['std']:8.0f} {res.summary['counter_unit']}  mismatches {len(res.mismatches)}"
+        )
         runs.append(run_dir)
     say("[3/4] compare and report")
     write_report([*runs, tr.out], out / "report")
     say("[4/4] summary")
-    return MainJobResult(tr, board, runs, out / "report", one_screen(tr, board, runs),
-                         time.perf_counter() - t0)
+    return MainJobResult(
+        tr, board, runs, out / "report", one_screen(tr, board, runs), time.perf_counter() - t0
+    )
 
 
 def one_screen(tr: TrainReport, board: str, runs: list[Path]) -> list[str]:
-    """F1, flash bytes, latency mean/std per variant and router, modelled energy, the Levene verdict."""
+    """F1, flash bytes, latency mean/std per variant and router, modelled energy, the Levene
+    verdict.
+    """
     import json
 
     from qmoe.stats import compare_runs
 
-    dev = {r.parent.name: (json.loads((r / "summary.json").read_text()),
-                           json.loads((r / "run.json").read_text())) for r in runs}
+    dev = {
+        r.parent.name: (
+            json.loads((r / "summary.json").read_text()),
+            json.loads((r / "run.json").read_text()),
+        )
+        for r in runs
+    }
     any_run = next(iter(dev.values()))
     unit = any_run[0]["counter_unit"].replace("-", " ")
-    energy_label = next((s["energy"]["label"] for s, _ in dev.values() if s.get("energy")),
-                        "energy: not available")
+    energy_label = next(
+        (s["energy"]["label"] for s, _ in dev.values() if s.get("energy")), "energy: not available"
+    )
     n = any_run[0]["samples"]
-    lines = [f"board {board}: latency in {unit}; {energy_label}",
-             f"{'variant':28s} {'CV macro-F1 %':>14s} {'device F1 %':>11s} {'flash B':>8s} "
-             f"{'latency mean':>12s} {'std':>7s} {'uJ/inf':>7s}"]
+    lines = [
+        f"board {board}: latency in {unit}; {energy_label}",
+        f"{'variant':28s} {'CV macro-F1 %':>14s} {'device F1 %':>11s} {'flash B':>8s} "
+        f"{'latency mean':>12s} {'std':>7s} {'uJ/inf':>7s}",
+    ]
     for row in tr.rows:
         key = row["variant"].replace("[", "_").replace("]", "").replace(",", "_")
         cv = f"{100 * row['macro_f1_mean']:.1f} ± {100 * row['macro_f1_std']:.1f}"
@@ -111,15 +157,23 @@ def one_screen(tr: TrainReport, board: str, runs: list[Path]) -> list[str]:
         s, run = dev[key]
         e = s.get("energy") or {}
         uj = f"{e['uj_per_inference']:.1f}" if e.get("uj_per_inference") else "-"
-        lines.append(f"{row['variant']:28s} {cv:>14s} {100 * s['macro_f1']:11.1f} "
-                     f"{run['model']['flash_bytes']:8d} {s['latency']['mean']:12.0f} "
-                     f"{s['latency']['std']:7.0f} {uj:>7s}")
-    lines.append(f"(CV: 5 official folds on the host; device: the {n} clips of fold 1, every answer "
-                 "checked against the golden model)")
+        lines.append(
+            f"{row['variant']:28s} {cv:>14s} {100 * s['macro_f1']:11.1f} "
+            f"{run['model']['flash_bytes']:8d} {s['latency']['mean']:12.0f} "
+            f"{s['latency']['std']:7.0f} {uj:>7s}"
+        )
+    lines.append(
+        f"(CV: 5 official folds on the host; device: the {n} clips of fold 1, every answer "
+        "checked against the golden model)"
+    )
     mism = sum(len(s["mismatches"]) for s, _ in dev.values())
     lines.append(f"golden-model mismatches on the device: {mism}")
-    pair = [out for name in ("moe-softmax_ternary_4_8", "moe-curiosity_ternary_4_8")
-            for out in runs if out.parent.name == name]
+    pair = [
+        out
+        for name in ("moe-softmax_ternary_4_8", "moe-curiosity_ternary_4_8")
+        for out in runs
+        if out.parent.name == name
+    ]
     if len(pair) == 2:
         res = compare_runs(pair)
         lines += [f"routers: {v.sentence}" for v in res.verdicts if v.test.startswith("Levene")]

@@ -8,6 +8,7 @@ continues after the last complete line without repeating or losing a sample.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from qmoe.errors import ConfigError, QmoeError
 from qmoe.protocol import InputKind, Link
 from qmoe.protocol.frame import ProtocolError
 from qmoe.protocol.messages import InferRequest, RunWindow
+from qmoe.runio import truncate_torn
 
 INFERENCES = "inferences.jsonl"
 WINDOWS = "windows.jsonl"
@@ -60,6 +62,7 @@ class MeasureConfig:
     input: str = "auto"  # "pcm", "features" or "auto" (pcm when the model has a front end)
     window_n: int = 50
     window_repeats: int = 1
+    min_window_s: float = 10.0  # real boards: each window lasts at least this long, 5 repeats
     power: str = "model"
     ppk2_seconds: float = 15.0  # PPK2 recording around each window
     resume: bool = False
@@ -79,13 +82,16 @@ def _samples(cfg: MeasureConfig, meta: dict, ir: dict) -> tuple[list[Sample], go
     folds = cfg.folds or [meta.get("provenance", {}).get("test_fold", 1)]
     ds = load_dataset(cfg.dataset, cfg.root, label_set=cfg.label_set or meta.get("label_set"))
     if list(ds.class_names) != list(meta["class_names"]):
-        raise ConfigError(f"{cfg.root}: dataset classes {ds.class_names} differ from the model's "
-                          f"{meta['class_names']}")
+        raise ConfigError(
+            f"{cfg.root}: dataset classes {ds.class_names} differ from the model's "
+            f"{meta['class_names']}"
+        )
     clips = [c for c in ds.clips if c.fold in folds][: cfg.n]
     if not clips:
         raise ConfigError(f"no clips in fold(s) {folds} of {cfg.root}")
-    pcms, kept, skipped = load_clip_pcm(clips, ir["frontend"]["sample_rate"] if ir["frontend"] else
-                                        16000)
+    pcms, kept, skipped = load_clip_pcm(
+        clips, ir["frontend"]["sample_rate"] if ir["frontend"] else 16000
+    )
     mode = cfg.input if cfg.input != "auto" else ("pcm" if ir["frontend"] else "features")
     if mode == "pcm" and ir["frontend"] is None:
         raise ConfigError("this model has no front end: measure it with --input features")
@@ -93,31 +99,26 @@ def _samples(cfg: MeasureConfig, meta: dict, ir: dict) -> tuple[list[Sample], go
     out = []
     for k, (clip, pcm) in enumerate(zip(kept, pcms)):
         if mode == "pcm":
-            out.append(Sample(clip.name, clip.fold, clip.label, InputKind.PCM_I16,
-                              np.asarray(pcm, dtype="<i2").tobytes()))
+            out.append(
+                Sample(
+                    clip.name,
+                    clip.fold,
+                    clip.label,
+                    InputKind.PCM_I16,
+                    np.asarray(pcm, dtype="<i2").tobytes(),
+                )
+            )
         else:
-            out.append(Sample(clip.name, clip.fold, clip.label, InputKind.FEATURES_I8,
-                              np.asarray(g.x8[k], dtype=np.int8).tobytes()))
+            out.append(
+                Sample(
+                    clip.name,
+                    clip.fold,
+                    clip.label,
+                    InputKind.FEATURES_I8,
+                    np.asarray(g.x8[k], dtype=np.int8).tobytes(),
+                )
+            )
     return out, g
-
-
-def _done_lines(path: Path) -> list[dict]:
-    """Complete JSON lines of a JSONL file; a torn last line (cut-off run) is dropped from disk."""
-    if not path.exists():
-        return []
-    good, text = [], path.read_text()
-    for line in text.splitlines(keepends=True):
-        try:
-            if line.endswith("\n"):
-                good.append(json.loads(line))
-                continue
-        except json.JSONDecodeError:
-            pass
-        break
-    kept = "".join(json.dumps(x) + "\n" for x in good)
-    if kept != text:
-        path.write_text(kept)
-    return good
 
 
 def _board(info):
@@ -128,11 +129,18 @@ def _board(info):
         board = load_board(info.board)
     except QmoeError:
         board = None
-    facts = {"name": info.board, "core": info.core, "clock_hz": info.clock_hz,
-             "counter": {"kind": info.counter, "unit": info.counter_unit,
-                         "per_tick": info.counter_per_tick},
-             "emulated": board.emulated if board else None,
-             "power": vars(board.power) if board else None}
+    facts = {
+        "name": info.board,
+        "core": info.core,
+        "clock_hz": info.clock_hz,
+        "counter": {
+            "kind": info.counter,
+            "unit": info.counter_unit,
+            "per_tick": info.counter_per_tick,
+        },
+        "emulated": board.emulated if board else None,
+        "power": vars(board.power) if board else None,
+    }
     if board is not None:
         facts["counter"]["unit"] = board.counter.unit  # the profile's spelling of the unit
     return board, facts
@@ -144,16 +152,25 @@ def window_energy(power: str, board, rec: dict, reply, ppk2=None) -> dict:
 
     if power == "model":
         if board is None:
-            raise MeasureError(f"no board profile named {rec.get('board')!r}: energy cannot be "
-                               "modelled; use --power ina219 or ppk2")
+            raise MeasureError(
+                f"no board profile named {rec.get('board')!r}: energy cannot be "
+                "modelled; use --power ina219 or ppk2"
+            )
         try:
             return board_model_energy(board, rec["total"], rec["n"]).to_dict()
         except ConfigError as exc:  # e.g. the native build: no datasheet, no modelled energy
-            return {"source": "model", "uj_per_inference": None,
-                    "label": f"energy: not available ({exc})"}
+            return {
+                "source": "model",
+                "uj_per_inference": None,
+                "label": f"energy: not available ({exc})",
+            }
     if power == "ina219":
-        return ina219_energy(reply.energy_uj, reply.energy_samples, reply.n,
-                             board=board.name if board else "the device").to_dict()
+        return ina219_energy(
+            reply.energy_uj,
+            reply.energy_samples,
+            reply.n,
+            board=board.name if board else "the device",
+        ).to_dict()
     if power == "ppk2":
         return ppk2 or {"source": "ppk2", "uj_per_inference": None, "label": "no PPK2 trace"}
     raise ConfigError(f"--power {power!r}: expected model, ina219 or ppk2")
@@ -172,8 +189,10 @@ def _check_identity(info, ir: dict, cfg: MeasureConfig) -> None:
     want = bytes.fromhex(ir["hash"])
     if bytes(info.model_hash) != want:
         raise MeasureError(
-            f"{cfg.port} runs model {bytes(info.model_hash).hex()} but {cfg.model} is {ir['hash']}: "
-            "flash the model you want to measure (qmoe-host build/flash) or pass the model it runs")
+            f"{cfg.port} runs model {bytes(info.model_hash).hex()} but {cfg.model} is "
+            f"{ir['hash']}: "
+            "flash the model you want to measure (qmoe-host build/flash) or pass the model it runs"
+        )
 
 
 def _start_folder(cfg: MeasureConfig, run: dict) -> list[dict]:
@@ -181,16 +200,22 @@ def _start_folder(cfg: MeasureConfig, run: dict) -> list[dict]:
     path = out / "run.json"
     if path.exists():
         if not cfg.resume:
-            raise MeasureError(f"{out} already holds a run: use --resume to continue it or another --out")
+            raise MeasureError(
+                f"{out} already holds a run: use --resume to continue it or another --out"
+            )
         old = json.loads(path.read_text())
         for key in ("hash",):
             if old["model"][key] != run["model"][key]:
-                raise MeasureError(f"{out}: resuming a run of model {old['model'][key][:16]}… with "
-                                   f"model {run['model'][key][:16]}…")
+                raise MeasureError(
+                    f"{out}: resuming a run of model {old['model'][key][:16]}… with "
+                    f"model {run['model'][key][:16]}…"
+                )
         if old["data"]["samples_list"] != run["data"]["samples_list"]:
-            raise MeasureError(f"{out}: the samples differ from the interrupted run's; use the same "
-                               "--dataset/--root/--folds/--n")
-        return _done_lines(out / INFERENCES)
+            raise MeasureError(
+                f"{out}: the samples differ from the interrupted run's; use the same "
+                "--dataset/--root/--folds/--n"
+            )
+        return truncate_torn(out / INFERENCES)
     out.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(run, indent=1))
     return []
@@ -209,7 +234,9 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
     ir = lower_file(cfg.model)
     samples, g = _samples(cfg, meta, ir)
     if (cfg.out / "run.json").exists() and not cfg.resume:
-        raise MeasureError(f"{cfg.out} already holds a run: use --resume to continue it or another --out")
+        raise MeasureError(
+            f"{cfg.out} already holds a run: use --resume to continue it or another --out"
+        )
     try:
         link = Link.open(cfg.port, trace=cfg.trace)
     except QmoeError as exc:
@@ -219,21 +246,33 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
         _check_identity(info, ir, cfg)
         board_obj, board = _board(info)
         run = {
-            "kind": "device", "qmoe_version": __version__,
+            "kind": "device",
+            "qmoe_version": __version__,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "board": board,
             "device": {k: (v.hex() if isinstance(v, bytes) else v) for k, v in vars(info).items()},
-            "model": {"path": str(cfg.model), "hash": ir["hash"], "name": meta.get("name"),
-                      "router": ir["router"]["kind"] if ir["router"] else "none",
-                      "experts": [e["label"] for e in ir["experts"]],
-                      "expert_flash_bytes": [ir["sizes"]["per_owner_bytes"].get(f"expert{i}", 0)
-                                             for i in range(len(ir["experts"]))],
-                      "flash_bytes": ir["sizes"]["total_flash_bytes"],
-                      "arena_bytes": ir["memory"]["arena_bytes"],
-                      "label_set": meta.get("label_set"), "class_names": meta["class_names"]},
-            "data": {"source": f"{cfg.dataset}:{cfg.root}", "folds": sorted({s.fold for s in samples}),
-                     "input": "pcm" if samples[0].kind == InputKind.PCM_I16 else "features",
-                     "samples": len(samples), "samples_list": [s.name for s in samples]},
+            "model": {
+                "path": str(cfg.model),
+                "hash": ir["hash"],
+                "name": meta.get("name"),
+                "router": ir["router"]["kind"] if ir["router"] else "none",
+                "experts": [e["label"] for e in ir["experts"]],
+                "expert_flash_bytes": [
+                    ir["sizes"]["per_owner_bytes"].get(f"expert{i}", 0)
+                    for i in range(len(ir["experts"]))
+                ],
+                "flash_bytes": ir["sizes"]["total_flash_bytes"],
+                "arena_bytes": ir["memory"]["arena_bytes"],
+                "label_set": meta.get("label_set"),
+                "class_names": meta["class_names"],
+            },
+            "data": {
+                "source": f"{cfg.dataset}:{cfg.root}",
+                "folds": sorted({s.fold for s in samples}),
+                "input": "pcm" if samples[0].kind == InputKind.PCM_I16 else "features",
+                "samples": len(samples),
+                "samples_list": [s.name for s in samples],
+            },
             "power": {"source": cfg.power},
             "windows": {"n": cfg.window_n, "repeats": cfg.window_repeats},
         }
@@ -249,20 +288,47 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
                     r = link.request(InferRequest())
                 except (ProtocolError, serial.SerialException, OSError) as exc:
                     raise MeasureError(
-                        f"the device at {cfg.port} stopped answering at sample {i} ({s.name}): {exc}. "
+                        f"the device at {cfg.port} stopped answering at sample {i} ({s.name}): "
+                        f"{exc}. "
                         f"{i} of {len(samples)} inferences are in {cfg.out / INFERENCES}; fix the "
-                        f"connection and rerun with --resume") from exc
-                want = {"pred": int(g.cls[i]), "expert": int(g.expert[i]), "choice": int(g.choice[i]),
-                        "uncertainty": int(g.u_q30[i]), "logits": [int(v) for v in g.logits[i]]}
-                got = {"pred": r.class_index, "expert": r.expert, "choice": r.router_choice,
-                       "uncertainty": r.uncertainty, "logits": list(r.logits)}
-                counters = {k: getattr(r, f"counter_{k}") * per_tick
-                            for k in ("frontend", "router", "expert", "total")}
-                _record(fh, {"i": i, "sample": s.name, "fold": s.fold, "label": s.label, **got,
-                             "counters": counters, "time_us": _time_us(counters["total"], board),
-                             "golden": {**{k: want[k] for k in ("pred", "expert", "uncertainty")},
-                                        "match": got == want}})
-        _windows(cfg, link, samples, g, board_obj, per_tick)
+                        f"connection and rerun with --resume"
+                    ) from exc
+                want = {
+                    "pred": int(g.cls[i]),
+                    "expert": int(g.expert[i]),
+                    "choice": int(g.choice[i]),
+                    "uncertainty": int(g.u_q30[i]),
+                    "logits": [int(v) for v in g.logits[i]],
+                }
+                got = {
+                    "pred": r.class_index,
+                    "expert": r.expert,
+                    "choice": r.router_choice,
+                    "uncertainty": r.uncertainty,
+                    "logits": list(r.logits),
+                }
+                counters = {
+                    k: getattr(r, f"counter_{k}") * per_tick
+                    for k in ("frontend", "router", "expert", "total")
+                }
+                _record(
+                    fh,
+                    {
+                        "i": i,
+                        "sample": s.name,
+                        "fold": s.fold,
+                        "label": s.label,
+                        **got,
+                        "counters": counters,
+                        "time_us": _time_us(counters["total"], board),
+                        "golden": {
+                            **{k: want[k] for k in ("pred", "expert", "uncertainty")},
+                            "match": got == want,
+                        },
+                    },
+                )
+        plan = window_plan(cfg, board_obj, cfg.out / INFERENCES)
+        _windows(cfg, link, samples, g, board_obj, per_tick, plan)
     finally:
         link.close()
     summary = summarize(cfg.out)
@@ -275,52 +341,88 @@ def format_summary(res: MeasureResult) -> str:
     s = res.summary
     unit = s["counter_unit"]
     lat = s["latency"]
-    lines = [f"{s['samples']} inferences, accuracy {100 * s.get('accuracy', 0):.1f} %, macro-F1 "
-             f"{100 * s.get('macro_f1', 0):.1f} %, golden mismatches: {len(s['mismatches'])}",
-             f"latency ({unit}): mean {lat.get('mean', 0):.0f}, std {lat.get('std', 0):.0f}, "
-             f"p95 {lat.get('p95', 0):.0f}"]
+    lines = [
+        f"{s['samples']} inferences, accuracy {100 * s.get('accuracy', 0):.1f} %, macro-F1 "
+        f"{100 * s.get('macro_f1', 0):.1f} %, golden mismatches: {len(s['mismatches'])}",
+        f"latency ({unit}): mean {lat.get('mean', 0):.0f}, std {lat.get('std', 0):.0f}, "
+        f"p95 {lat.get('p95', 0):.0f}",
+    ]
     for name, st in s["latency_per_expert"].items():
         lines.append(f"  expert {name}: n {st['n']}, mean {st['mean']:.0f}, std {st['std']:.0f}")
     if "energy" in s:
         e = s["energy"]
         lines.append(f"energy: {e['uj_per_inference']:.3f} uJ per inference ({e['label']})")
     for m in s["mismatches"][:10]:
-        lines.append(f"MISMATCH sample {m['i']} {m['sample']}: device {m['device']} golden {m['golden']}")
+        lines.append(
+            f"MISMATCH sample {m['i']} {m['sample']}: device {m['device']} golden {m['golden']}"
+        )
     lines.append(f"run folder: {res.out}")
     return "\n".join(lines)
 
 
-def _windows(cfg: MeasureConfig, link, samples, g, board, per_tick) -> None:
-    """One timing window per expert the samples reached (the first sample routed to it)."""
+def window_plan(cfg: MeasureConfig, board, inferences: Path) -> dict[int, tuple[int, int]]:
+    """expert -> (inferences per window, repeats).
+
+    Emulated and host boards: cfg.window_n and cfg.window_repeats. Real boards (MLPerf Tiny): each
+    window lasts at least cfg.min_window_s at the expert's measured latency, and 5 windows (their
+    median is reported).
+    """
+    from qmoe.runio import read_jsonl
+
+    rows = read_jsonl(inferences)
+    experts = sorted({r["expert"] for r in rows})
+    real = board is None or not board.runs_here
+    plan = {}
+    for e in experts:
+        n, repeats = cfg.window_n, cfg.window_repeats
+        times = [r["time_us"] for r in rows if r["expert"] == e and r.get("time_us")]
+        if real and times:
+            n = max(n, math.ceil(cfg.min_window_s * 1e6 / max(1e-3, float(np.mean(times)))))
+            repeats = max(repeats, 5)
+        plan[e] = (n, repeats)
+    return plan
+
+
+def _windows(cfg: MeasureConfig, link, samples, g, board, per_tick, plan) -> None:
+    """Timing windows per expert the samples reached (on the first sample routed to it)."""
     path = cfg.out / WINDOWS
-    done = len(_done_lines(path))
+    done = len(truncate_torn(path))
     picks = []
-    for e in sorted(set(int(x) for x in g.expert)):
-        picks.extend([int(np.flatnonzero(g.expert == e)[0])] * cfg.window_repeats)
+    for e, (n, repeats) in plan.items():
+        picks.extend([(int(np.flatnonzero(g.expert == e)[0]), n)] * repeats)
     with open(path, "a") as fh:
-        for w, i in enumerate(picks):
+        for w, (i, n) in enumerate(picks):
             if w < done:
                 continue
             s = samples[i]
             try:
                 link.load_input(int(s.kind), s.payload)
-                r, ppk2 = _run_window(cfg, link)
+                r, ppk2 = _run_window(cfg, link, n)
             except (ProtocolError, serial.SerialException, OSError) as exc:
-                raise MeasureError(f"the device at {cfg.port} stopped answering in timing window {w}: "
-                                   f"{exc}; rerun with --resume") from exc
+                raise MeasureError(
+                    f"the device at {cfg.port} stopped answering in timing window {w}: "
+                    f"{exc}; rerun with --resume"
+                ) from exc
             total = r.counter_total * per_tick
-            rec = {"window": w, "sample": s.name, "expert": int(g.expert[i]), "n": r.n,
-                   "total": total, "min": r.counter_min * per_tick, "max": r.counter_max * per_tick,
-                   "per_inference": total / max(1, r.n)}
+            rec = {
+                "window": w,
+                "sample": s.name,
+                "expert": int(g.expert[i]),
+                "n": r.n,
+                "total": total,
+                "min": r.counter_min * per_tick,
+                "max": r.counter_max * per_tick,
+                "per_inference": total / max(1, r.n),
+            }
             rec["energy"] = window_energy(cfg.power, board, rec, r, ppk2)
             _record(fh, rec)
 
 
-def _run_window(cfg: MeasureConfig, link):
+def _run_window(cfg: MeasureConfig, link, n: int):
     """RUN_WINDOW; with --power ppk2 the PPK2 records around it and the marker cuts the window."""
-    timeout = max(10.0, cfg.window_n * 0.5)
+    timeout = max(10.0, 3 * cfg.min_window_s, n * 0.5)
     if cfg.power != "ppk2":
-        return link.request(RunWindow(cfg.window_n), timeout=timeout), None
+        return link.request(RunWindow(n), timeout=timeout), None
     import threading
 
     from qmoe.energy import PPK2Reader, ppk2_energy
@@ -331,9 +433,14 @@ def _run_window(cfg: MeasureConfig, link):
     thread = threading.Thread(target=lambda: trace.update(data=reader.record(seconds)))
     thread.start()
     time.sleep(0.2)
-    reply = link.request(RunWindow(cfg.window_n), timeout=timeout)
+    reply = link.request(RunWindow(n), timeout=timeout)
     thread.join()
     current, marker = trace["data"]
-    e = ppk2_energy(current, marker, voltage_v=reader.voltage_v, n_per_window=cfg.window_n,
-                    source_meter=reader.source_meter)
+    e = ppk2_energy(
+        current,
+        marker,
+        voltage_v=reader.voltage_v,
+        n_per_window=n,
+        source_meter=reader.source_meter,
+    )
     return reply, {**e.energy.to_dict(), "windows_found": len(e.windows), "dropped": e.dropped}

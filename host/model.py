@@ -1,4 +1,6 @@
-"""A trained qmoe model: input quantizer, experts, router and policy, with device-semantics prediction."""
+"""A trained qmoe model: input quantizer, experts, router and policy, with device-semantics
+prediction.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ class QmoeModel:
 
     @torch.no_grad()
     def predict_int8(self, x8: np.ndarray) -> dict[str, np.ndarray]:
-        """Classify int8 input rows. Returns pred, expert, choice, uncertainty and logits as numpy."""
+        """Classify int8 input rows: pred, expert, choice, uncertainty and logits as numpy."""
         self.eval()
         x = torch.as_tensor(np.asarray(x8, dtype=np.float32))
         if self.router is None:

@@ -1,6 +1,7 @@
 """The model file (`*.qmoe`): a versioned, self-describing zip that needs no pickle to read.
 
-    model.json   format, version, class names and label set, front-end configuration, input quantizer,
+    model.json   format, version, class names and label set, front-end configuration, input
+    quantizer,
                  training configuration, expert and router configurations, routing policy, integer
                  exports of every quantized layer (arrays by reference), provenance, and the SHA-256
                  of arrays.npz

@@ -36,26 +36,34 @@ def expert_costs(experts: Sequence[Expert], metric: str = "weight_bytes") -> lis
 class Mixture(nn.Module):
     """Experts, a router and an optional routing policy (identity when None)."""
 
-    def __init__(self, experts: list[Expert], router: SoftmaxRouter,
-                 policy: RoutingPolicy | None = None) -> None:
+    def __init__(
+        self, experts: list[Expert], router: SoftmaxRouter, policy: RoutingPolicy | None = None
+    ) -> None:
         super().__init__()
         if len(experts) != router.n_experts:
-            raise ConfigError(f"mixture: router scores {router.n_experts} experts, "
-                              f"{len(experts)} given")
+            raise ConfigError(
+                f"mixture: router scores {router.n_experts} experts, {len(experts)} given"
+            )
         first = experts[0].cfg
         for i, e in enumerate(experts):
             if (e.cfg.in_dim, e.cfg.n_classes) != (first.in_dim, first.n_classes):
-                raise ConfigError(f"mixture: expert {i} maps {e.cfg.in_dim} -> {e.cfg.n_classes}, "
-                                  f"expert 0 maps {first.in_dim} -> {first.n_classes}")
+                raise ConfigError(
+                    f"mixture: expert {i} maps {e.cfg.in_dim} -> {e.cfg.n_classes}, "
+                    f"expert 0 maps {first.in_dim} -> {first.n_classes}"
+                )
             if not math.isclose(e.input_scale, router.input_scale, rel_tol=1e-9):
-                raise ConfigError(f"mixture: expert {i} input_scale {e.input_scale} differs from "
-                                  f"the router's {router.input_scale}")
+                raise ConfigError(
+                    f"mixture: expert {i} input_scale {e.input_scale} differs from "
+                    f"the router's {router.input_scale}"
+                )
         if router.in_dim != first.in_dim:
-            raise ConfigError(f"mixture: router in_dim {router.in_dim} differs from the experts' "
-                              f"{first.in_dim}")
+            raise ConfigError(
+                f"mixture: router in_dim {router.in_dim} differs from the experts' {first.in_dim}"
+            )
         if policy is not None and policy.n_experts != len(experts):
-            raise ConfigError(f"mixture: routing table has {policy.n_experts} columns for "
-                              f"{len(experts)} experts")
+            raise ConfigError(
+                f"mixture: routing table has {policy.n_experts} columns for {len(experts)} experts"
+            )
         self.experts = nn.ModuleList(experts)
         self.router = router
         self.policy = policy
@@ -92,14 +100,22 @@ class Mixture(nn.Module):
         """
         probs, gates = self.router.gates(x)
         if expert_logits is None:
-            mix = sum(gates[:, e, None] * self.experts[e](x)
-                      for e in range(self.n_experts) if bool((gates[:, e] > 0).any()))
+            mix = sum(
+                gates[:, e, None] * self.experts[e](x)
+                for e in range(self.n_experts)
+                if bool((gates[:, e] > 0).any())
+            )
         else:
             mix = (gates[:, :, None] * expert_logits).sum(dim=1)
         return mix, load_balance_loss(probs, gates)
 
-    def loss(self, x: Tensor, y: Tensor, balance_weight: float = 0.01,
-             expert_logits: Tensor | None = None) -> Tensor:
+    def loss(
+        self,
+        x: Tensor,
+        y: Tensor,
+        balance_weight: float = 0.01,
+        expert_logits: Tensor | None = None,
+    ) -> Tensor:
         """Router training loss: CE of the mixture logits + balance_weight * load-balance loss."""
         mix, aux = self(x, expert_logits)
         return F.cross_entropy(mix, y) + balance_weight * aux
@@ -129,5 +145,10 @@ class Mixture(nn.Module):
         finally:
             for m, mode in modes.items():
                 m.training = mode
-        return {"logits": logits, "pred": logits.argmax(dim=1), "choice": choice,
-                "expert": expert.to(torch.int64), "uncertainty": u}
+        return {
+            "logits": logits,
+            "pred": logits.argmax(dim=1),
+            "choice": choice,
+            "expert": expert.to(torch.int64),
+            "uncertainty": u,
+        }

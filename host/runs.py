@@ -29,7 +29,9 @@ def write_json(path: Path, obj) -> None:
 
 
 def start_run(out: Path, fd: FeatureDataset, extra: dict) -> Path:
-    """Create the run folder and write run.json and skipped.txt (every skipped input, with its reason)."""
+    """Create the run folder and write run.json and skipped.txt (every skipped input, with its
+    reason).
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     write_json(

@@ -67,8 +67,13 @@ def images(model, tmp_path_factory):
         if key not in made:
             out = tmp_path_factory.mktemp(f"app-{board}")
             path, ir, _ = model
-            made[key] = build(board, path if with_model else None, out,
-                              ir=ir if with_model else None, sanitize=sanitize).elf
+            made[key] = build(
+                board,
+                path if with_model else None,
+                out,
+                ir=ir if with_model else None,
+                sanitize=sanitize,
+            ).elf
         return made[key]
 
     return get
@@ -113,7 +118,11 @@ class Device:
             self.link.load_input(InputKind.FEATURES_I8, g.x8[i].astype(np.int8).tobytes())
             r = self.link.request(InferRequest())
             assert (r.class_index, r.expert, r.router_choice, r.uncertainty) == (
-                g.cls[i], g.expert[i], g.choice[i], g.u_q30[i]), f"input {i}"
+                g.cls[i],
+                g.expert[i],
+                g.choice[i],
+                g.u_q30[i],
+            ), f"input {i}"
             assert list(r.logits) == g.logits[i].tolist(), f"input {i}"
 
 
@@ -175,8 +184,9 @@ def test_truncated_frame(device, model, cut):
 
 def test_frame_behind_a_truncated_one_is_found(device, model):
     """Rule 5: the candidate is cut at the idle reset and the PING behind it is still answered."""
-    device.send(encode_frame(MsgType.PING, bytes(300), 31)[:40] + encode_frame(MsgType.PING,
-                                                                                b"hi", 32))
+    device.send(
+        encode_frame(MsgType.PING, bytes(300), 31)[:40] + encode_frame(MsgType.PING, b"hi", 32)
+    )
     frames = device.frames(seconds=3.0, until=2)
     assert [(f.type, f.seq) for f in frames] == [(MsgType.ERROR, 31), (MsgType.PONG, 32)]
     assert ErrorReply.unpack(frames[0].payload).code == ErrorCode.TRUNCATED
@@ -187,8 +197,9 @@ def test_frame_behind_a_truncated_one_is_found(device, model):
 def test_oversized_frames(device, model):
     big = encode_frame(MsgType.PING, bytes(DEFAULT_MAX_PAYLOAD + 1), 41)
     device.send(big[:-4])  # the payload is zeros: nothing in it starts a candidate
-    assert device.errors(until=1) + device.errors(0.3) == [(int(ErrorCode.TOO_LONG),
-                                                           MsgType.PING, 41)]
+    assert device.errors(until=1) + device.errors(0.3) == [
+        (int(ErrorCode.TOO_LONG), MsgType.PING, 41)
+    ]
     largest = bytes(i % 251 for i in range(DEFAULT_MAX_PAYLOAD))
     assert device.link.request(Ping(largest)).data == largest
     device.assert_healthy(model[2])
@@ -224,8 +235,9 @@ def test_bytes_split_at_every_position(device, model):
     g = model[2]
     for cut in range(1, N_FEATURES + 24):
         i = cut % len(g.x8)
-        frame = load_frame(InputKind.FEATURES_I8, N_FEATURES, 0, g.x8[i].astype(np.int8).tobytes(),
-                           cut % 255 + 1)
+        frame = load_frame(
+            InputKind.FEATURES_I8, N_FEATURES, 0, g.x8[i].astype(np.int8).tobytes(), cut % 255 + 1
+        )
         device.send(frame[:cut])
         time.sleep(0.002)  # well under the 100 ms idle time
         device.send(frame[cut:])
@@ -241,10 +253,18 @@ X = bytes(range(N_FEATURES))
 BAD_REQUESTS = [  # (what, frames sent first, the request, expected error)
     ("INFO with a payload", [], encode_frame(MsgType.INFO, b"x", 71), ErrorCode.BAD_LENGTH),
     ("INFER with a payload", [], encode_frame(MsgType.INFER, b"x", 71), ErrorCode.BAD_LENGTH),
-    ("RUN_WINDOW of 3 bytes", [], encode_frame(MsgType.RUN_WINDOW, b"abc", 71),
-     ErrorCode.BAD_LENGTH),
-    ("RUN_WINDOW N = 0", [load_frame(1, 96, 0, X, 70)],
-     encode_frame(MsgType.RUN_WINDOW, bytes(4), 71), ErrorCode.OUT_OF_RANGE),
+    (
+        "RUN_WINDOW of 3 bytes",
+        [],
+        encode_frame(MsgType.RUN_WINDOW, b"abc", 71),
+        ErrorCode.BAD_LENGTH,
+    ),
+    (
+        "RUN_WINDOW N = 0",
+        [load_frame(1, 96, 0, X, 70)],
+        encode_frame(MsgType.RUN_WINDOW, bytes(4), 71),
+        ErrorCode.OUT_OF_RANGE,
+    ),
     ("LOAD_INPUT without data", [], load_frame(1, 96, 0, b"", 71), ErrorCode.BAD_LENGTH),
     ("LOAD_INPUT kind 3", [], load_frame(3, 96, 0, X, 71), ErrorCode.OUT_OF_RANGE),
     ("odd PCM size", [], load_frame(2, 101, 0, b"ab", 71), ErrorCode.OUT_OF_RANGE),
@@ -252,24 +272,49 @@ BAD_REQUESTS = [  # (what, frames sent first, the request, expected error)
     ("vector larger than X", [], load_frame(1, 97, 0, X, 71), ErrorCode.OUT_OF_RANGE),
     ("PCM clip too long", [], load_frame(2, 0xFFFFFFFE, 0, b"ab", 71), ErrorCode.OUT_OF_RANGE),
     ("continuation of nothing", [], load_frame(1, 96, 5, X[:5], 71), ErrorCode.OUT_OF_RANGE),
-    ("chunk leaving a gap", [load_frame(1, 96, 0, X[:10], 70)], load_frame(1, 96, 20, X[:5], 71),
-     ErrorCode.OUT_OF_RANGE),
-    ("kind changed mid-input", [load_frame(1, 96, 0, X[:10], 70)],
-     load_frame(2, 96, 10, X[:10], 71), ErrorCode.OUT_OF_RANGE),
+    (
+        "chunk leaving a gap",
+        [load_frame(1, 96, 0, X[:10], 70)],
+        load_frame(1, 96, 20, X[:5], 71),
+        ErrorCode.OUT_OF_RANGE,
+    ),
+    (
+        "kind changed mid-input",
+        [load_frame(1, 96, 0, X[:10], 70)],
+        load_frame(2, 96, 10, X[:10], 71),
+        ErrorCode.OUT_OF_RANGE,
+    ),
     ("INFER before any input", [], encode_frame(MsgType.INFER, b"", 71), ErrorCode.NO_INPUT),
-    ("RUN_WINDOW before any input", [], encode_frame(MsgType.RUN_WINDOW, b"\x01\0\0\0", 71),
-     ErrorCode.NO_INPUT),
-    ("INFER on half an input", [load_frame(1, 96, 0, X[:50], 70)],
-     encode_frame(MsgType.INFER, b"", 71), ErrorCode.NO_INPUT),
-    ("INFER after a refused new input", [load_frame(1, 96, 0, X, 69), load_frame(1, 97, 0, X, 70)],
-     encode_frame(MsgType.INFER, b"", 71), ErrorCode.NO_INPUT),
-    ("INFER on a short vector", [load_frame(1, 50, 0, X[:50], 70)],
-     encode_frame(MsgType.INFER, b"", 71), ErrorCode.BAD_LENGTH),
+    (
+        "RUN_WINDOW before any input",
+        [],
+        encode_frame(MsgType.RUN_WINDOW, b"\x01\0\0\0", 71),
+        ErrorCode.NO_INPUT,
+    ),
+    (
+        "INFER on half an input",
+        [load_frame(1, 96, 0, X[:50], 70)],
+        encode_frame(MsgType.INFER, b"", 71),
+        ErrorCode.NO_INPUT,
+    ),
+    (
+        "INFER after a refused new input",
+        [load_frame(1, 96, 0, X, 69), load_frame(1, 97, 0, X, 70)],
+        encode_frame(MsgType.INFER, b"", 71),
+        ErrorCode.NO_INPUT,
+    ),
+    (
+        "INFER on a short vector",
+        [load_frame(1, 50, 0, X[:50], 70)],
+        encode_frame(MsgType.INFER, b"", 71),
+        ErrorCode.BAD_LENGTH,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("what", "before", "request_frame", "code"), BAD_REQUESTS,
-                         ids=[b[0] for b in BAD_REQUESTS])
+@pytest.mark.parametrize(
+    ("what", "before", "request_frame", "code"), BAD_REQUESTS, ids=[b[0] for b in BAD_REQUESTS]
+)
 def test_bad_requests(device, model, what, before, request_frame, code):
     for frame in before:
         device.send(frame)
@@ -291,14 +336,19 @@ def test_pcm_in_odd_chunks_with_retransmissions(device, model, builtin_root):
     plan.insert(5, offsets[4] - 100)  # and one overlapping what is already held
     held = 0
     for seq, off in enumerate(plan):
-        device.send(load_frame(InputKind.PCM_I16, len(data), off, data[off:off + step],
-                               seq % 255 + 1))
+        device.send(
+            load_frame(InputKind.PCM_I16, len(data), off, data[off : off + step], seq % 255 + 1)
+        )
         held = max(held, min(off + step, len(data)))
         f = device.frames(seconds=2.0, until=1)
         assert f and LoadAck.unpack(f[0].payload) == LoadAck(held, len(data)), off
     r = device.link.request(InferRequest())
     assert (r.class_index, r.expert, r.uncertainty, list(r.logits)) == (
-        g.cls[0], g.expert[0], g.u_q30[0], g.logits[0].tolist())
+        g.cls[0],
+        g.expert[0],
+        g.u_q30[0],
+        g.logits[0].tolist(),
+    )
     assert r.counter_frontend > 0
 
 
@@ -312,11 +362,15 @@ def test_without_a_model(images):
         assert isinstance(info, InfoReply) and info.board == "native"
         assert info.model_hash == bytes(32) and info.input_kinds == 0
         assert (info.model_flash_bytes, info.model_ram_bytes) == (0, 0)
-        for frame in (load_frame(1, 96, 0, X, 5), encode_frame(MsgType.INFER, b"", 6),
-                      encode_frame(MsgType.RUN_WINDOW, b"\x01\0\0\0", 7)):
+        for frame in (
+            load_frame(1, 96, 0, X, 5),
+            encode_frame(MsgType.INFER, b"", 6),
+            encode_frame(MsgType.RUN_WINDOW, b"\x01\0\0\0", 7),
+        ):
             dev.send(frame)
-            assert dev.errors(seconds=2.0, until=1) == [(int(ErrorCode.NO_MODEL), frame[2],
-                                                         frame[3])]
+            assert dev.errors(seconds=2.0, until=1) == [
+                (int(ErrorCode.NO_MODEL), frame[2], frame[3])
+            ]
         assert dev.link.request(Ping(b"p")).data == b"p"
         dev.port.close()
         assert not any(mark in running.output() for mark in SANITIZER_MARKS)

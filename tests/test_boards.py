@@ -170,8 +170,12 @@ def test_section_sizes_agree_with_binutils_size(echo_elf, name):
     size = shutil.which(board.toolchain.size)
     if size is None:
         pytest.skip(f"{board.toolchain.size} is not installed")
-    text, data, bss = map(int, subprocess.run([size, elf], capture_output=True, text=True,
-                                              check=True).stdout.splitlines()[1].split()[:3])
+    text, data, bss = map(
+        int,
+        subprocess.run([size, elf], capture_output=True, text=True, check=True)
+        .stdout.splitlines()[1]
+        .split()[:3],
+    )
     sizes = boards.section_sizes(elf)
     assert (sizes["text"], sizes["data"], sizes["bss"]) == (text, data, bss)
     assert sizes["flash"] == text + data and sizes["ram"] == data + bss
@@ -203,9 +207,12 @@ def test_start_reports_a_process_that_dies_early(tmp_path, echo_elf):
     shutil.copytree(boards.BOARDS_DIR / "common", root / "common")
     shutil.copytree(boards.BOARDS_DIR / "native", root / "native")
     path = root / "native" / "board.toml"
-    path.write_text(path.read_text().replace(
-        'command = ["{elf}", "--tcp", "{port}"]',
-        'command = ["sh", "-c", "echo boom >&2; exit 3", "{elf}", "{port}"]'))
+    path.write_text(
+        path.read_text().replace(
+            'command = ["{elf}", "--tcp", "{port}"]',
+            'command = ["sh", "-c", "echo boom >&2; exit 3", "{elf}", "{port}"]',
+        )
+    )
     with pytest.raises(boards.BoardError, match=r"(?s)exited with 3.*boom"):
         boards.start(boards.load_board("native", root), elf)
 
@@ -264,8 +271,9 @@ def test_counter_is_deterministic_under_icount(echo_elf, name):
         assert abs(first - second) <= 1
 
 
-@pytest.mark.parametrize("name", [n for n in RUNNABLE
-                                  if boards.load_board(n).counter.kind == "systick"])
+@pytest.mark.parametrize(
+    "name", [n for n in RUNNABLE if boards.load_board(n).counter.kind == "systick"]
+)
 def test_systick_extension_is_monotonic_across_wraps(echo_elf, name):
     board, elf = echo_elf(name)
     wrap_s = 2**24 / board.clock_hz  # SysTick is 24 bits; idle time passes at real-time speed
@@ -306,22 +314,33 @@ def _fake_path(tmp_path: Path, uid: int) -> Path:
     bin_dir.mkdir()
     (bin_dir / "head").symlink_to(shutil.which("head"))
     (bin_dir / "id").write_text(f"#!/bin/sh\necho {uid}\n")
-    commands = {"gcc-arm-none-eabi": "arm-none-eabi-gcc",
-                "gcc-riscv64-unknown-elf": "riscv64-unknown-elf-gcc",
-                "qemu-system-arm": "qemu-system-arm", "qemu-system-misc": "qemu-system-riscv32"}
-    cases = "".join(f'    {pkg}) printf "#!/bin/sh\\n" > "{bin_dir}/{cmd}"; '
-                    f'/bin/chmod +x "{bin_dir}/{cmd}";;\n' for pkg, cmd in commands.items())
+    commands = {
+        "gcc-arm-none-eabi": "arm-none-eabi-gcc",
+        "gcc-riscv64-unknown-elf": "riscv64-unknown-elf-gcc",
+        "qemu-system-arm": "qemu-system-arm",
+        "qemu-system-misc": "qemu-system-riscv32",
+    }
+    cases = "".join(
+        f'    {pkg}) printf "#!/bin/sh\\n" > "{bin_dir}/{cmd}"; /bin/chmod +x "{bin_dir}/{cmd}";;\n'
+        for pkg, cmd in commands.items()
+    )
     (bin_dir / "apt-get").write_text(
         f'#!/bin/sh\necho "$*" >> "{tmp_path}/apt.log"\n'
-        f'for a in "$@"; do\n  case $a in\n{cases}  esac\ndone\n')
+        f'for a in "$@"; do\n  case $a in\n{cases}  esac\ndone\n'
+    )
     for name in ("id", "apt-get"):
         (bin_dir / name).chmod(0o755)
     return bin_dir
 
 
 def _setup(bin_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["/bin/bash", str(SETUP)], capture_output=True, text=True,
-                          env={"PATH": str(bin_dir)}, check=False)
+    return subprocess.run(
+        ["/bin/bash", str(SETUP)],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(bin_dir)},
+        check=False,
+    )
 
 
 def test_setup_script_installs_only_what_is_missing_once(tmp_path):
@@ -331,9 +350,16 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
     assert first.stdout.count("missing ") == 4
     log = (tmp_path / "apt.log").read_text().splitlines()
     assert log[0].startswith("update")
-    assert log[1].split() == ["install", "-y", "-q", "--no-install-recommends",
-                              "gcc-arm-none-eabi", "gcc-riscv64-unknown-elf",
-                              "qemu-system-arm", "qemu-system-misc"]
+    assert log[1].split() == [
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "gcc-arm-none-eabi",
+        "gcc-riscv64-unknown-elf",
+        "qemu-system-arm",
+        "qemu-system-misc",
+    ]
     second = _setup(bin_dir)
     assert second.returncode == 0 and second.stdout.count("found ") == 4
     assert len((tmp_path / "apt.log").read_text().splitlines()) == 2  # nothing run again
@@ -346,11 +372,16 @@ def test_setup_script_refuses_without_root_or_sudo(tmp_path):
 
 
 def test_setup_script_all_present_here():
-    commands = ("arm-none-eabi-gcc", "riscv64-unknown-elf-gcc", "qemu-system-arm",
-                "qemu-system-riscv32")
+    commands = (
+        "arm-none-eabi-gcc",
+        "riscv64-unknown-elf-gcc",
+        "qemu-system-arm",
+        "qemu-system-riscv32",
+    )
     absent = [c for c in commands if shutil.which(c) is None]
     if absent:
         pytest.skip(f"not installed here: {', '.join(absent)}")
-    result = subprocess.run(["/bin/bash", str(SETUP), "--check"], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        ["/bin/bash", str(SETUP), "--check"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and "all toolchains present" in result.stdout, result.stdout

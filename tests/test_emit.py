@@ -18,8 +18,14 @@ from qmoe.train.cv import fit_fold
 
 ROOT = Path(__file__).resolve().parents[1]
 INCLUDES = ["-I", str(ROOT / "firmware/include"), "-I", str(ROOT / "firmware/port")]
-CFG = TrainConfig(experts=["ternary", "4", "1"], router="curiosity", policy="curiosity",
-                  epochs=6, qat_epochs=3, router_epochs=3)
+CFG = TrainConfig(
+    experts=["ternary", "4", "1"],
+    router="curiosity",
+    policy="curiosity",
+    epochs=6,
+    qat_epochs=3,
+    router_epochs=3,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,27 +51,58 @@ def lower_file_again(ir, tmp_path):
     return load_ir(save_ir(ir, tmp_path / "again.qir"))
 
 
-@pytest.mark.parametrize("cc,flags", [
-    ("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]),
-    ("arm-none-eabi-gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-mcpu=cortex-m0",
-                           "-mthumb", "-Os"]),
-])
+@pytest.mark.parametrize(
+    "cc,flags",
+    [
+        ("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]),
+        (
+            "arm-none-eabi-gcc",
+            [
+                "-std=c99",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-mcpu=cortex-m0",
+                "-mthumb",
+                "-Os",
+            ],
+        ),
+    ],
+)
 def test_generated_c_compiles(ir, tmp_path, cc, flags):
     if shutil.which(cc) is None:
         pytest.skip(f"{cc} not installed (tools/setup-toolchains.sh installs it)")
     paths = write_model_sources(ir, tmp_path / "gen")
     src = [p for p in paths if p.suffix == ".c"][0]
-    r = subprocess.run([cc, *flags, *INCLUDES, "-c", str(src), "-o", str(tmp_path / "m.o")],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [cc, *flags, *INCLUDES, "-c", str(src), "-o", str(tmp_path / "m.o")],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
 
 
 def test_features_model_compiles_without_front_end(ir, tmp_path):
     feat = replace_frontend(ir)
     paths = write_model_sources(feat, tmp_path / "gen")
-    r = subprocess.run(["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", *INCLUDES,
-                        "-c", str(paths[0]), "-o", str(tmp_path / "m.o")], capture_output=True,
-                       text=True)
+    r = subprocess.run(
+        [
+            "gcc",
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            *INCLUDES,
+            "-c",
+            str(paths[0]),
+            "-o",
+            str(tmp_path / "m.o"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     assert "qmoe_frontend" not in paths[0].read_text()
 
@@ -73,8 +110,11 @@ def test_features_model_compiles_without_front_end(ir, tmp_path):
 def replace_frontend(ir):
     out = dict(ir)
     out["frontend"] = None
-    out["input"] = {"kind": "features", "n_features": ir["input"]["n_features"],
-                    "scale": ir["input"]["scale"]}
+    out["input"] = {
+        "kind": "features",
+        "n_features": ir["input"]["n_features"],
+        "scale": ir["input"]["scale"],
+    }
     return out
 
 
@@ -90,5 +130,3 @@ def test_identifiers_are_checked():
 
 def replace_frontend_stub():
     return {"model": {"class_names": ["a", "b"], "name": "m", "source": {}}, "frontend": None}
-
-

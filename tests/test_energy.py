@@ -78,8 +78,14 @@ def test_counter_units():
 
 
 def test_ina219_window_energy_per_inference():
-    reply = RunWindowReply(n=100, counter_min=3300, counter_max=3600, energy_uj=5000,
-                           energy_samples=50, counter_total=340_000)
+    reply = RunWindowReply(
+        n=100,
+        counter_min=3300,
+        counter_max=3600,
+        energy_uj=5000,
+        energy_samples=50,
+        counter_total=340_000,
+    )
     e = ina219_energy(reply.energy_uj, reply.energy_samples, reply.n, board="nano33ble")
     assert e.uj_per_inference == pytest.approx(50.0) and e.source == "ina219"
     assert "INA219" in e.label and e.detail["resolution_uj_per_inference"] == pytest.approx(0.01)
@@ -109,8 +115,11 @@ def test_constant_current_gives_the_exact_energy():
 def test_trapezoid_on_a_ramp_and_uneven_windows():
     i = np.linspace(0.0, 999.0, 1000)  # a linear ramp: the trapezoid rule is exact on it
     dt = 1 / RATE
-    inner = float(np.trapezoid(i[100:200], dx=dt)) if hasattr(np, "trapezoid") else \
-        dt * (i[100:200].sum() - (i[100] + i[199]) / 2)
+    inner = (
+        float(np.trapezoid(i[100:200], dx=dt))
+        if hasattr(np, "trapezoid")
+        else dt * (i[100:200].sum() - (i[100] + i[199]) / 2)
+    )
     expect = 2.0 * (inner + dt / 2 * (i[100] + i[199]))
     assert integrate_uj(i, 100, 200, RATE, 2.0) == pytest.approx(expect, rel=1e-12)
     current, marker = trace([(100, 1100), (2000, 2500)], 3000)
@@ -123,8 +132,9 @@ def test_trapezoid_on_a_ramp_and_uneven_windows():
 
 def test_noise_averages_out():
     rng = np.random.default_rng(0)
-    current, marker = trace([(1000 + 5000 * k, 4000 + 5000 * k) for k in range(5)], 26_000,
-                            active_ua=2000.0)
+    current, marker = trace(
+        [(1000 + 5000 * k, 4000 + 5000 * k) for k in range(5)], 26_000, active_ua=2000.0
+    )
     noisy = current + rng.normal(0.0, 100.0, current.size)
     res = ppk2_energy(noisy, marker, voltage_v=1.8, n_per_window=50)
     exact = 1.8 * 2000.0 * 0.03 / 50

@@ -114,19 +114,25 @@ def infer_replies(link: Link, kind: InputKind, inputs: list[bytes]) -> list[Infe
     return replies
 
 
-def first_mismatch(replies: list[InferReply], g: golden.GoldenResult, names: list[str],
-                   how: str) -> str | None:
+def first_mismatch(
+    replies: list[InferReply], g: golden.GoldenResult, names: list[str], how: str
+) -> str | None:
     """The first field where the device differs from the golden model, named with its clip."""
     for i, r in enumerate(replies):
-        fields = [("status", r.status, 0), ("class", r.class_index, g.cls[i]),
-                  ("expert", r.expert, g.expert[i]), ("choice", r.router_choice, g.choice[i]),
-                  ("uncertainty", r.uncertainty, g.u_q30[i]),
-                  ("n_logits", len(r.logits), g.logits.shape[1])]
+        fields = [
+            ("status", r.status, 0),
+            ("class", r.class_index, g.cls[i]),
+            ("expert", r.expert, g.expert[i]),
+            ("choice", r.router_choice, g.choice[i]),
+            ("uncertainty", r.uncertainty, g.u_q30[i]),
+            ("n_logits", len(r.logits), g.logits.shape[1]),
+        ]
         fields += [(f"logit[{k}]", v, g.logits[i, k]) for k, v in enumerate(r.logits)]
         for field, got, want in fields:
             if int(got) != int(want):
-                return (f"clip {names[i]} ({how} input): {field} is {got} on the device, "
-                        f"{want} golden")
+                return (
+                    f"clip {names[i]} ({how} input): {field} is {got} on the device, {want} golden"
+                )
     return None
 
 
@@ -142,8 +148,9 @@ def check_info(info: InfoReply, board: boards.Board, ir: dict) -> None:
 
 
 @pytest.mark.parametrize("model", list(MODELS))
-@pytest.mark.parametrize(("board_name", "sanitize"), TARGETS,
-                         ids=[f"{b}{'-asan' if s else ''}" for b, s in TARGETS])
+@pytest.mark.parametrize(
+    ("board_name", "sanitize"), TARGETS, ids=[f"{b}{'-asan' if s else ''}" for b, s in TARGETS]
+)
 def test_whole_model_bit_exact(firmware, models, fold1, board_name, sanitize, model):
     board = boards.load_board(board_name)
     need_tools(board)
@@ -197,8 +204,9 @@ def test_build_refuses_a_model_too_large_for_qemu_m0(builtin_features, tmp_path,
     assert not (tmp_path / "out" / "firmware.elf").exists()
     assert not (tmp_path / "out" / "build.json").exists()
     if case == "flash":  # the command line says the same, as an error with exit status 2
-        r = run_cli("build", "--board", "qemu-m0", "--model", str(path), "--out",
-                    str(tmp_path / "cli"))
+        r = run_cli(
+            "build", "--board", "qemu-m0", "--model", str(path), "--out", str(tmp_path / "cli")
+        )
         assert r.returncode == 2 and r.stderr.startswith("error: "), r.stderr
         need = lower_file(path)["sizes"]["total_flash_bytes"]
         assert f"need {need} bytes of flash" in r.stderr and "262144" in r.stderr
@@ -208,8 +216,9 @@ def test_build_refuses_a_model_too_large_for_qemu_m0(builtin_features, tmp_path,
 
 
 def run_cli(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qmoe.cli", *args], capture_output=True,
-                          text=True, timeout=120, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "qmoe.cli", *args], capture_output=True, text=True, timeout=120, **kw
+    )
 
 
 def test_boards_command_lists_every_profile():
@@ -230,8 +239,11 @@ def test_build_and_flash_commands(models, tmp_path):
     r = run_cli("build", "--board", "native", "--model", str(path), "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "flash" in r.stdout and ir["hash"][:16] in r.stdout
-    proc = subprocess.Popen([sys.executable, "-m", "qmoe.cli", "flash", "--board", "native",
-                             "--out", str(out)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qmoe.cli", "flash", "--board", "native", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert line.startswith("serial: socket://127.0.0.1:"), line

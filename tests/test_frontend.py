@@ -45,7 +45,7 @@ def ref_frame(frame: list[int], t: fe.FrontendTables) -> list[int]:
     power = [(re[k] ** 2 + im[k] ** 2) >> t.power_shift for k in range(n // 2 + 1)]
     out = []
     for s, ln, off in zip(t.mel_start, t.mel_len, t.mel_offset):
-        e = sum(int(w) * power[int(s) + i] for i, w in enumerate(t.mel_weights[off:off + ln]))
+        e = sum(int(w) * power[int(s) + i] for i, w in enumerate(t.mel_weights[off : off + ln]))
         assert e + 1 < 2**63, "mel energy leaves int64"
         out.append(ref_ilog2_q8(e + 1, t.log2_table))
     return out
@@ -84,13 +84,23 @@ def test_config_round_trip_and_derived_values():
     assert names[3] == "mel03_mean" and names[32 + 3] == "mel03_std" and names[-1] == "mel31_delta"
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"n_fft": 500}, "n_fft"), ({"n_fft": 4096}, "n_fft"), ({"n_fft": 512.0}, "n_fft"),
-    ({"hop": 0}, "hop"), ({"hop": 513}, "hop"), ({"sample_rate": True}, "sample_rate"),
-    ({"n_mels": 0}, "n_mels"), ({"fmin": -1.0}, "fmin"), ({"fmin": 9000.0}, "fmin"),
-    ({"fmax": 8001.0}, "fmax"), ({"fmin": float("nan")}, "fmin"),
-    ({"n_fft": 64, "hop": 32, "n_mels": 32}, "n_mels"),  # lowest band covers no FFT bin
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"n_fft": 500}, "n_fft"),
+        ({"n_fft": 4096}, "n_fft"),
+        ({"n_fft": 512.0}, "n_fft"),
+        ({"hop": 0}, "hop"),
+        ({"hop": 513}, "hop"),
+        ({"sample_rate": True}, "sample_rate"),
+        ({"n_mels": 0}, "n_mels"),
+        ({"fmin": -1.0}, "fmin"),
+        ({"fmin": 9000.0}, "fmin"),
+        ({"fmax": 8001.0}, "fmax"),
+        ({"fmin": float("nan")}, "fmin"),
+        ({"n_fft": 64, "hop": 32, "n_mels": 32}, "n_mels"),  # lowest band covers no FFT bin
+    ],
+)
 def test_config_errors_name_the_field(kwargs, field):
     with pytest.raises(FrontendError, match=field):
         FrontendConfig(**kwargs)
@@ -105,9 +115,17 @@ def test_tables_formats_and_construction():
     t = fe.build_tables(CFG)
     assert fe.build_tables(FrontendConfig()) is t  # cached per config
     n = CFG.n_fft
-    dtypes = {"window": np.int16, "twiddle_cos": np.int16, "twiddle_sin": np.int16,
-              "bitrev": np.uint16, "mel_start": np.uint16, "mel_len": np.uint16,
-              "mel_offset": np.uint16, "mel_weights": np.uint16, "log2_table": np.uint16}
+    dtypes = {
+        "window": np.int16,
+        "twiddle_cos": np.int16,
+        "twiddle_sin": np.int16,
+        "bitrev": np.uint16,
+        "mel_start": np.uint16,
+        "mel_len": np.uint16,
+        "mel_offset": np.uint16,
+        "mel_weights": np.uint16,
+        "log2_table": np.uint16,
+    }
     for name, arr in t.arrays().items():
         assert arr.dtype == dtypes[name], name
         assert not arr.flags.writeable, name
@@ -122,7 +140,7 @@ def test_tables_formats_and_construction():
     dense = np.zeros((CFG.n_mels, n // 2 + 1), dtype=np.int64)
     for m, (s, ln, off) in enumerate(zip(t.mel_start, t.mel_len, t.mel_offset)):
         assert ln >= 1 and off == t.mel_len[:m].sum()
-        dense[m, s:s + ln] = t.mel_weights[off:off + ln]
+        dense[m, s : s + ln] = t.mel_weights[off : off + ln]
     assert t.mel_weights.size == t.mel_len.sum() and dense.max() <= 4096
     assert np.abs(dense - 4096 * fe.mel_filters_float(CFG)).max() <= 0.5
     assert (dense[:, 0] == 0).all()  # fmin = 20 Hz: DC is in no band
@@ -198,8 +216,9 @@ def test_ilog2_q8_within_half_lsb_and_monotone():
     rng = np.random.default_rng(1)
     exps = rng.uniform(0, 64, size=4000)
     v = np.unique(np.minimum(np.floor(2.0**exps), 2.0**64 - 2**11).astype(np.uint64))
-    v = np.concatenate([np.array([1, 2, 3, 255, 256, 257, 2**60, 2**63 - 1, 2**64 - 1],
-                                 dtype=np.uint64), v])
+    v = np.concatenate(
+        [np.array([1, 2, 3, 255, 256, 257, 2**60, 2**63 - 1, 2**64 - 1], dtype=np.uint64), v]
+    )
     got = fe.ilog2_q8(v)
     exact = np.array([256 * math.log2(int(a)) for a in v])
     # 0.5 (final rounding) + 1/256 (Q15 table rounding) + 0.006 (16-bit mantissa) + 0.001 (chord)
@@ -232,19 +251,29 @@ def test_isqrt_u64_exact():
 
 def _square(freq: float, n: int) -> np.ndarray:
     return np.where(np.sin(2 * np.pi * freq * np.arange(n) / SR) >= 0, 32767, -32768).astype(
-        np.int16)
+        np.int16
+    )
 
 
-@pytest.mark.parametrize(("n_fft", "pcm_kind"), [
-    (512, "square"), (512, "nyquist"), (512, "dc"), (2048, "square"), (2048, "tone"),
-])
+@pytest.mark.parametrize(
+    ("n_fft", "pcm_kind"),
+    [
+        (512, "square"),
+        (512, "nyquist"),
+        (512, "dc"),
+        (2048, "square"),
+        (2048, "tone"),
+    ],
+)
 def test_frames_bit_exact_with_python_int_reference_at_full_scale(n_fft, pcm_kind):
     cfg = FrontendConfig(n_fft=n_fft, hop=n_fft, n_mels=32, fmin=0.0)
     n = 2 * n_fft
-    pcm = {"square": _square(1000.0, n),
-           "nyquist": np.tile(np.array([-32768, 32767], dtype=np.int16), n // 2),
-           "dc": np.full(n, -32768, dtype=np.int16),
-           "tone": to_int16(0.99999 * np.sin(2 * np.pi * 250.0 * np.arange(n) / SR))}[pcm_kind]
+    pcm = {
+        "square": _square(1000.0, n),
+        "nyquist": np.tile(np.array([-32768, 32767], dtype=np.int16), n // 2),
+        "dc": np.full(n, -32768, dtype=np.int16),
+        "tone": to_int16(0.99999 * np.sin(2 * np.pi * 250.0 * np.arange(n) / SR)),
+    }[pcm_kind]
     t = fe.build_tables(cfg)
     lm = fe.frame_logmel(pcm, cfg)
     ref = [ref_frame(list(f), t) for f in fe.frame_signal(pcm, cfg)]
@@ -265,8 +294,14 @@ def test_framing_lengths_and_padding():
     n, hop = CFG.n_fft, CFG.hop
     rng = np.random.default_rng(4)
     pcm = rng.integers(-1000, 1000, size=n + 3 * hop).astype(np.int16)
-    for length, frames in [(1, 1), (n - 1, 1), (n, 1), (n + hop - 1, 1), (n + hop, 2),
-                           (n + 3 * hop, 4)]:
+    for length, frames in [
+        (1, 1),
+        (n - 1, 1),
+        (n, 1),
+        (n + hop - 1, 1),
+        (n + hop, 2),
+        (n + 3 * hop, 4),
+    ]:
         assert fe.frame_logmel(pcm[:length], CFG).shape == (frames, CFG.n_mels)
     short = pcm[:300]
     padded = np.concatenate([short, np.zeros(n - 300, dtype=np.int16)])
@@ -301,11 +336,14 @@ def test_batch_equals_per_clip_features():
     assert fe.batch_features([], cfg).shape == (0, cfg.n_features)
 
 
-@pytest.mark.parametrize(("pcm", "match"), [
-    (np.zeros((2, 600), dtype=np.int16), "1-D"),
-    (np.zeros(600, dtype=np.float32), "int16"),
-    (np.array([0, 40000] * 300, dtype=np.int32), "exceed int16"),
-])
+@pytest.mark.parametrize(
+    ("pcm", "match"),
+    [
+        (np.zeros((2, 600), dtype=np.int16), "1-D"),
+        (np.zeros(600, dtype=np.float32), "int16"),
+        (np.array([0, 40000] * 300, dtype=np.int32), "exceed int16"),
+    ],
+)
 def test_bad_pcm_is_rejected(pcm, match):
     with pytest.raises(FrontendError, match=match):
         fe.clip_features(pcm, CFG)

@@ -50,9 +50,11 @@ def table_source(cfgs: list[FrontendConfig]) -> str:
     """Generated tables for every config plus the index the harness links against."""
     symbols = {f"fe_cfg{i}": cfg for i, cfg in enumerate(cfgs)}
     index = ", ".join(f"&{s}" for s in symbols)
-    return (frontend_c_source(symbols, model_hash="test")
-            + f"const qmoe_frontend_t *const test_configs[] = {{{index}}};\n"
-            + f"const unsigned test_config_count = {len(cfgs)}u;\n")
+    return (
+        frontend_c_source(symbols, model_hash="test")
+        + f"const qmoe_frontend_t *const test_configs[] = {{{index}}};\n"
+        + f"const unsigned test_config_count = {len(cfgs)}u;\n"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +65,19 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Harness:
     tables = out / "tables.c"
     tables.write_text(table_source(CONFIGS))
     exe = out / "frontend_main"
-    cmd = ["gcc", *WARN, "-O1", "-g", *SANITIZE, *INCLUDES, *map(str, sorted(FE_DIR.glob("*.c"))),
-           str(tables), str(ROOT / "tests" / "c" / "frontend_main.c"), "-o", str(exe)]
+    cmd = [
+        "gcc",
+        *WARN,
+        "-O1",
+        "-g",
+        *SANITIZE,
+        *INCLUDES,
+        *map(str, sorted(FE_DIR.glob("*.c"))),
+        str(tables),
+        str(ROOT / "tests" / "c" / "frontend_main.c"),
+        "-o",
+        str(exe),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return Harness(exe)
@@ -78,8 +91,14 @@ class Harness:
 
     def ask(self, commands: list[str]) -> list[list[str]]:
         env = dict(os.environ, ASAN_OPTIONS="abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
-        proc = subprocess.run([str(self.exe)], input="\n".join(commands) + "\n",
-                              capture_output=True, text=True, env=env, timeout=300)
+        proc = subprocess.run(
+            [str(self.exe)],
+            input="\n".join(commands) + "\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
         assert proc.returncode == 0 and proc.stderr == "", proc.stderr[-4000:]
         answers, lines = [], []
         for line in proc.stdout.splitlines():
@@ -102,8 +121,9 @@ class Run:
     features: np.ndarray
 
 
-def run_cmd(k: int, pcm: np.ndarray, chunks: list[int] | tuple[int, ...] = (WHOLE,),
-            debug: bool = False) -> str:
+def run_cmd(
+    k: int, pcm: np.ndarray, chunks: list[int] | tuple[int, ...] = (WHOLE,), debug: bool = False
+) -> str:
     """The harness's `run` command for config k, clip pcm and a chunk schedule."""
     samples = " ".join(map(str, np.asarray(pcm, dtype=np.int16).tolist()))
     return f"run {k} {int(debug)} {len(chunks)} {' '.join(map(str, chunks))} {len(pcm)} {samples}"
@@ -115,8 +135,12 @@ def parse_run(lines: list[str], n_mels: int) -> Run:
     push = [tuple(map(int, ln.split()[1:])) for ln in lines if ln.startswith("P ")]
     fin = [int(v) for v in lines[-1].split()[1:]]
     assert lines[-1].startswith("F ") and all(len(f) == n_mels for f in frames)
-    return Run(np.array(frames, dtype=np.int64).reshape(-1, n_mels), push[0] if push else None,
-               fin[0], np.array(fin[1:], dtype=np.int64))
+    return Run(
+        np.array(frames, dtype=np.int64).reshape(-1, n_mels),
+        push[0] if push else None,
+        fin[0],
+        np.array(fin[1:], dtype=np.int64),
+    )
 
 
 def assert_logmel_equal(name: str, got: np.ndarray, want: np.ndarray) -> None:
@@ -125,8 +149,10 @@ def assert_logmel_equal(name: str, got: np.ndarray, want: np.ndarray) -> None:
     bad = np.argwhere(got != want)
     if bad.size:
         f, m = bad[0]
-        pytest.fail(f"{name}: first mismatch at frame {f}, band {m}: C {got[f, m]} != reference "
-                    f"{want[f, m]} ({len(bad)} values differ)")
+        pytest.fail(
+            f"{name}: first mismatch at frame {f}, band {m}: C {got[f, m]} != reference "
+            f"{want[f, m]} ({len(bad)} values differ)"
+        )
 
 
 def assert_features_equal(name: str, cfg: FrontendConfig, got: Run, want: np.ndarray) -> None:
@@ -134,8 +160,10 @@ def assert_features_equal(name: str, cfg: FrontendConfig, got: Run, want: np.nda
     bad = np.flatnonzero(got.features != want)
     if got.features.shape != want.shape or bad.size:
         i = int(bad[0]) if bad.size else -1
-        pytest.fail(f"{name}: first mismatch at feature {i} ({ref.feature_names(cfg)[i]}): "
-                    f"C {got.features[i]} != reference {want[i]}")
+        pytest.fail(
+            f"{name}: first mismatch at feature {i} ({ref.feature_names(cfg)[i]}): "
+            f"C {got.features[i]} != reference {want[i]}"
+        )
 
 
 def to_pcm(x: np.ndarray) -> np.ndarray:
@@ -148,8 +176,10 @@ def signals(cfg: FrontendConfig, rng: np.random.Generator) -> dict[str, np.ndarr
     n, hop, sr = cfg.n_fft, cfg.hop, cfg.sample_rate
     length = n + 24 * hop + hop // 2  # 25 frames and a partial hop
     t = np.arange(length) / sr
-    out = {f"noise {db} dBFS": to_pcm(rng.standard_normal(length) * 10000 * 10 ** (db / 20))
-           for db in (0, -20, -40, -60, -80, -100)}
+    out = {
+        f"noise {db} dBFS": to_pcm(rng.standard_normal(length) * 10000 * 10 ** (db / 20))
+        for db in (0, -20, -40, -60, -80, -100)
+    }
     out["uniform full range"] = rng.integers(-32768, 32768, length).astype(np.int16)
     for db in (0, -40):
         amp = 32767 * 10 ** (db / 20)
@@ -169,8 +199,12 @@ def signals(cfg: FrontendConfig, rng: np.random.Generator) -> dict[str, np.ndarr
     return {k: np.asarray(v).astype(np.int16) for k, v in out.items()}
 
 
-def check_clips(harness: Harness, k: int, clips: dict[str, np.ndarray],
-                chunks: dict[str, list[int]] | None = None) -> None:
+def check_clips(
+    harness: Harness,
+    k: int,
+    clips: dict[str, np.ndarray],
+    chunks: dict[str, list[int]] | None = None,
+) -> None:
     """Each clip in debug mode (per-frame log-mel) and plain mode, both exact to the reference."""
     cfg = CONFIGS[k]
     chunks = chunks or {}
@@ -182,7 +216,7 @@ def check_clips(harness: Harness, k: int, clips: dict[str, np.ndarray],
     for i, (name, pcm) in enumerate(clips.items()):
         want_logmel = ref.frame_logmel(pcm, cfg)
         want = ref.pool_stats(want_logmel)
-        debug, plain = (parse_run(a, cfg.n_mels) for a in answers[2 * i: 2 * i + 2])
+        debug, plain = (parse_run(a, cfg.n_mels) for a in answers[2 * i : 2 * i + 2])
         assert_logmel_equal(f"config {k}, clip {name!r}", debug.logmel, want_logmel)
         assert_features_equal(f"config {k}, clip {name!r} (debug)", cfg, debug, want)
         assert_features_equal(f"config {k}, clip {name!r}", cfg, plain, want)
@@ -200,8 +234,18 @@ def test_any_chunking_gives_the_same_output(harness: Harness, k: int) -> None:
     rng = np.random.default_rng(100 + k)
     x = np.arange(n + 10 * hop + 37)
     pcm = to_pcm(8000 * np.sin(2 * np.pi * 0.013 * x) + 3000 * rng.standard_normal(x.size))
-    schedules = [[1], [2, 3, 5, 7, 11, 13], [97], [hop - 1 or 1], [hop + 1], [n], [n - 1, 1],
-                 [0, 3, 0, 1000], rng.integers(0, 3 * n, 20).tolist(), [WHOLE]]
+    schedules = [
+        [1],
+        [2, 3, 5, 7, 11, 13],
+        [97],
+        [hop - 1 or 1],
+        [hop + 1],
+        [n],
+        [n - 1, 1],
+        [0, 3, 0, 1000],
+        rng.integers(0, 3 * n, 20).tolist(),
+        [WHOLE],
+    ]
     clips = {f"chunks {s[:6]}": pcm for s in schedules}
     check_clips(harness, k, clips, {f"chunks {s[:6]}": s for s in schedules})
 
@@ -214,8 +258,10 @@ def test_builtin_dataset_clips(harness: Harness, tmp_path: Path) -> None:
     paths = [c.path for c in ds.clips[::13]]
     rng = np.random.default_rng(7)
     for k in (0, 1, 3):
-        clips = {f"{p.name} @ {CONFIGS[k].sample_rate} Hz": read_audio(p, CONFIGS[k].sample_rate)
-                 for p in paths}
+        clips = {
+            f"{p.name} @ {CONFIGS[k].sample_rate} Hz": read_audio(p, CONFIGS[k].sample_rate)
+            for p in paths
+        }
         chunks = {name: rng.integers(1, 2000, 8).tolist() for name in clips}
         check_clips(harness, k, clips, chunks)
 
@@ -227,10 +273,15 @@ def test_ilog2_and_isqrt_match_reference(harness: Harness) -> None:
     edges = [(1 << p) + d for p in range(64) for d in (-1, 0, 1) if 0 < (1 << p) + d < 1 << 64]
     values = np.array(sorted(set(rand + edges + [2**64 - 1])), dtype=np.uint64)
     squares = [s * s + d for s in rng.integers(0, 1 << 32, 500).tolist() for d in (-1, 0, 1)]
-    roots = np.array([v for v in squares + [0, 2**62, 2**64 - 1] if 0 <= v < 2**64],
-                     dtype=np.uint64)
-    ilog, isqrt = harness.ask([f"ilog {values.size} " + " ".join(map(str, values.tolist())),
-                               f"isqrt {roots.size} " + " ".join(map(str, roots.tolist()))])
+    roots = np.array(
+        [v for v in squares + [0, 2**62, 2**64 - 1] if 0 <= v < 2**64], dtype=np.uint64
+    )
+    ilog, isqrt = harness.ask(
+        [
+            f"ilog {values.size} " + " ".join(map(str, values.tolist())),
+            f"isqrt {roots.size} " + " ".join(map(str, roots.tolist())),
+        ]
+    )
     got = np.array(ilog[0].split()[1:], dtype=np.int64)
     bad = np.flatnonzero(got != ref.ilog2_q8(values))
     assert not bad.size, f"ilog2_q8({values[bad[0]]}): C {got[bad[0]]}"
@@ -261,8 +312,9 @@ def test_frame_limit(harness: Harness) -> None:
     rng = np.random.default_rng(11)
     pcm = np.where(rng.random(length + 1) < 0.5, 32767, -32768).astype(np.int16)
     ok, over = harness.ask([run_cmd(TINY, pcm[:length], [4096]), run_cmd(TINY, pcm, [4096])])
-    assert_features_equal("MAX_FRAMES frames", cfg, parse_run(ok, cfg.n_mels),
-                          ref.clip_features(pcm[:length], cfg))
+    assert_features_equal(
+        "MAX_FRAMES frames", cfg, parse_run(ok, cfg.n_mels), ref.clip_features(pcm[:length], cfg)
+    )
     failed = parse_run(over, cfg.n_mels)
     assert failed.push_error == (failed.status, length // 4096 * 4096) and failed.status != 0
     with pytest.raises(ref.FrontendError):
@@ -282,8 +334,10 @@ def test_emitter() -> None:
 
 CROSS = {
     "cortex-m0": ("arm-none-eabi", ["-mcpu=cortex-m0", "-mthumb"]),
-    "cortex-m4": ("arm-none-eabi",
-                  ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"]),
+    "cortex-m4": (
+        "arm-none-eabi",
+        ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"],
+    ),
     "rv32imc": ("riscv64-unknown-elf", ["-misa-spec=2.2", "-march=rv32imc", "-mabi=ilp32"]),
 }
 FLOAT_CALL = re.compile(r"__aeabi_[fd]|[sd]f[23]?$|__float|__fix|__extend|__trunc")
@@ -293,23 +347,37 @@ FLOAT_CALL = re.compile(r"__aeabi_[fd]|[sd]f[23]?$|__float|__fix|__extend|__trun
 def test_cross_compiles_integer_only_without_state(target: str, tmp_path: Path) -> None:
     prefix, flags = CROSS[target]
     if shutil.which(f"{prefix}-gcc") is None:
-        pytest.skip(f"{prefix}-gcc is not installed (tools/ installs gcc-arm-none-eabi and "
-                    "gcc-riscv64-unknown-elf)")
+        pytest.skip(
+            f"{prefix}-gcc is not installed (tools/ installs gcc-arm-none-eabi and "
+            "gcc-riscv64-unknown-elf)"
+        )
     tables = tmp_path / "tables.c"
     tables.write_text(frontend_c_source({"qmoe_frontend": CONFIGS[0]}, model_hash="test"))
     objs = []
     for src in [*sorted(FE_DIR.glob("*.c")), tables]:
         obj = tmp_path / (src.stem + ".o")
-        cmd = [f"{prefix}-gcc", *flags, *WARN, "-Os", "-ffreestanding", *INCLUDES, "-c", str(src),
-               "-o", str(obj)]
+        cmd = [
+            f"{prefix}-gcc",
+            *flags,
+            *WARN,
+            "-Os",
+            "-ffreestanding",
+            *INCLUDES,
+            "-c",
+            str(src),
+            "-o",
+            str(obj),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
         objs.append(obj)
-    size = subprocess.run([f"{prefix}-size", *map(str, objs[:-1])], capture_output=True,
-                          text=True, check=True).stdout.splitlines()[1:]
+    size = subprocess.run(
+        [f"{prefix}-size", *map(str, objs[:-1])], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[1:]
     for line in size:  # text data bss dec hex filename
         text, data, bss = map(int, line.split()[:3])
         assert text > 0 and data == 0 and bss == 0, f"{target}: {line}"
-    undefined = subprocess.run([f"{prefix}-nm", "-u", *map(str, objs)], capture_output=True,
-                               text=True, check=True).stdout.split()
+    undefined = subprocess.run(
+        [f"{prefix}-nm", "-u", *map(str, objs)], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert not [s for s in undefined if FLOAT_CALL.search(s)], undefined

@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _load_bench():
-    spec = importlib.util.spec_from_file_location("kernels_callgrind",
-                                                  ROOT / "bench" / "kernels_callgrind.py")
+    spec = importlib.util.spec_from_file_location(
+        "kernels_callgrind", ROOT / "bench" / "kernels_callgrind.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
@@ -42,8 +43,13 @@ SANITIZE = ["-g", "-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=
 QMOE_OK, QMOE_ERR_ARG = 0, 1
 FORMAT_NAMES = list(kb.FORMAT_IDS)
 N_INS = (1, 3, 5, 7, 9, 13, 31, 33, 95, 96, 97, 160)
-OUT_KINDS = {"relu8": (8, 0, 127), "plain8": (8, -128, 127), "int16": (16, -32768, 32767),
-             "narrow8": (8, -5, 17), "narrow16": (16, -1000, 999)}
+OUT_KINDS = {
+    "relu8": (8, 0, 127),
+    "plain8": (8, -128, 127),
+    "int16": (16, -32768, 32767),
+    "narrow8": (8, -5, 17),
+    "narrow16": (16, -1000, 999),
+}
 IDENTITY = (2**30, 30)  # M / 2^n = 1: the output is the accumulator, clamped
 
 
@@ -62,8 +68,13 @@ class Harness:
         self.starts += 1
         self.log = self.exe.with_suffix(f".{self.starts}.log")
         env = dict(os.environ, ASAN_OPTIONS="abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
-        self.proc = subprocess.Popen([str(self.exe)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self.log.open("wb"), env=env)
+        self.proc = subprocess.Popen(
+            [str(self.exe)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log.open("wb"),
+            env=env,
+        )
 
     def run(self, case: FcCase) -> list[tuple[int, np.ndarray]]:
         out_bits = (case.fields or {}).get("out_bits", case.out_bits)
@@ -104,8 +115,10 @@ def describe(case: FcCase) -> str:
     """A short name for a case in failure messages."""
     n_out, n_in = case.q.shape
     kernel = "qmoe_fc" if case.kernel is None else kb.KERNEL_NAMES[case.kernel]
-    return (f"{kernel} {case.fmt} {n_out}x{n_in} row_align={case.row_align} "
-            f"out_bits={case.out_bits} clamp=[{case.out_min}, {case.out_max}]")
+    return (
+        f"{kernel} {case.fmt} {n_out}x{n_in} row_align={case.row_align} "
+        f"out_bits={case.out_bits} clamp=[{case.out_min}, {case.out_max}]"
+    )
 
 
 def assert_exact(harness: Harness, cases: list[FcCase]) -> None:
@@ -118,9 +131,11 @@ def assert_exact(harness: Harness, cases: list[FcCase]) -> None:
             bad = np.flatnonzero(got != expected[b])
             if bad.size:
                 o = int(bad[0])
-                pytest.fail(f"case {ci} ({describe(case)}), input {b}: first mismatch at output "
-                            f"{o}: expected {expected[b, o]}, got {got[o]} "
-                            f"({bad.size} of {got.size} outputs differ)")
+                pytest.fail(
+                    f"case {ci} ({describe(case)}), input {b}: first mismatch at output "
+                    f"{o}: expected {expected[b, o]}, got {got[o]} "
+                    f"({bad.size} of {got.size} outputs differ)"
+                )
 
 
 # ---------------------------------------------------------------- layers with edge cases
@@ -146,20 +161,31 @@ def _edge_rows(rng: np.random.Generator, fmt: str, n_out: int, n_in: int) -> np.
 
 def _edge_inputs(rng: np.random.Generator, n_in: int) -> np.ndarray:
     alternating = np.where(np.arange(n_in) % 2 == 0, -128, 127)
-    return np.stack([np.full(n_in, -128), np.full(n_in, 127), alternating,
-                     rng.integers(-128, 128, n_in), rng.integers(-3, 4, n_in)])
+    return np.stack(
+        [
+            np.full(n_in, -128),
+            np.full(n_in, 127),
+            alternating,
+            rng.integers(-128, 128, n_in),
+            rng.integers(-3, 4, n_in),
+        ]
+    )
 
 
-def edge_layer(rng: np.random.Generator, fmt: str, n_in: int, n_out: int, out_kind: str,
-               row_align: int) -> FcCase:
+def edge_layer(
+    rng: np.random.Generator, fmt: str, n_in: int, n_out: int, out_kind: str, row_align: int
+) -> FcCase:
     """A layer whose rows mix extreme weights, biases at +-the bound and extreme requantization
     (multipliers near 2^31 with small shifts, shift 62, zero multipliers) with fitted ones."""
     out_bits, out_min, out_max = OUT_KINDS[out_kind]
     q = _edge_rows(rng, fmt, n_out, n_in)
     x = _edge_inputs(rng, n_in)
     limit = kb.bias_limit(q)
-    bias = np.select([rng.random(n_out) < p for p in (0.2, 0.4, 0.5)], [limit, -limit, 0],
-                     rng.integers(-(2**12), 2**12, n_out)).astype(np.int64)
+    bias = np.select(
+        [rng.random(n_out) < p for p in (0.2, 0.4, 0.5)],
+        [limit, -limit, 0],
+        rng.integers(-(2**12), 2**12, n_out),
+    ).astype(np.int64)
     mult, shift = kb.fitted_requant(x @ q.T.astype(np.int64) + bias, out_max, rng)
     for r, mode in enumerate(rng.integers(0, 9, n_out)):
         if mode == 4:
@@ -195,16 +221,40 @@ def grid_cases() -> list[FcCase]:
 # clamp, out_bits, expected outputs per input).
 HAND_CASES = [
     ("s1", [[1, -1, 1]], [[10, 20, 30]], [5], IDENTITY, (-32768, 32767), 16, [[25]]),
-    ("s1", [[1] * 9, [-1] * 9], [[-128] * 9], [0, 0], IDENTITY, (-32768, 32767), 16,
-     [[-1152, 1152]]),
-    ("s8", [[1]], [[-3], [3], [-1], [1]], [0], (2**30, 31), (-128, 127), 8,
-     [[-1], [2], [0], [1]]),  # x / 2 rounds half toward +infinity
+    (
+        "s1",
+        [[1] * 9, [-1] * 9],
+        [[-128] * 9],
+        [0, 0],
+        IDENTITY,
+        (-32768, 32767),
+        16,
+        [[-1152, 1152]],
+    ),
+    (
+        "s8",
+        [[1]],
+        [[-3], [3], [-1], [1]],
+        [0],
+        (2**30, 31),
+        (-128, 127),
+        8,
+        [[-1], [2], [0], [1]],
+    ),  # x / 2 rounds half toward +infinity
     ("t5", [[1, -1, 0, 1, 1, -1]], [[1, 2, 3, 4, 5, 6]], [0], IDENTITY, (-128, 127), 8, [[2]]),
     ("t2", [[0, 0, -1, 1, 1]], [[9, 9, 3, 4, 5]], [-1], IDENTITY, (-128, 127), 8, [[5]]),
     ("s4", [[-8, 7, -3]], [[127, -128, 1]], [0], IDENTITY, (-32768, 32767), 16, [[-1915]]),
     ("s2", [[-2, -2]], [[127, 127]], [0], IDENTITY, (0, 127), 8, [[0]]),  # ReLU
-    ("s16", [[-32768, 32767]], [[-128, 127]], [0], (2**30, 38), (-32768, 32767), 16,
-     [[32640]]),  # 8355713 / 256 = 32639.504
+    (
+        "s16",
+        [[-32768, 32767]],
+        [[-128, 127]],
+        [0],
+        (2**30, 38),
+        (-32768, 32767),
+        16,
+        [[32640]],
+    ),  # 8355713 / 256 = 32639.504
 ]
 
 
@@ -212,8 +262,17 @@ HAND_CASES = [
 def test_hand_worked_cases(harness, hand):
     fmt, q, x, bias, (m, n), (lo, hi), out_bits, want = hand
     n_out = len(q)
-    case = FcCase(fmt, np.array(q), np.array(bias), np.full(n_out, m), np.full(n_out, n),
-                  np.array(x), lo, hi, out_bits)
+    case = FcCase(
+        fmt,
+        np.array(q),
+        np.array(bias),
+        np.full(n_out, m),
+        np.full(n_out, n),
+        np.array(x),
+        lo,
+        hi,
+        out_bits,
+    )
     assert case.expected().tolist() == want  # the golden operator agrees with the hand result
     assert [out.tolist() for _, out in harness.run(case)] == want
 
@@ -233,9 +292,19 @@ def test_unpacking_matches_packer(harness, fmt, row_align):
     for n_in in (1, 7, 33, 97):
         q = _edge_rows(rng, fmt, int(rng.integers(1, 71)), n_in)
         n_out = q.shape[0]
-        case = FcCase(fmt, q, np.zeros(n_out), np.full(n_out, IDENTITY[0]),
-                      np.full(n_out, IDENTITY[1]), np.eye(n_in, dtype=np.int64), -32768, 32767,
-                      16, row_align, kernel=fmt)
+        case = FcCase(
+            fmt,
+            q,
+            np.zeros(n_out),
+            np.full(n_out, IDENTITY[0]),
+            np.full(n_out, IDENTITY[1]),
+            np.eye(n_in, dtype=np.int64),
+            -32768,
+            32767,
+            16,
+            row_align,
+            kernel=fmt,
+        )
         got = np.stack([out for _, out in harness.run(case)])
         np.testing.assert_array_equal(got.T, q, err_msg=f"{fmt} {q.shape} row_align={row_align}")
         np.testing.assert_array_equal(unpack(case.packed(), fmt, q.shape, row_align), q)
@@ -247,20 +316,35 @@ def layers(draw) -> FcCase:
     fmt = draw(st.sampled_from(FORMAT_NAMES))
     n_out, n_in = draw(st.integers(1, 8)), draw(st.integers(1, 200))
     info = FORMATS[fmt]
-    values = st.sampled_from([-1, 1]) if fmt == "s1" else st.integers(info.min_value,
-                                                                      info.max_value)
+    values = (
+        st.sampled_from([-1, 1]) if fmt == "s1" else st.integers(info.min_value, info.max_value)
+    )
     q = draw(hnp.arrays(np.int64, (n_out, n_in), elements=values))
     x = draw(hnp.arrays(np.int64, (draw(st.integers(1, 3)), n_in), elements=st.integers(-128, 127)))
     bias = np.array([draw(st.integers(-int(b), int(b))) for b in kb.bias_limit(q)])
     mult = np.array(draw(st.lists(st.integers(0, 2**31 - 1), min_size=n_out, max_size=n_out)))
     shift = np.array(draw(st.lists(st.integers(1, 62), min_size=n_out, max_size=n_out)))
     out_bits, out_min, out_max = OUT_KINDS[draw(st.sampled_from(list(OUT_KINDS)))]
-    return FcCase(fmt, q, bias, mult, shift, x, out_min, out_max, out_bits,
-                  draw(st.sampled_from([1, 2, 4])), kernel=draw(st.sampled_from([None, fmt])))
+    return FcCase(
+        fmt,
+        q,
+        bias,
+        mult,
+        shift,
+        x,
+        out_min,
+        out_max,
+        out_bits,
+        draw(st.sampled_from([1, 2, 4])),
+        kernel=draw(st.sampled_from([None, fmt])),
+    )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.data_too_large])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(case=layers())
 def test_random_layers_property(harness, case):
     assert_exact(harness, [case])
@@ -304,12 +388,16 @@ def test_null_pointers_refused(harness, kernel):
 def test_inconsistent_layers_refused(harness, fmt):
     n_in = 13
     short_row = row_bytes(fmt, n_in) - 1
-    bad_fields = [{"out_bits": b} for b in (0, 7, 12, 32)] + [
-        {"out_min": 5, "out_max": 4},
-        {"out_bits": 8, "out_min": -129, "out_max": 127},
-        {"out_bits": 8, "out_min": 0, "out_max": 128},
-        {"n_in": 0},
-    ] + ([{"row_bytes": short_row}] if short_row > 0 else [])
+    bad_fields = (
+        [{"out_bits": b} for b in (0, 7, 12, 32)]
+        + [
+            {"out_min": 5, "out_max": 4},
+            {"out_bits": 8, "out_min": -129, "out_max": 127},
+            {"out_bits": 8, "out_min": 0, "out_max": 128},
+            {"n_in": 0},
+        ]
+        + ([{"row_bytes": short_row}] if short_row > 0 else [])
+    )
     for kernel in (None, fmt):
         for fields in bad_fields:
             assert_refused(harness, _small(fmt, kernel=kernel, fields=fields))
@@ -340,8 +428,10 @@ def test_cross_compiles_within_budget(tmp_path, target):
     .text, a third of the 12 KB runtime budget (issue 4)."""
     cc = kb.CROSS_TARGETS[target][0]
     if shutil.which(cc) is None:
-        pytest.skip(f"{cc} not installed (Debian package gcc-arm-none-eabi / "
-                    "gcc-riscv64-unknown-elf; tools/setup-toolchains.sh)")
+        pytest.skip(
+            f"{cc} not installed (Debian package gcc-arm-none-eabi / "
+            "gcc-riscv64-unknown-elf; tools/setup-toolchains.sh)"
+        )
     sizes = kb.cross_text_sizes(target, tmp_path)
     assert set(sizes) == {p.name for p in kb.kernel_sources()}
     assert all(n > 0 for n in sizes.values()), sizes

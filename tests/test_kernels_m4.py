@@ -39,8 +39,11 @@ kb, FcCase = kq.kb, kq.FcCase
 
 QMOE_OK, QMOE_ERR_ARG = 0, 1
 BOARD = boards.load_board(kq.BOARD)
-VARIANTS = [name for name, v in kb.tomllib.loads((kb.KERNELS_DIR / "variants.toml").read_text())
-            .items() if "any" in v["cores"] or BOARD.core in v["cores"]]
+VARIANTS = [
+    name
+    for name, v in kb.tomllib.loads((kb.KERNELS_DIR / "variants.toml").read_text()).items()
+    if "any" in v["cores"] or BOARD.core in v["cores"]
+]
 SPEED_SHAPE = (64, 256)  # (n_out, n_in) of the per-format instruction-count comparison
 
 
@@ -55,8 +58,22 @@ def hand_cases() -> list[tuple[FcCase, list[list[int]]]]:
     out = []
     for fmt, q, x, bias, (m, n), (lo, hi), out_bits, want in kc.HAND_CASES:
         n_out = len(q)
-        out.append((FcCase(fmt, np.array(q), np.array(bias), np.full(n_out, m),
-                           np.full(n_out, n), np.array(x), lo, hi, out_bits), want))
+        out.append(
+            (
+                FcCase(
+                    fmt,
+                    np.array(q),
+                    np.array(bias),
+                    np.full(n_out, m),
+                    np.full(n_out, n),
+                    np.array(x),
+                    lo,
+                    hi,
+                    out_bits,
+                ),
+                want,
+            )
+        )
     return out
 
 
@@ -70,9 +87,21 @@ def onehot_cases() -> list[FcCase]:
             for n_in in (1, 7, 33, 97):
                 q = kc._edge_rows(rng, fmt, int(rng.integers(1, 71)), n_in)
                 n_out = q.shape[0]
-                cases.append(FcCase(fmt, q, np.zeros(n_out), np.full(n_out, kc.IDENTITY[0]),
-                                    np.full(n_out, kc.IDENTITY[1]), np.eye(n_in, dtype=np.int64),
-                                    -32768, 32767, 16, row_align, kernel=fmt))
+                cases.append(
+                    FcCase(
+                        fmt,
+                        q,
+                        np.zeros(n_out),
+                        np.full(n_out, kc.IDENTITY[0]),
+                        np.full(n_out, kc.IDENTITY[1]),
+                        np.eye(n_in, dtype=np.int64),
+                        -32768,
+                        32767,
+                        16,
+                        row_align,
+                        kernel=fmt,
+                    )
+                )
     return cases
 
 
@@ -84,9 +113,22 @@ def shape_cases() -> list[FcCase]:
     rng = np.random.default_rng(4)
     cases = []
     for fmt in kc.FORMAT_NAMES:
-        for k, (n_out, n_in) in enumerate([(1, 2), (2, 15), (3, 16), (4, 17), (5, 31),
-                                           (6, 64), (7, 255), (8, 257), (9, 520), (11, 1029),
-                                           (333, 21), (642, 3)]):
+        for k, (n_out, n_in) in enumerate(
+            [
+                (1, 2),
+                (2, 15),
+                (3, 16),
+                (4, 17),
+                (5, 31),
+                (6, 64),
+                (7, 255),
+                (8, 257),
+                (9, 520),
+                (11, 1029),
+                (333, 21),
+                (642, 3),
+            ]
+        ):
             kind = list(kc.OUT_KINDS)[k % len(kc.OUT_KINDS)]
             if fmt == "s16":  # all-extreme int16 rows meet the no-overflow bound below 512
                 n_in = min(n_in, 511)
@@ -98,13 +140,24 @@ def shape_cases() -> list[FcCase]:
 
 def refused_cases() -> list[FcCase]:
     """Argument errors as in test_kernels_c: format mismatches, NULLs, inconsistent layers."""
-    cases = [kc._small(fmt, kernel=kernel) for kernel in kc.FORMAT_NAMES
-             for fmt in kc.FORMAT_NAMES if fmt != kernel]
-    cases += [kc._small(k or "s4", kernel=k, nulls=1 << bit) for k in [None, *kc.FORMAT_NAMES]
-              for bit in range(7)]
+    cases = [
+        kc._small(fmt, kernel=kernel)
+        for kernel in kc.FORMAT_NAMES
+        for fmt in kc.FORMAT_NAMES
+        if fmt != kernel
+    ]
+    cases += [
+        kc._small(k or "s4", kernel=k, nulls=1 << bit)
+        for k in [None, *kc.FORMAT_NAMES]
+        for bit in range(7)
+    ]
     for fmt in kc.FORMAT_NAMES:
-        for fields in [{"out_bits": 12}, {"out_min": 5, "out_max": 4}, {"n_in": 0},
-                       {"out_bits": 8, "out_min": -129, "out_max": 127}]:
+        for fields in [
+            {"out_bits": 12},
+            {"out_min": 5, "out_max": 4},
+            {"n_in": 0},
+            {"out_bits": 8, "out_min": -129, "out_max": 127},
+        ]:
             cases.append(kc._small(fmt, kernel=fmt, fields=fields))
         case = kc._small(fmt, kernel=fmt)
         case.shift[-1] = 63
@@ -120,16 +173,22 @@ def speed_cases() -> list[FcCase]:
 
 def run_sets(work: Path, variant: str) -> dict[str, tuple[list[FcCase], list]]:
     """{set name: (cases, calls)} for every case set, run on qemu-m4 with `variant`."""
-    sets = {"grid": kc.grid_cases(), "hand": [c for c, _ in hand_cases()],
-            "onehot": onehot_cases(), "shapes": shape_cases(), "refused": refused_cases(),
-            "speed": speed_cases()}
+    sets = {
+        "grid": kc.grid_cases(),
+        "hand": [c for c, _ in hand_cases()],
+        "onehot": onehot_cases(),
+        "shapes": shape_cases(),
+        "refused": refused_cases(),
+        "speed": speed_cases(),
+    }
     cases = [c for s in sets.values() for c in s]
-    repeats = [max(1, 40_000 // c.q.size) if name == "speed" else 1
-               for name, s in sets.items() for c in s]
+    repeats = [
+        max(1, 40_000 // c.q.size) if name == "speed" else 1 for name, s in sets.items() for c in s
+    ]
     calls = kq.QemuM4Runner(work, variant).run(cases, repeats)
     out, i = {}, 0
     for name, s in sets.items():
-        out[name] = (s, calls[i:i + len(s)])
+        out[name] = (s, calls[i : i + len(s)])
         i += len(s)
     return out
 
@@ -166,8 +225,10 @@ def assert_exact(cases: list[FcCase], calls: list[list], label: str) -> None:
             bad = np.flatnonzero(call.out != expected[b])
             if bad.size:
                 o = int(bad[0])
-                pytest.fail(f"{where}: first mismatch at output {o}: expected {expected[b, o]}, "
-                            f"got {call.out[o]} ({bad.size} of {call.out.size} outputs differ)")
+                pytest.fail(
+                    f"{where}: first mismatch at output {o}: expected {expected[b, o]}, "
+                    f"got {call.out[o]} ({bad.size} of {call.out.size} outputs differ)"
+                )
 
 
 def test_grid_every_format_and_row_length(on_qemu):

@@ -52,7 +52,9 @@ def test_golden_agrees_with_pytorch(models, builtin_features, variant):
     host = model.predict_features(fd.X[rows])
     g = golden.run(ir, features=fd.X[rows])
     agree = float(np.mean(g.cls == host["pred"]))
-    assert agree >= 0.99 or np.sum(g.cls != host["pred"]) <= 1, f"{variant}: class agreement {agree:.3f}"
+    assert agree >= 0.99 or np.sum(g.cls != host["pred"]) <= 1, (
+        f"{variant}: class agreement {agree:.3f}"
+    )
     if model.router is not None:
         assert np.mean(g.choice == host["choice"]) >= 0.97
         assert np.mean(g.expert == host["expert"]) >= 0.95
@@ -117,8 +119,11 @@ def test_bad_ir_files(models, tmp_path):
     newer = _rewrite_ir(p, tmp_path / "newer.qir", lambda m: m.update(version=7))
     with pytest.raises(IRError, match="version 7"):
         load_ir(newer)
-    edited = _rewrite_ir(p, tmp_path / "edit.qir",
-                         lambda m: m["model"].update(class_names=m["model"]["class_names"][::-1]))
+    edited = _rewrite_ir(
+        p,
+        tmp_path / "edit.qir",
+        lambda m: m["model"].update(class_names=m["model"]["class_names"][::-1]),
+    )
     with pytest.raises(IRError, match="hash"):
         load_ir(edited)
 

@@ -1,4 +1,6 @@
-"""The main job end to end (quick settings, few samples): train → build → measure → compare → report."""
+"""The main job end to end (quick settings, few samples): train → build → measure → compare →
+report.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +11,15 @@ from qmoe.mainjob import DEVICE_VARIANTS, run_main_job
 
 def test_main_job_quick_on_native(tmp_path):
     lines: list[str] = []
-    res = run_main_job(tmp_path / "runs", tmp_path / "data", quick=True, board="native", n=6,
-                       window_n=3, say=lines.append)
+    res = run_main_job(
+        tmp_path / "runs",
+        tmp_path / "data",
+        quick=True,
+        board="native",
+        n=6,
+        window_n=3,
+        say=lines.append,
+    )
     assert res.board == "native"
     assert [r.parent.name for r in res.device_runs] == list(DEVICE_VARIANTS)
     for run in res.device_runs:

@@ -1,7 +1,9 @@
 """`qmoe-host measure` end to end against the native firmware and a QEMU board.
 
-A curiosity mixture whose experts differ in cost (8-bit vs 1-bit, different widths) so routing shows in
-the latency distribution; a device killed mid-run (clear error, JSONL intact, --resume completes with
+A curiosity mixture whose experts differ in cost (8-bit vs 1-bit, different widths) so routing shows
+in
+the latency distribution; a device killed mid-run (clear error, JSONL intact, --resume completes
+with
 every sample exactly once); a device running another model is refused with both hashes.
 """
 
@@ -24,8 +26,15 @@ from qmoe.modelfile import save_model
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
 
-CFG = TrainConfig(experts=["1", "8"], router="curiosity", escalate_share=0.4, hidden=(96, 48),
-                  epochs=8, qat_epochs=4, router_epochs=4)
+CFG = TrainConfig(
+    experts=["1", "8"],
+    router="curiosity",
+    escalate_share=0.4,
+    hidden=(96, 48),
+    epochs=8,
+    qat_epochs=4,
+    router_epochs=4,
+)
 OTHER = TrainConfig(experts=["4"], hidden=(16,), epochs=4, qat_epochs=2)
 
 
@@ -50,8 +59,9 @@ def native_elf(model_path, tmp_path_factory) -> Path:
 
 
 def _cfg(url, model_path, builtin_root, out, **kw) -> MeasureConfig:
-    return MeasureConfig(port=url, model=model_path, out=out, root=builtin_root, window_n=10,
-                         progress=False, **kw)
+    return MeasureConfig(
+        port=url, model=model_path, out=out, root=builtin_root, window_n=10, progress=False, **kw
+    )
 
 
 def _lines(path: Path) -> list[dict]:
@@ -68,12 +78,17 @@ def test_measure_native(model_path, native_elf, builtin_root, tmp_path):
     assert all(r["golden"]["match"] for r in inf)
     assert all(r["counters"]["frontend"] > 0 and r["time_us"] > 0 for r in inf)
     run = json.loads((out / "run.json").read_text())
-    assert run["board"]["counter"]["unit"] == "ns" and run["model"]["hash"] == lower_file(model_path)["hash"]
+    assert (
+        run["board"]["counter"]["unit"] == "ns"
+        and run["model"]["hash"] == lower_file(model_path)["hash"]
+    )
     win = _lines(out / "windows.jsonl")
     assert {w["expert"] for w in win} == {r["expert"] for r in inf}
     # a host process has no datasheet: energy is reported as unavailable, never invented
-    assert all(w["energy"]["uj_per_inference"] is None and "no power figures" in w["energy"]["label"]
-               for w in win)
+    assert all(
+        w["energy"]["uj_per_inference"] is None and "no power figures" in w["energy"]["label"]
+        for w in win
+    )
     s = res.summary
     assert s["samples"] == 40 and 0 <= s["macro_f1"] <= 1 and "energy" not in s
 
@@ -107,13 +122,17 @@ def test_killed_device_then_resume(model_path, native_elf, builtin_root, tmp_pat
     board = boards.load_board("native")
     errors: list[Exception] = []
     with boards.start(board, native_elf) as running:
-        t = threading.Thread(target=lambda: _run_catching(
-            _cfg(running.url, model_path, builtin_root, out, input="pcm"), errors))
+        t = threading.Thread(
+            target=lambda: _run_catching(
+                _cfg(running.url, model_path, builtin_root, out, input="pcm"), errors
+            )
+        )
         t.start()
         jsonl = out / "inferences.jsonl"
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and (not jsonl.exists() or
-                                               len(jsonl.read_text().splitlines()) < 8):
+        while time.monotonic() < deadline and (
+            not jsonl.exists() or len(jsonl.read_text().splitlines()) < 8
+        ):
             time.sleep(0.01)
         running.stop()
         t.join(60)
@@ -138,8 +157,9 @@ def _run_catching(cfg, errors):
         errors.append(exc)
 
 
-def test_device_running_another_model_is_refused(model_path, native_elf, builtin_features,
-                                                 builtin_root, tmp_path):
+def test_device_running_another_model_is_refused(
+    model_path, native_elf, builtin_features, builtin_root, tmp_path
+):
     fd, fe = builtin_features
     other, _ = fit_fold(fd, OTHER, 1, fe)
     other_path = save_model(other, tmp_path / "other.qmoe")
@@ -148,3 +168,31 @@ def test_device_running_another_model_is_refused(model_path, native_elf, builtin
             measure(_cfg(running.url, other_path, builtin_root, tmp_path / "run"))
     msg = str(exc.value)
     assert lower_file(model_path)["hash"] in msg and lower_file(other_path)["hash"] in msg
+
+
+def test_window_plan_real_boards_last_ten_seconds(tmp_path):
+    """MLPerf Tiny: on a real board each window lasts >= 10 s and there are 5 of them per expert."""
+    from types import SimpleNamespace
+
+    from qmoe.measure import window_plan
+    from qmoe.measure_summary import window_summary
+
+    rows = [{"expert": e, "time_us": t} for e, t in [(0, 200.0), (0, 220.0), (1, 2000.0)]]
+    path = tmp_path / "inferences.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    cfg = MeasureConfig(port="loop://", model=tmp_path / "m", out=tmp_path, window_n=50)
+    real = window_plan(cfg, SimpleNamespace(runs_here=False), path)
+    assert real == {0: (47620, 5), 1: (5000, 5)}  # ceil(10 s / 210 us), ceil(10 s / 2 ms)
+    assert window_plan(cfg, SimpleNamespace(runs_here=True), path) == {0: (50, 1), 1: (50, 1)}
+    win = [
+        {
+            "expert": 0,
+            "n": 10,
+            "per_inference": v,
+            "energy": {"source": "model", "label": "m", "uj_per_inference": v / 10},
+        }
+        for v in (100.0, 300.0, 200.0)
+    ]
+    s = window_summary(win, np.array([1.0]), 0.5)
+    assert s["per_expert"]["0"]["per_inference_median"] == 200.0
+    assert s["energy"]["uj_per_inference"] == 20.0 and s["energy"]["f1_per_mj"] == 25.0

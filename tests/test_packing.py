@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
 from qmoe.codegen.packing import (
     FORMATS,
     ROW_ALIGNS,

@@ -240,8 +240,12 @@ def test_expert_lowerable_and_layernorm_export():
 def test_expert_cost_by_hand():
     # in 10 -> 8 -> 3: 80 + 24 weights
     c4 = Expert(ExpertConfig(10, 3, (8,), spec="4"), 0.1).cost()
-    assert c4 == {"weight_bits": 416, "weight_bytes": (40 + 64) + (12 + 24), "macs": 104,
-                  "bits_per_weight": 4.0}
+    assert c4 == {
+        "weight_bits": 416,
+        "weight_bytes": (40 + 64) + (12 + 24),
+        "macs": 104,
+        "bits_per_weight": 4.0,
+    }
     ct = Expert(ExpertConfig(10, 3, (8,), spec="ternary"), 0.1).cost()
     assert ct["weight_bits"] == 208 and ct["weight_bytes"] == (20 + 64) + (6 + 24)
     c1 = Expert(ExpertConfig(10, 3, (8,), spec="1"), 0.1).cost()

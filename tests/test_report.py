@@ -22,9 +22,18 @@ EXPERTS = ["ternary", "4-bit", "8-bit"]
 EXPERT_COST = [8000, 13000, 23000]  # counter units per inference of each expert
 
 
-def write_device_run(out: Path, *, router: str = "curiosity", board: str = "qemu-m4",
-                     unit: str = "emulated-instructions", n: int = 60, jitter: float = 0.0,
-                     mismatches: int = 0, seed: int = 0, summary_uj: float | None = None) -> Path:
+def write_device_run(
+    out: Path,
+    *,
+    router: str = "curiosity",
+    board: str = "qemu-m4",
+    unit: str = "emulated-instructions",
+    n: int = 60,
+    jitter: float = 0.0,
+    mismatches: int = 0,
+    seed: int = 0,
+    summary_uj: float | None = None,
+) -> Path:
     """A device run folder in the format of docs/measure.md: experts of different cost, one
     timing window per expert 0 and 2; summary.json with `summary_uj` µJ/inference if given."""
     rng = np.random.default_rng(seed)
@@ -33,19 +42,42 @@ def write_device_run(out: Path, *, router: str = "curiosity", board: str = "qemu
     if unit == "emulated-instructions":
         energy_label += ", time from emulated instruction counts at 1 IPC"
     run = {
-        "kind": "device", "qmoe_version": "0.1.0", "started": "2026-11-26T15:30:00+0000",
-        "board": {"name": board, "core": "cortex-m4f", "clock_hz": 25_000_000,
-                  "emulated": unit == "emulated-instructions",
-                  "counter": {"kind": "systick" if unit != "ns" else "monotonic", "unit": unit,
-                              "per_tick": 40 if unit == "emulated-instructions" else 1}},
+        "kind": "device",
+        "qmoe_version": "0.1.0",
+        "started": "2026-11-26T15:30:00+0000",
+        "board": {
+            "name": board,
+            "core": "cortex-m4f",
+            "clock_hz": 25_000_000,
+            "emulated": unit == "emulated-instructions",
+            "counter": {
+                "kind": "systick" if unit != "ns" else "monotonic",
+                "unit": unit,
+                "per_tick": 40 if unit == "emulated-instructions" else 1,
+            },
+        },
         "device": {"protocol_version": 1, "runtime_version": "0.1.0"},
-        "model": {"path": "runs/demo/m/model.qmoe", "hash": "ab" * 32,
-                  "name": f"moe-{router}[ternary,4,8]", "router": router, "experts": EXPERTS,
-                  "expert_flash_bytes": [7962, 13242, 23802], "flash_bytes": 47544,
-                  "arena_bytes": 224, "label_set": "builtin-4class", "class_names": CLASSES},
+        "model": {
+            "path": "runs/demo/m/model.qmoe",
+            "hash": "ab" * 32,
+            "name": f"moe-{router}[ternary,4,8]",
+            "router": router,
+            "experts": EXPERTS,
+            "expert_flash_bytes": [7962, 13242, 23802],
+            "flash_bytes": 47544,
+            "arena_bytes": 224,
+            "label_set": "builtin-4class",
+            "class_names": CLASSES,
+        },
         "data": {"source": "builtin:data/builtin", "folds": [1], "input": "pcm", "samples": n},
-        "power": {"source": "model", "label": energy_label, "voltage_v": 3.0, "active_ma": 3.3,
-                  "idle_ma": 0.0015, "datasheet": "nRF52840 PS v1.7"},
+        "power": {
+            "source": "model",
+            "label": energy_label,
+            "voltage_v": 3.0,
+            "active_ma": 3.3,
+            "idle_ma": 0.0015,
+            "datasheet": "nRF52840 PS v1.7",
+        },
         "windows": {"n": 100, "repeats": 2},
     }
     (out / "run.json").write_text(json.dumps(run))
@@ -57,29 +89,68 @@ def write_device_run(out: Path, *, router: str = "curiosity", board: str = "qemu
             expert = min(2, u // 2**24)
             router_c = 5230
             total = router_c + EXPERT_COST[expert] + int(rng.normal(0, jitter) if jitter else 0)
-            rec = {"i": i, "sample": f"audio/1-{i:04d}-A-{label}.wav", "fold": 1, "label": label,
-                   "pred": pred, "expert": expert, "choice": expert, "uncertainty": u,
-                   "logits": [int(x) for x in rng.integers(-200, 200, len(CLASSES))],
-                   "counters": {"frontend": 1_200_345, "router": router_c,
-                                "expert": total - router_c, "total": total},
-                   "time_us": None if unit == "emulated-instructions" else total / 25.0,
-                   "golden": {"pred": pred, "expert": expert, "uncertainty": u,
-                              "match": i >= mismatches}}
+            rec = {
+                "i": i,
+                "sample": f"audio/1-{i:04d}-A-{label}.wav",
+                "fold": 1,
+                "label": label,
+                "pred": pred,
+                "expert": expert,
+                "choice": expert,
+                "uncertainty": u,
+                "logits": [int(x) for x in rng.integers(-200, 200, len(CLASSES))],
+                "counters": {
+                    "frontend": 1_200_345,
+                    "router": router_c,
+                    "expert": total - router_c,
+                    "total": total,
+                },
+                "time_us": None if unit == "emulated-instructions" else total / 25.0,
+                "golden": {
+                    "pred": pred,
+                    "expert": expert,
+                    "uncertainty": u,
+                    "match": i >= mismatches,
+                },
+            }
             fh.write(json.dumps(rec) + "\n")
         fh.write('{"i": 9999, "sample": "cut off mid-li')  # an interrupted run's last line
     with open(out / "windows.jsonl", "w") as fh:
         for w, expert in enumerate([0, 2]):
             per = 5230 + EXPERT_COST[expert]
-            fh.write(json.dumps({"window": w, "sample": "audio/1-0000-A-0.wav", "expert": expert,
-                                 "n": 100, "total": per * 100, "min": per, "max": per,
-                                 "per_inference": float(per),
-                                 "energy": {"source": "model", "label": energy_label,
-                                            "uj_per_inference": window_uj(expert)}})
-                     + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "window": w,
+                        "sample": "audio/1-0000-A-0.wav",
+                        "expert": expert,
+                        "n": 100,
+                        "total": per * 100,
+                        "min": per,
+                        "max": per,
+                        "per_inference": float(per),
+                        "energy": {
+                            "source": "model",
+                            "label": energy_label,
+                            "uj_per_inference": window_uj(expert),
+                        },
+                    }
+                )
+                + "\n"
+            )
     if summary_uj is not None:
-        (out / "summary.json").write_text(json.dumps(
-            {"samples": n, "energy": {"source": "model", "label": energy_label,
-                                      "uj_per_inference": summary_uj}}))
+        (out / "summary.json").write_text(
+            json.dumps(
+                {
+                    "samples": n,
+                    "energy": {
+                        "source": "model",
+                        "label": energy_label,
+                        "uj_per_inference": summary_uj,
+                    },
+                }
+            )
+        )
     return out
 
 
@@ -92,14 +163,27 @@ def write_cv_run(out: Path, *, folds: int = 3, seed: int = 0) -> Path:
     """A `qmoe-host train` run folder (host/runs.py) with an 8-bit and a curiosity variant."""
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True)
-    variants = {"8": ("8", None, ["8"]),
-                "moe-curiosity[ternary,8]": ("moe-curiosity_ternary_8", "curiosity",
-                                             ["ternary", "8"])}
-    (out / "run.json").write_text(json.dumps({
-        "qmoe_version": "0.1.0", "started": "2026-11-26T15:23:04+0000",
-        "command": ["qmoe-host", "train"], "source": "builtin:/tmp/data", "dataset": "builtin",
-        "label_set": "builtin-4class", "class_names": CLASSES, "rows": folds * 8,
-        "folds": list(range(1, folds + 1)), "skipped": 0, "variants": list(variants)}))
+    variants = {
+        "8": ("8", None, ["8"]),
+        "moe-curiosity[ternary,8]": ("moe-curiosity_ternary_8", "curiosity", ["ternary", "8"]),
+    }
+    (out / "run.json").write_text(
+        json.dumps(
+            {
+                "qmoe_version": "0.1.0",
+                "started": "2026-11-26T15:23:04+0000",
+                "command": ["qmoe-host", "train"],
+                "source": "builtin:/tmp/data",
+                "dataset": "builtin",
+                "label_set": "builtin-4class",
+                "class_names": CLASSES,
+                "rows": folds * 8,
+                "folds": list(range(1, folds + 1)),
+                "skipped": 0,
+                "variants": list(variants),
+            }
+        )
+    )
     for name, (folder, router, experts) in variants.items():
         vdir = out / folder
         (vdir / "curiosity").mkdir(parents=True)
@@ -111,24 +195,47 @@ def write_cv_run(out: Path, *, folds: int = 3, seed: int = 0) -> Path:
             cm = np.zeros((4, 4), int)
             np.add.at(cm, (y, p), 1)
             acc = float((y == p).mean())
-            fold_rows.append({"fold": f, "accuracy": acc, "macro_f1": acc - 0.02,
-                              "weighted_f1": acc - 0.01, "confusion": cm.tolist()})
+            fold_rows.append(
+                {
+                    "fold": f,
+                    "accuracy": acc,
+                    "macro_f1": acc - 0.02,
+                    "weighted_f1": acc - 0.01,
+                    "confusion": cm.tolist(),
+                }
+            )
             pred_rows += [f"audio/{f}-{i}.wav,{f},{y[i]},{p[i]},0,{u[i]:.9g}" for i in range(8)]
             if router:
-                np.savetxt(vdir / "curiosity" / f"fold{f}_uncertainty.csv", u, fmt="%.9g",
-                           header="uncertainty", comments="")
-                (vdir / "curiosity" / f"fold{f}.json").write_text(json.dumps(
-                    {"fold": f, "thresholds": [0.005], "expert_share": [0.5, 0.5]}))
+                np.savetxt(
+                    vdir / "curiosity" / f"fold{f}_uncertainty.csv",
+                    u,
+                    fmt="%.9g",
+                    header="uncertainty",
+                    comments="",
+                )
+                (vdir / "curiosity" / f"fold{f}.json").write_text(
+                    json.dumps({"fold": f, "thresholds": [0.005], "expert_share": [0.5, 0.5]})
+                )
         f1 = [r["macro_f1"] for r in fold_rows]
         acc = [r["accuracy"] for r in fold_rows]
-        (vdir / "results.json").write_text(json.dumps({
-            "variant": name, "label_set": "builtin-4class", "class_names": CLASSES,
-            "train_config": {"experts": experts, "router": router},
-            "summary": {"accuracy": {"mean": np.mean(acc), "std": np.std(acc, ddof=1)},
+        (vdir / "results.json").write_text(
+            json.dumps(
+                {
+                    "variant": name,
+                    "label_set": "builtin-4class",
+                    "class_names": CLASSES,
+                    "train_config": {"experts": experts, "router": router},
+                    "summary": {
+                        "accuracy": {"mean": np.mean(acc), "std": np.std(acc, ddof=1)},
                         "macro_f1": {"mean": np.mean(f1), "std": np.std(f1, ddof=1)},
-                        "experts": [{"weight_bytes": 6896 if e == "ternary" else 22736}
-                                    for e in experts]},
-            "folds": fold_rows}))
+                        "experts": [
+                            {"weight_bytes": 6896 if e == "ternary" else 22736} for e in experts
+                        ],
+                    },
+                    "folds": fold_rows,
+                }
+            )
+        )
         (vdir / "predictions.csv").write_text("\n".join(pred_rows) + "\n")
     return out
 
@@ -145,7 +252,8 @@ def check_report(rep, out: Path) -> tuple[str, str]:
     embedded = re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+"', page)
     assert len(embedded) == len(rep.plots)
     assert sorted(p.name for p in (out / "plots").glob("*.png")) == sorted(
-        p.name for p in rep.plots)
+        p.name for p in rep.plots
+    )
     assert "http://" not in page and "https://" not in page
     assert not re.search(r'(src|href)="(?!data:)', page), "an external reference in the page"
     return md, page
@@ -157,12 +265,27 @@ def test_single_emulated_device_run(tmp_path):
     rep = write_report([run], out)
     md, page = check_report(rep, out)
     names = {p.name for p in rep.plots}
-    assert {"latency_router.png", "latency_expert.png", "uncertainty_hist.png",
-            "uncertainty_per_class.png", "f1_vs_size.png", "energy.png"} <= names
+    assert {
+        "latency_router.png",
+        "latency_expert.png",
+        "uncertainty_hist.png",
+        "uncertainty_per_class.png",
+        "f1_vs_size.png",
+        "energy.png",
+    } <= names
     assert any(n.startswith("confusion_") for n in names)
     # the header: board, clock, counter, energy label, label set, hash, samples, mismatches
-    for text in ("qemu-m4", "cortex-m4f at 25 MHz", "emulated instructions", "builtin-4class",
-                 "ab" * 32, "modelled from datasheet", "0 of 60", "2026-11-26", "0.1.0"):
+    for text in (
+        "qemu-m4",
+        "cortex-m4f at 25 MHz",
+        "emulated instructions",
+        "builtin-4class",
+        "ab" * 32,
+        "modelled from datasheet",
+        "0 of 60",
+        "2026-11-26",
+        "0.1.0",
+    ):
         assert text in md, text
     assert "cycles" not in md.lower() and "cycles" not in page.lower()
     assert "WARNING" not in md
@@ -171,8 +294,11 @@ def test_single_emulated_device_run(tmp_path):
 
 
 def test_plot_axes_carry_the_counter_unit():
-    for unit, label in [("emulated-instructions", "emulated instructions"), ("cycles", "cycles"),
-                        ("ns", "ns")]:
+    for unit, label in [
+        ("emulated-instructions", "emulated instructions"),
+        ("cycles", "cycles"),
+        ("ns", "ns"),
+    ]:
         import tempfile
 
         with tempfile.TemporaryDirectory() as d:
@@ -185,8 +311,10 @@ def test_plot_axes_carry_the_counter_unit():
 
 def test_device_uncertainty_is_converted_to_summed_variance(tmp_path):
     (v,) = load_runs([write_device_run(tmp_path / "d")])
-    raw = [json.loads(x)["uncertainty"] for x in
-           (tmp_path / "d" / "inferences.jsonl").read_text().splitlines()[:-1]]
+    raw = [
+        json.loads(x)["uncertainty"]
+        for x in (tmp_path / "d" / "inferences.jsonl").read_text().splitlines()[:-1]
+    ]
     assert np.allclose(v.uncertainty, np.array(raw) / 2**30)
     assert 0 < v.uncertainty.max() <= 39 / 256  # at most 39 * 2^22 raw units
     fig = P.uncertainty_hist([v])
@@ -231,8 +359,7 @@ def test_two_device_runs_with_compare_tables(tmp_path):
     assert "<table>" in page.split("Comparison")[-1]
     assert "cycles" not in md.lower()  # both runs count emulated instructions
     lines = summary_lines([a, b])
-    assert any("moe-curiosity" in x and "emulated instructions" in x and "µJ" in x
-               for x in lines)
+    assert any("moe-curiosity" in x and "emulated instructions" in x and "µJ" in x for x in lines)
     assert any(s in "\n".join(lines) for s in sec.levene_sentences())
 
 

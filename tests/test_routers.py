@@ -252,8 +252,11 @@ def test_budget_policy_below_cheapest():
 
 def test_policy_round_trip_and_validation():
     u, c = _val(e=3)
-    for pol in (argmax_policy(3), curiosity_policy(u, c, [1, 0, 2]),
-                budget_policy(u, c, [1, 0, 2], [2.0, 1.0, 5.0], 3.0)):
+    for pol in (
+        argmax_policy(3),
+        curiosity_policy(u, c, [1, 0, 2]),
+        budget_policy(u, c, [1, 0, 2], [2.0, 1.0, 5.0], 3.0),
+    ):
         back = RoutingPolicy.from_dict(json.loads(json.dumps(pol.to_dict())))
         assert back.kind == pol.kind and back.thresholds == pol.thresholds
         assert np.array_equal(back.table, pol.table) and back.achieved_cost == pol.achieved_cost

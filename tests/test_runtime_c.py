@@ -1,4 +1,4 @@
-"""The C model runner (router + experts) against the golden model, bit for bit, on built-in clips."""
+"""The C model runner (router + experts) vs the golden model, bit for bit, on built-in clips."""
 
 from __future__ import annotations
 
@@ -28,8 +28,11 @@ MODELS = {
 
 
 def runtime_sources() -> list[Path]:
-    return (sorted((FW / "runtime").glob("*.c")) + sorted((FW / "kernels" / "reference").glob("*.c"))
-            + [FW / "kernels" / "qmoe_fc.c"])
+    return (
+        sorted((FW / "runtime").glob("*.c"))
+        + sorted((FW / "kernels" / "reference").glob("*.c"))
+        + [FW / "kernels" / "qmoe_fc.c"]
+    )
 
 
 def build_harness(ir: dict, out: Path) -> Path:
@@ -39,10 +42,29 @@ def build_harness(ir: dict, out: Path) -> Path:
     if ir.get("frontend") is not None:
         srcs += [str(p) for p in sorted((FW / "frontend").glob("*.c"))]
     exe = out / "model"
-    cmd = ["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O1", "-g",
-           "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-           "-I", str(FW / "include"), "-I", str(FW / "port"), "-I", str(FW / "kernels"),
-           "-I", str(out / "gen"), *srcs, "-o", str(exe)]
+    cmd = [
+        "gcc",
+        "-std=c99",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-pedantic",
+        "-O1",
+        "-g",
+        "-fsanitize=address,undefined",
+        "-fno-sanitize-recover=all",
+        "-I",
+        str(FW / "include"),
+        "-I",
+        str(FW / "port"),
+        "-I",
+        str(FW / "kernels"),
+        "-I",
+        str(out / "gen"),
+        *srcs,
+        "-o",
+        str(exe),
+    ]
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return exe
@@ -68,8 +90,10 @@ def built(request, builtin_features, tmp_path_factory):
 
 def _first_mismatch(got: np.ndarray, want: np.ndarray, names: list[str]) -> str:
     r, c = np.argwhere(got != want)[0]
-    return f"row {r}, {names[c] if c < len(names) else f'logit {c - len(names)}'}: " \
-           f"C {got[r, c]} vs golden {want[r, c]}"
+    return (
+        f"row {r}, {names[c] if c < len(names) else f'logit {c - len(names)}'}: "
+        f"C {got[r, c]} vs golden {want[r, c]}"
+    )
 
 
 def test_c_runtime_is_bit_exact(built, builtin_features):
@@ -95,5 +119,6 @@ def test_random_inputs_stress_the_clamps(built):
     g = golden.run(ir, x8=x8)
     want = np.column_stack([g.cls, g.expert, g.choice, g.u_q30, g.logits])
     got = run_harness(exe, "x8", x8)
-    assert np.array_equal(got, want), f"{name}: " + _first_mismatch(got, want,
-                                                                    ["class", "expert", "choice", "u"])
+    assert np.array_equal(got, want), f"{name}: " + _first_mismatch(
+        got, want, ["class", "expert", "choice", "u"]
+    )

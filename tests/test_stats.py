@@ -33,9 +33,20 @@ from qmoe.stats import (
 CLASSES = [f"c{k}" for k in range(4)]
 
 
-def device_run(folder: Path, latency, *, labels=None, preds=None, samples=None, board="qemu-m4",
-               unit="emulated-instructions", router="curiosity", name=None, energy=None,
-               torn: str | None = None) -> Path:
+def device_run(
+    folder: Path,
+    latency,
+    *,
+    labels=None,
+    preds=None,
+    samples=None,
+    board="qemu-m4",
+    unit="emulated-instructions",
+    router="curiosity",
+    name=None,
+    energy=None,
+    torn: str | None = None,
+) -> Path:
     """A device run folder as `qmoe-host measure` writes it (docs/measure.md)."""
     n = len(latency)
     labels = list(labels) if labels is not None else [k % 4 for k in range(n)]
@@ -43,40 +54,81 @@ def device_run(folder: Path, latency, *, labels=None, preds=None, samples=None, 
     if samples is None:
         samples = [f"audio/1-{k:04d}-A-0.wav" for k in range(n)]
     folder.mkdir(parents=True)
-    run = {"kind": "device", "qmoe_version": "0.1.0", "started": "2026-11-26T15:30:00+0000",
-           "board": {"name": board, "core": "cortex-m4f", "clock_hz": 25_000_000,
-                     "emulated": unit == "emulated-instructions",
-                     "counter": {"kind": "systick", "unit": unit, "per_tick": 1}},
-           "device": {}, "model": {"path": "m.qmoe", "hash": "0" * 64,
-                                   "name": name or f"moe-{router}[ternary,4,8]", "router": router,
-                                   "experts": ["ternary", "4-bit", "8-bit"],
-                                   "label_set": "builtin-4class", "class_names": CLASSES},
-           "data": {"source": "builtin:x", "folds": [1], "input": "pcm", "samples": n},
-           "windows": {"n": 10, "repeats": 1}}
+    run = {
+        "kind": "device",
+        "qmoe_version": "0.1.0",
+        "started": "2026-11-26T15:30:00+0000",
+        "board": {
+            "name": board,
+            "core": "cortex-m4f",
+            "clock_hz": 25_000_000,
+            "emulated": unit == "emulated-instructions",
+            "counter": {"kind": "systick", "unit": unit, "per_tick": 1},
+        },
+        "device": {},
+        "model": {
+            "path": "m.qmoe",
+            "hash": "0" * 64,
+            "name": name or f"moe-{router}[ternary,4,8]",
+            "router": router,
+            "experts": ["ternary", "4-bit", "8-bit"],
+            "label_set": "builtin-4class",
+            "class_names": CLASSES,
+        },
+        "data": {"source": "builtin:x", "folds": [1], "input": "pcm", "samples": n},
+        "windows": {"n": 10, "repeats": 1},
+    }
     (folder / "run.json").write_text(json.dumps(run))
     lines = []
     for i in range(n):
         total = float(latency[i])
-        lines.append(json.dumps({
-            "i": i, "sample": samples[i], "fold": 1, "label": int(labels[i]), "pred": int(preds[i]),
-            "expert": 1, "choice": 1, "uncertainty": 0, "logits": [0, 0, 0, 0],
-            "counters": {"frontend": 0, "router": 10, "expert": total - 10, "total": total},
-            "time_us": None, "golden": {"pred": int(preds[i]), "expert": 1, "uncertainty": 0,
-                                        "match": True}}) + "\n")
+        lines.append(
+            json.dumps(
+                {
+                    "i": i,
+                    "sample": samples[i],
+                    "fold": 1,
+                    "label": int(labels[i]),
+                    "pred": int(preds[i]),
+                    "expert": 1,
+                    "choice": 1,
+                    "uncertainty": 0,
+                    "logits": [0, 0, 0, 0],
+                    "counters": {"frontend": 0, "router": 10, "expert": total - 10, "total": total},
+                    "time_us": None,
+                    "golden": {"pred": int(preds[i]), "expert": 1, "uncertainty": 0, "match": True},
+                }
+            )
+            + "\n"
+        )
     (folder / "inferences.jsonl").write_text("".join(lines) + (torn or ""))
     if energy is not None:
         (folder / "summary.json").write_text(json.dumps({"energy": energy}))
     return folder
 
 
-def cv_variant(folder: Path, f1: dict[int, float], *, name: str, router="none",
-               label_set="builtin-10class", experts=None) -> Path:
+def cv_variant(
+    folder: Path,
+    f1: dict[int, float],
+    *,
+    name: str,
+    router="none",
+    label_set="builtin-10class",
+    experts=None,
+) -> Path:
     """A variant folder of a `qmoe-host train` run (results.json)."""
     folder.mkdir(parents=True)
-    res = {"variant": name, "label_set": label_set, "class_names": CLASSES,
-           "train_config": {"experts": experts or [name], "router": router},
-           "summary": {}, "folds": [{"fold": k, "accuracy": v + 0.05, "macro_f1": v,
-                                     "weighted_f1": v} for k, v in f1.items()]}
+    res = {
+        "variant": name,
+        "label_set": label_set,
+        "class_names": CLASSES,
+        "train_config": {"experts": experts or [name], "router": router},
+        "summary": {},
+        "folds": [
+            {"fold": k, "accuracy": v + 0.05, "macro_f1": v, "weighted_f1": v}
+            for k, v in f1.items()
+        ],
+    }
     (folder / "results.json").write_text(json.dumps(res))
     return folder
 
@@ -101,8 +153,9 @@ def test_levene_textbook_value_and_scipy(tmp_path):
     # Hand computation: deviations from the means |a - 3| = 2,1,0,1,2 and |b - 6| = 4,2,0,2,4
     # give between-group SS 3.6 (1 df) and within-group SS 14 (8 df): W = 3.6 / (14 / 8) = 72/35.
     a, b = [1, 2, 3, 4, 5], [2, 4, 6, 8, 10]
-    r = compare_runs([device_run(tmp_path / "a", a, router="softmax"),
-                      device_run(tmp_path / "b", b)])
+    r = compare_runs(
+        [device_run(tmp_path / "a", a, router="softmax"), device_run(tmp_path / "b", b)]
+    )
     lev = by_test(r, "Levene")
     assert lev.statistic == pytest.approx(72 / 35, rel=1e-12)
     assert lev.p == pytest.approx(st.f.sf(72 / 35, 1, 8), rel=1e-9)
@@ -113,8 +166,10 @@ def test_levene_and_brown_forsythe_match_scipy_and_the_t_identity(tmp_path):
     rng = np.random.default_rng(1)
     xa = np.round(rng.gamma(2.0, 300.0, 120) + 20_000)  # softmax: heavy right tail
     xb = np.round(rng.normal(21_000, 60.0, 150))
-    r = compare_runs([device_run(tmp_path / "a", xa, router="softmax"),
-                      device_run(tmp_path / "b", xb)], n_boot=500)
+    r = compare_runs(
+        [device_run(tmp_path / "a", xa, router="softmax"), device_run(tmp_path / "b", xb)],
+        n_boot=500,
+    )
     for test, center, f in (("Levene", "mean", np.mean), ("Brown", "median", np.median)):
         v = by_test(r, test)
         ref = st.levene(xa, xb, center=center)
@@ -126,8 +181,9 @@ def test_levene_and_brown_forsythe_match_scipy_and_the_t_identity(tmp_path):
         assert v.significant
     lev = by_test(r, "Levene")
     pct = 100 * (1 - np.std(xb, ddof=1) / np.std(xa, ddof=1))
-    assert lev.sentence.startswith(f"curiosity routing reduced latency std by {pct:.0f} % vs "
-                                   "softmax routing")
+    assert lev.sentence.startswith(
+        f"curiosity routing reduced latency std by {pct:.0f} % vs softmax routing"
+    )
     assert "Levene p" in lev.sentence and "emulated instructions" in lev.sentence
     assert_clean(r)
 
@@ -135,8 +191,12 @@ def test_levene_and_brown_forsythe_match_scipy_and_the_t_identity(tmp_path):
 def test_no_difference_says_so_and_welch_matches_scipy(tmp_path):
     rng = np.random.default_rng(3)
     xa, xb = rng.normal(1000, 20, 200), rng.normal(1000, 20, 200)
-    r = compare_runs([device_run(tmp_path / "a", xa, unit="cycles", router="softmax"),
-                      device_run(tmp_path / "b", xb, unit="cycles")])
+    r = compare_runs(
+        [
+            device_run(tmp_path / "a", xa, unit="cycles", router="softmax"),
+            device_run(tmp_path / "b", xb, unit="cycles"),
+        ]
+    )
     lev = by_test(r, "Levene")
     assert lev.significant == (lev.p < 0.05)
     if not lev.significant:
@@ -153,8 +213,10 @@ def test_no_difference_says_so_and_welch_matches_scipy(tmp_path):
 def test_std_ratio_ci_covers_the_true_ratio(tmp_path):
     rng = np.random.default_rng(7)
     xa, xb = rng.normal(5000, 100, 400), rng.normal(5000, 50, 400)
-    r = compare_runs([device_run(tmp_path / "a", xa, router="softmax"),
-                      device_run(tmp_path / "b", xb)], n_boot=1000)
+    r = compare_runs(
+        [device_run(tmp_path / "a", xa, router="softmax"), device_run(tmp_path / "b", xb)],
+        n_boot=1000,
+    )
     lo, hi = by_test(r, "Levene").ci
     assert lo < 0.5 < hi < 1.0
 
@@ -171,20 +233,32 @@ def test_bootstrap_ci_coverage_on_synthetic_data():
 
 
 def test_constant_latency_gives_sentences_not_nan(tmp_path):
-    r = compare_runs([device_run(tmp_path / "a", [500] * 20, router="softmax"),
-                      device_run(tmp_path / "b", [400] * 20)])
+    r = compare_runs(
+        [
+            device_run(tmp_path / "a", [500] * 20, router="softmax"),
+            device_run(tmp_path / "b", [400] * 20),
+        ]
+    )
     for v in r.verdicts[:3]:
         assert v.statistic is None and v.p is None and not v.significant
     assert "did not vary in either run" in by_test(r, "Levene").sentence
     assert "constant in both runs" in by_test(r, "Welch").sentence
     assert_clean(r)
-    one = compare_runs([device_run(tmp_path / "c", [500] * 20, router="softmax"),
-                        device_run(tmp_path / "d", [400, 410, 440] * 7)])
+    one = compare_runs(
+        [
+            device_run(tmp_path / "c", [500] * 20, router="softmax"),
+            device_run(tmp_path / "d", [400, 410, 440] * 7),
+        ]
+    )
     assert "where softmax routing has none" in by_test(one, "Levene").sentence
     assert_clean(one)
     # Two latencies in equal shares: every deviation from the mean is the same, Levene undefined.
-    two = compare_runs([device_run(tmp_path / "e", [500] * 20, router="softmax"),
-                        device_run(tmp_path / "f", [400, 420] * 10)])
+    two = compare_runs(
+        [
+            device_run(tmp_path / "e", [500] * 20, router="softmax"),
+            device_run(tmp_path / "f", [400, 420] * 10),
+        ]
+    )
     assert "deviations from the mean are constant" in by_test(two, "Levene").sentence
     assert by_test(two, "Brown").p is None
     assert_clean(two)
@@ -198,8 +272,12 @@ def test_mcnemar_exact_against_hand_computation(tmp_path):
     pb = [(y + 1) % 4 if k < 10 else y for k, y in enumerate(labels)]  # B wrong on 0..9
     pa[10], pa[11] = (labels[10] + 1) % 4, (labels[11] + 1) % 4  # A wrong on 10, 11
     lat = np.arange(42.0)
-    r = compare_runs([device_run(tmp_path / "a", lat, labels=labels, preds=pa, router="softmax"),
-                      device_run(tmp_path / "b", lat[::-1], labels=labels, preds=pb)])
+    r = compare_runs(
+        [
+            device_run(tmp_path / "a", lat, labels=labels, preds=pa, router="softmax"),
+            device_run(tmp_path / "b", lat[::-1], labels=labels, preds=pb),
+        ]
+    )
     v = by_test(r, "McNemar")
     assert (v.effect["a_only_right"], v.effect["b_only_right"]) == (10, 2)
     assert v.p == pytest.approx(158 / 4096) and v.significant
@@ -207,9 +285,14 @@ def test_mcnemar_exact_against_hand_computation(tmp_path):
 
 
 def test_different_samples_use_fisher(tmp_path):
-    r = compare_runs([device_run(tmp_path / "a", np.arange(20.0), router="softmax"),
-                      device_run(tmp_path / "b", np.arange(20.0),
-                                 samples=[f"other/{k}.wav" for k in range(20)])])
+    r = compare_runs(
+        [
+            device_run(tmp_path / "a", np.arange(20.0), router="softmax"),
+            device_run(
+                tmp_path / "b", np.arange(20.0), samples=[f"other/{k}.wav" for k in range(20)]
+            ),
+        ]
+    )
     v = by_test(r, "Fisher")
     assert v.p == pytest.approx(1.0) and not v.significant
     assert v.sentence.startswith("no evidence of a difference in accuracy")
@@ -220,10 +303,19 @@ def test_runs_table_has_accuracy_f1_cis_and_energy(tmp_path):
     preds = [y if k % 5 else (y + 1) % 4 for k, y in enumerate(labels)]
     ea = {"source": "model", "uj_per_inference": 1.0, "label": "energy: modelled from datasheet"}
     eb = dict(ea, uj_per_inference=0.59)
-    r = compare_runs([device_run(tmp_path / "a", np.arange(40.0), labels=labels, preds=preds,
-                                 router="softmax", energy=ea),
-                      device_run(tmp_path / "b", np.arange(40.0) / 2, labels=labels, preds=preds,
-                                 energy=eb)])
+    r = compare_runs(
+        [
+            device_run(
+                tmp_path / "a",
+                np.arange(40.0),
+                labels=labels,
+                preds=preds,
+                router="softmax",
+                energy=ea,
+            ),
+            device_run(tmp_path / "b", np.arange(40.0) / 2, labels=labels, preds=preds, energy=eb),
+        ]
+    )
     row = r.runs[0]
     assert row["accuracy_pct"] == pytest.approx(80.0)
     f1 = 100 * f1_score(labels, preds, labels=range(4), average="macro", zero_division=0)
@@ -234,8 +326,10 @@ def test_runs_table_has_accuracy_f1_cis_and_energy(tmp_path):
     e = by_test(r, "ratio")
     assert "uses 41 % less energy per inference" in e.sentence
     assert "modelled from datasheet" in e.sentence
-    assert "McNemar" in by_test(r, "McNemar").test and "exactly the same" in by_test(
-        r, "McNemar").sentence
+    assert (
+        "McNemar" in by_test(r, "McNemar").test
+        and "exactly the same" in by_test(r, "McNemar").sentence
+    )
 
 
 def test_units_and_boards_must_match(tmp_path):
@@ -303,8 +397,9 @@ def test_folds_matched_by_number_and_degenerate_cases(tmp_path):
     r = compare_runs([a, b])
     assert all(v.p is None for v in r.verdicts)
     assert "identical macro-F1 in all 4 folds" in r.verdicts[0].sentence
-    c = cv_variant(tmp_path / "c", {k: v + 0.01 for k, v in
-                                    {1: 0.7, 2: 0.6, 3: 0.5, 4: 0.9}.items()}, name="c")
+    c = cv_variant(
+        tmp_path / "c", {k: v + 0.01 for k, v in {1: 0.7, 2: 0.6, 3: 0.5, 4: 0.9}.items()}, name="c"
+    )
     r = compare_runs([a, c])
     assert "by exactly +1.0 F1 points in every one of 4 folds (inside" in r.verdicts[0].sentence
     d = cv_variant(tmp_path / "d", {1: 0.7, 2: 0.6, 7: 0.1}, name="d")
@@ -326,21 +421,35 @@ def test_label_sets_must_match(tmp_path):
 def test_training_run_folder_expands_in_run_order(tmp_path):
     run = tmp_path / "run"
     cv_variant(run / "fp32", {1: 0.5, 2: 0.6, 3: 0.7}, name="fp32")
-    cv_variant(run / "moe-softmax_ternary_4_8", {1: 0.5, 2: 0.6, 3: 0.7},
-               name="moe-softmax[ternary,4,8]", router="softmax", experts=["ternary", "4", "8"])
-    cv_variant(run / "moe-curiosity_ternary_4_8", {1: 0.52, 2: 0.61, 3: 0.69},
-               name="moe-curiosity[ternary,4,8]", router="curiosity",
-               experts=["ternary", "4", "8"])
-    (run / "run.json").write_text(json.dumps(
-        {"variants": ["fp32", "moe-softmax[ternary,4,8]", "moe-curiosity[ternary,4,8]"]}))
-    assert [r.name for r in load_runs(run)] == ["fp32", "moe-softmax[ternary,4,8]",
-                                                "moe-curiosity[ternary,4,8]"]
+    cv_variant(
+        run / "moe-softmax_ternary_4_8",
+        {1: 0.5, 2: 0.6, 3: 0.7},
+        name="moe-softmax[ternary,4,8]",
+        router="softmax",
+        experts=["ternary", "4", "8"],
+    )
+    cv_variant(
+        run / "moe-curiosity_ternary_4_8",
+        {1: 0.52, 2: 0.61, 3: 0.69},
+        name="moe-curiosity[ternary,4,8]",
+        router="curiosity",
+        experts=["ternary", "4", "8"],
+    )
+    (run / "run.json").write_text(
+        json.dumps({"variants": ["fp32", "moe-softmax[ternary,4,8]", "moe-curiosity[ternary,4,8]"]})
+    )
+    assert [r.name for r in load_runs(run)] == [
+        "fp32",
+        "moe-softmax[ternary,4,8]",
+        "moe-curiosity[ternary,4,8]",
+    ]
     with pytest.raises(DataError, match="3 variants"):
         load_run(run)
     r = compare_runs([run], baseline="moe-softmax[ternary,4,8]")
     assert r.settings["baseline"] == "moe-softmax[ternary,4,8]"
-    assert any("curiosity routing" in v.sentence and "softmax routing" in v.sentence
-               for v in r.verdicts)
+    assert any(
+        "curiosity routing" in v.sentence and "softmax routing" in v.sentence for v in r.verdicts
+    )
     assert compare_runs([run], baseline="2").settings["baseline"] == "moe-curiosity[ternary,4,8]"
     with pytest.raises(ConfigError, match="expected 0..2"):
         compare_runs([run], baseline=3)
@@ -382,14 +491,28 @@ def test_cli_compare_writes_markdown_and_json(tmp_path):
     a = cv_variant(tmp_path / "fp32", {1: 0.80, 2: 0.78, 3: 0.83}, name="fp32")
     b = cv_variant(tmp_path / "4", {1: 0.81, 2: 0.77, 3: 0.84}, name="4")
     runner = CliRunner()
-    res = runner.invoke(cli, ["compare", str(a), str(b), "--f1-margin", "0.05",
-                              "--out", str(tmp_path / "c.md")])
+    res = runner.invoke(
+        cli, ["compare", str(a), str(b), "--f1-margin", "0.05", "--out", str(tmp_path / "c.md")]
+    )
     assert res.exit_code == 0, res.output
     assert "within ±5 F1 points" in res.output and "### Verdicts" in res.output
     assert (tmp_path / "c.md").read_text().startswith("# qmoe compare")
     res = runner.invoke(cli, ["compare", str(a), str(b), "--out", str(tmp_path / "c.json")])
     d = json.loads((tmp_path / "c.json").read_text())
     assert [r["name"] for r in d["runs"]] == ["fp32", "4"] and len(d["verdicts"]) == 3
-    r = subprocess.run([sys.executable, "-m", "qmoe.cli", "compare", str(a), str(b), "--out",
-                        str(tmp_path / "c.txt")], capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qmoe.cli",
+            "compare",
+            str(a),
+            str(b),
+            "--out",
+            str(tmp_path / "c.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 2 and "c.txt" in r.stderr and ".json or .md" in r.stderr, r.stderr

@@ -21,6 +21,18 @@ from qmoe.boards.profile import (
 )
 
 __all__ = [
-    "BOARDS_DIR", "Board", "BoardError", "Counter", "Power", "RunningBoard", "Serial",
-    "Toolchain", "build", "list_boards", "load_board", "parse_board", "section_sizes", "start",
+    "BOARDS_DIR",
+    "Board",
+    "BoardError",
+    "Counter",
+    "Power",
+    "RunningBoard",
+    "Serial",
+    "Toolchain",
+    "build",
+    "list_boards",
+    "load_board",
+    "parse_board",
+    "section_sizes",
+    "start",
 ]

@@ -21,8 +21,14 @@ class BoardError(QmoeError):
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-def build(board: Board, sources: list[Path], out_dir: Path,
-          defines: dict[str, str | int | None] | None = None, *, name: str = "firmware") -> Path:
+def build(
+    board: Board,
+    sources: list[Path],
+    out_dir: Path,
+    defines: dict[str, str | int | None] | None = None,
+    *,
+    name: str = "firmware",
+) -> Path:
     """Compile and link `sources` with the board's port into `out_dir/<name>.elf`; return its path.
 
     The board's toolchain, flags, port sources, include folders and linker script come from the
@@ -33,8 +39,10 @@ def build(board: Board, sources: list[Path], out_dir: Path,
     tool = board.toolchain
     cc = shutil.which(tool.cc)
     if cc is None:
-        raise BoardError(f"board {board.name}: compiler {tool.cc!r} not found on PATH "
-                         "(run tools/setup-toolchains.sh)")
+        raise BoardError(
+            f"board {board.name}: compiler {tool.cc!r} not found on PATH "
+            "(run tools/setup-toolchains.sh)"
+        )
     for key in defines or {}:
         if not _IDENTIFIER.match(key):
             raise ConfigError(f"build define {key!r} is not a C identifier")
@@ -46,13 +54,14 @@ def build(board: Board, sources: list[Path], out_dir: Path,
     args += [f"-I{PORT_INCLUDE}", *(f"-I{d}" for d in tool.include)]
     args += [str(Path(s).resolve()) for s in sources] + [str(s) for s in tool.sources]
     if tool.linker_script is not None:
-        args += [f"-L{board.folder}", *(f"-L{d}" for d in tool.include),
-                 f"-T{tool.linker_script}"]
+        args += [f"-L{board.folder}", *(f"-L{d}" for d in tool.include), f"-T{tool.linker_script}"]
     args += [*tool.ldflags, f"-Wl,-Map={out_dir / (name + '.map')}", "-o", str(elf), *tool.libs]
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise BoardError(f"board {board.name}: build failed (exit {proc.returncode}):\n"
-                         f"{' '.join(args)}\n{proc.stderr.strip()}")
+        raise BoardError(
+            f"board {board.name}: build failed (exit {proc.returncode}):\n"
+            f"{' '.join(args)}\n{proc.stderr.strip()}"
+        )
     return elf
 
 
@@ -71,11 +80,11 @@ def section_sizes(elf: Path) -> dict[str, int]:
         raise BoardError(f"{elf}: not an ELF file")
     is64, order = blob[4] == 2, "<" if blob[5] == 1 else ">"
     if is64:
-        shoff, = struct.unpack_from(order + "Q", blob, 0x28)
+        (shoff,) = struct.unpack_from(order + "Q", blob, 0x28)
         shentsize, shnum = struct.unpack_from(order + "HH", blob, 0x3A)
         entry = order + "IIQQQQ"
     else:
-        shoff, = struct.unpack_from(order + "I", blob, 0x20)
+        (shoff,) = struct.unpack_from(order + "I", blob, 0x20)
         shentsize, shnum = struct.unpack_from(order + "HH", blob, 0x2E)
         entry = order + "IIIIII"
     sizes = {"text": 0, "data": 0, "bss": 0}

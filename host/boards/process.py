@@ -91,14 +91,20 @@ class RunningBoard:
 
 def _launch(board: Board, elf: Path, port: int, timeout: float) -> RunningBoard | None:
     """One start attempt; None if the port was taken meanwhile (the caller retries)."""
-    command = [arg.replace("{elf}", str(elf)).replace("{port}", str(port))
-               for arg in board.run_command]
+    command = [
+        arg.replace("{elf}", str(elf)).replace("{port}", str(port)) for arg in board.run_command
+    ]
     if shutil.which(command[0]) is None:
         hint = "" if "{elf}" in board.run_command[0] else " (run tools/setup-toolchains.sh)"
         raise BoardError(f"board {board.name}: {command[0]!r} not found or not executable{hint}")
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                               preexec_fn=_die_with_parent if os.name == "posix" else None)
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        preexec_fn=_die_with_parent if os.name == "posix" else None,
+    )
     running = RunningBoard(board, process, port, log)
     deadline = time.monotonic() + timeout
     while True:
@@ -110,9 +116,10 @@ def _launch(board: Board, elf: Path, port: int, timeout: float) -> RunningBoard 
         except OSError:
             if time.monotonic() > deadline:
                 running.stop()
-                raise BoardError(f"board {board.name}: 127.0.0.1:{port} not accepting after "
-                                 f"{timeout:.0f} s: {' '.join(command)}\n{running.output()}"
-                                 ) from None
+                raise BoardError(
+                    f"board {board.name}: 127.0.0.1:{port} not accepting after "
+                    f"{timeout:.0f} s: {' '.join(command)}\n{running.output()}"
+                ) from None
             time.sleep(0.02)
             continue
         # QEMU sets the machine up only once a client connects: give its errors a moment.
@@ -125,8 +132,10 @@ def _launch(board: Board, elf: Path, port: int, timeout: float) -> RunningBoard 
     log.close()
     if "in use" in text:
         return None
-    raise BoardError(f"board {board.name}: {command[0]} exited with {process.returncode}: "
-                     f"{' '.join(command)}\n{text.strip()}")
+    raise BoardError(
+        f"board {board.name}: {command[0]} exited with {process.returncode}: "
+        f"{' '.join(command)}\n{text.strip()}"
+    )
 
 
 def start(board: Board, elf: Path, *, timeout: float = START_TIMEOUT_S) -> RunningBoard:
@@ -138,8 +147,9 @@ def start(board: Board, elf: Path, *, timeout: float = START_TIMEOUT_S) -> Runni
     if not board.runs_here:
         raise BoardError(f"board {board.name} does not run here (runs_here = false)")
     if board.serial.how != "tcp":
-        raise BoardError(f"board {board.name}: start() serves TCP serial; serial.how is "
-                         f"{board.serial.how!r}")
+        raise BoardError(
+            f"board {board.name}: start() serves TCP serial; serial.how is {board.serial.how!r}"
+        )
     elf = Path(elf).resolve()
     if not elf.is_file():
         raise BoardError(f"board {board.name}: firmware image {elf} does not exist")

@@ -44,14 +44,14 @@ POLL_INTERVAL = 0.01  # s: the port read timeout while waiting for a reply
 class Timeouts:
     """Every wait of the host side, in seconds, in one place (docs/protocol.md, Timeouts)."""
 
-    reply: float = 1.0  # PING, INFO, LOAD_INPUT: no inference involved
-    infer: float = 10.0  # one INFER; generous because emulated boards are slow
+    reply: float = 1.0  # PING, INFO: no computation involved
+    infer: float = 10.0  # INFER, LOAD_INPUT (a PCM chunk runs the front end); QEMU is slow
     per_inference: float = 1.0  # RUN_WINDOW waits infer + n * per_inference
     quiet: float = 0.05  # line silence that ends the drain before a retry
 
     def for_request(self, msg: Message) -> float:
         """The default time to wait for the reply to `msg`."""
-        if isinstance(msg, InferRequest):
+        if isinstance(msg, (InferRequest, LoadInput)):
             return self.infer
         if isinstance(msg, RunWindow):
             return self.infer + msg.n * self.per_inference

@@ -108,8 +108,9 @@ class QLinear(nn.Linear):
     weights are never quantized. The bias stays float (it becomes int32 at lowering).
     """
 
-    def __init__(self, in_features: int, out_features: int,
-                 spec: WeightSpec | str = "fp32") -> None:
+    def __init__(
+        self, in_features: int, out_features: int, spec: WeightSpec | str = "fp32"
+    ) -> None:
         super().__init__(in_features, out_features, bias=True)
         self.spec = parse_weight_spec(spec)
         if self.spec.kind == "ptq8":
@@ -135,8 +136,9 @@ class QLinear(nn.Linear):
             w = self.weight.detach().double().cpu().numpy()
             return {"spec": self.spec.code, "q": None, "scale": None, "bias": bias, "weight": w}
         if not self.quantizing:
-            raise ConfigError("int8 PTQ layer has not been calibrated: build it with "
-                              "qmoe.quant.ptq_int8")
+            raise ConfigError(
+                "int8 PTQ layer has not been calibrated: build it with qmoe.quant.ptq_int8"
+            )
         q, s = quantize_weight(self.weight, self.spec)
         return {
             "spec": self.spec.code,
@@ -180,8 +182,14 @@ def _fold_affine(layer: dict, a: np.ndarray, c: np.ndarray) -> dict:
 class QBlock(nn.Module):
     """Hidden block: QLinear -> norm -> ReLU -> ActQuant (quantized formats only) -> Dropout."""
 
-    def __init__(self, in_features: int, out_features: int, spec: WeightSpec | str,
-                 norm: str = "none", dropout: float = 0.0) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        spec: WeightSpec | str,
+        norm: str = "none",
+        dropout: float = 0.0,
+    ) -> None:
         super().__init__()
         spec = parse_weight_spec(spec)
         self.norm_kind = norm
@@ -211,8 +219,12 @@ class QBlock(nn.Module):
         norm = None
         if self.norm_kind == "layernorm":
             ln = self.norm
-            norm = {"kind": "layernorm", "weight": ln.weight.detach().double().cpu().numpy(),
-                    "bias": ln.bias.detach().double().cpu().numpy(), "eps": float(ln.eps)}
+            norm = {
+                "kind": "layernorm",
+                "weight": ln.weight.detach().double().cpu().numpy(),
+                "bias": ln.bias.detach().double().cpu().numpy(),
+                "eps": float(ln.eps),
+            }
         elif self.norm_kind == "batchnorm":
             bn = self.norm
             a = (bn.weight / torch.sqrt(bn.running_var + bn.eps)).detach().double().cpu().numpy()
@@ -221,8 +233,10 @@ class QBlock(nn.Module):
         act_scale = None
         if self.act is not None:
             if not self.act.calibrated:
-                raise ConfigError("activation scale was never observed: train the model (or "
-                                  "calibrate it with ptq_int8) before exporting")
+                raise ConfigError(
+                    "activation scale was never observed: train the model (or "
+                    "calibrate it with ptq_int8) before exporting"
+                )
             act_scale = self.act.scale
         return {**layer, "norm": norm, "relu": True, "act_scale": act_scale}
 
@@ -230,11 +244,20 @@ class QBlock(nn.Module):
 class QuantMLP(nn.Module):
     """int8-valued input -> hidden QBlocks -> QLinear head; the body of experts and routers."""
 
-    def __init__(self, in_dim: int, hidden: Sequence[int], out_dim: int, spec: WeightSpec | str,
-                 input_scale: float, norm: str = "none", dropout: float = 0.0) -> None:
+    def __init__(
+        self,
+        in_dim: int,
+        hidden: Sequence[int],
+        out_dim: int,
+        spec: WeightSpec | str,
+        input_scale: float,
+        norm: str = "none",
+        dropout: float = 0.0,
+    ) -> None:
         super().__init__()
-        if not (isinstance(input_scale, (int, float)) and math.isfinite(input_scale)
-                and input_scale > 0):
+        if not (
+            isinstance(input_scale, (int, float)) and math.isfinite(input_scale) and input_scale > 0
+        ):
             raise ConfigError(f"input_scale {input_scale!r} must be a positive finite float")
         self.spec = parse_weight_spec(spec)
         self.input_scale = float(input_scale)
@@ -248,8 +271,9 @@ class QuantMLP(nn.Module):
     def scale_input(self, x_int8: Tensor) -> Tensor:
         """Real-valued input x_int8 * input_scale; DataError unless the shape is (B, in_dim)."""
         if x_int8.dim() != 2 or x_int8.shape[1] != self.in_dim:
-            raise DataError(f"input has shape {tuple(x_int8.shape)}, "
-                            f"expected (batch, {self.in_dim})")
+            raise DataError(
+                f"input has shape {tuple(x_int8.shape)}, expected (batch, {self.in_dim})"
+            )
         return x_int8.to(self.head.weight.dtype) * self.input_scale
 
     def hidden_features(self, x_int8: Tensor) -> Tensor:

@@ -15,8 +15,9 @@ if TYPE_CHECKING:  # qmoe.experts imports qmoe.quant: no run-time import in this
 
 
 @torch.no_grad()
-def ptq_int8(expert_fp32: Expert, calib_x: Tensor, method: str = "max",
-             percentile: float = 99.99) -> Expert:
+def ptq_int8(
+    expert_fp32: Expert, calib_x: Tensor, method: str = "max", percentile: float = 99.99
+) -> Expert:
     """Return a new "ptq8" expert: per-channel symmetric int8 weights (Q = 127), int8 activations.
 
     The weights (and batch-norm statistics) are copied from `expert_fp32`, which is left unchanged.
@@ -26,11 +27,15 @@ def ptq_int8(expert_fp32: Expert, calib_x: Tensor, method: str = "max",
     percentile of |activation| / 127 (larger values then saturate).
     """
     if expert_fp32.spec.kind not in ("fp32", "ptq8"):
-        raise ConfigError("ptq_int8 needs an fp32 (or uncalibrated ptq8) expert, got spec "
-                          f"{expert_fp32.cfg.spec!r}")
+        raise ConfigError(
+            "ptq_int8 needs an fp32 (or uncalibrated ptq8) expert, got spec "
+            f"{expert_fp32.cfg.spec!r}"
+        )
     if calib_x.dim() != 2 or len(calib_x) == 0:
-        raise DataError(f"ptq_int8: calibration inputs have shape {tuple(calib_x.shape)}, "
-                        f"expected (n >= 1, {expert_fp32.cfg.in_dim})")
+        raise DataError(
+            f"ptq_int8: calibration inputs have shape {tuple(calib_x.shape)}, "
+            f"expected (n >= 1, {expert_fp32.cfg.in_dim})"
+        )
     cfg = dataclasses.replace(expert_fp32.cfg, spec="ptq8")
     new = type(expert_fp32)(cfg, expert_fp32.input_scale)
     for src, dst in zip(expert_fp32.blocks, new.blocks):

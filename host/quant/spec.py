@@ -127,11 +127,13 @@ def quantize_weight(w: Tensor, spec: WeightSpec | str) -> tuple[Tensor, Tensor]:
     """
     spec = parse_weight_spec(spec)
     if not spec.quantized:
-        raise ConfigError("weight spec fp32 is not quantized: quantize_weight needs an integer "
-                          "format")
+        raise ConfigError(
+            "weight spec fp32 is not quantized: quantize_weight needs an integer format"
+        )
     if w.dim() != 2:
-        raise ConfigError("quantize_weight expects a 2-D weight (out, in), got shape "
-                          f"{tuple(w.shape)}")
+        raise ConfigError(
+            f"quantize_weight expects a 2-D weight (out, in), got shape {tuple(w.shape)}"
+        )
     w = w.detach()
     a = w.abs()
     if spec.kind == "bits" and spec.bits == 1:
@@ -166,4 +168,3 @@ def levels(spec: WeightSpec | str) -> int:
     if spec.kind == "bits" and spec.bits == 1:
         return 2
     return 2 * spec.qmax + 1
-

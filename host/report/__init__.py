@@ -40,12 +40,18 @@ def _safe(name: str) -> str:
 def make_plots(views: list[RunView], plots_dir: Path) -> dict[str, Plot]:
     """Draw every plot the runs allow into `plots_dir`; keys name the plot, values the file."""
     captions = {
-        "latency_router": ("latency per inference, one panel per device run (its router in the "
-                           "title)", P.latency_by_router),
-        "latency_expert": ("latency per inference coloured by the expert that ran",
-                           P.latency_by_expert),
-        "uncertainty_hist": ("uncertainty of the curiosity router over all inputs",
-                             P.uncertainty_hist),
+        "latency_router": (
+            "latency per inference, one panel per device run (its router in the title)",
+            P.latency_by_router,
+        ),
+        "latency_expert": (
+            "latency per inference coloured by the expert that ran",
+            P.latency_by_expert,
+        ),
+        "uncertainty_hist": (
+            "uncertainty of the curiosity router over all inputs",
+            P.uncertainty_hist,
+        ),
         "uncertainty_per_class": ("mean uncertainty per true class", P.uncertainty_per_class),
         "f1_vs_size": ("macro-F1 against model size", P.f1_vs_size),
         "energy": ("energy per inference, coloured by energy source", P.energy_bars),
@@ -71,8 +77,14 @@ def summary_lines(paths: list[Path]) -> list[str]:
     return summary_from(views, sections)
 
 
-def write_report(paths: list[Path], out: Path, *, title: str | None = None,
-                 alpha: float = 0.05, f1_margin: float = 0.02) -> Report:
+def write_report(
+    paths: list[Path],
+    out: Path,
+    *,
+    title: str | None = None,
+    alpha: float = 0.05,
+    f1_margin: float = 0.02,
+) -> Report:
     """Write `out/report.md`, `out/report.html` and `out/plots/*.png` for the run folders given."""
     views = load_runs([Path(p) for p in paths])
     out = Path(out)
@@ -83,12 +95,14 @@ def write_report(paths: list[Path], out: Path, *, title: str | None = None,
     sections, notes = compare_groups(views, alpha=alpha, f1_margin=f1_margin)
     summary = summary_from(views, sections)
     plots = make_plots(views, plots_dir)
-    title = title or "qmoe report: " + ", ".join(dict.fromkeys(v.model_name for v in views[:4])) \
-        + (" …" if len(views) > 4 else "")
+    title = title or "qmoe report: " + ", ".join(dict.fromkeys(v.model_name for v in views[:4])) + (
+        " …" if len(views) > 4 else ""
+    )
     md = build_markdown(views, plots, sections, notes, summary, title)
     md_path = out / "report.md"
     md_path.write_text(md, encoding="utf-8")
     html_path = out / "report.html"
     html_path.write_text(to_html_page(md, title, out), encoding="utf-8")
-    return Report(md_path, html_path, [plots_dir / p.file for p in plots.values()], summary,
-                  views, sections)
+    return Report(
+        md_path, html_path, [plots_dir / p.file for p in plots.values()], summary, views, sections
+    )

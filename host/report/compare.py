@@ -44,15 +44,18 @@ def groups(views: list[RunView]) -> list[list[RunView]]:
     return list(out.values())
 
 
-def compare_groups(views: list[RunView], *, alpha: float = 0.05,
-                   f1_margin: float = 0.02) -> tuple[list[CompareSection], list[str]]:
+def compare_groups(
+    views: list[RunView], *, alpha: float = 0.05, f1_margin: float = 0.02
+) -> tuple[list[CompareSection], list[str]]:
     """Compare every group of two or more runs; also return notes on runs left out and why."""
     sections, notes = [], []
     for members in groups(views):
         if len(members) < 2:
             if len(views) > 1:
-                notes.append(f"{members[0].name} was not compared: no other run of the same kind "
-                             "(device runs need the same board and counter unit).")
+                notes.append(
+                    f"{members[0].name} was not compared: no other run of the same kind "
+                    "(device runs need the same board and counter unit)."
+                )
             continue
         sec = CompareSection(_title(members[0]), [m.name for m in members])
         paths: list[Path] = list(dict.fromkeys(m.path for m in members))

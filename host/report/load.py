@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from qmoe.errors import DataError
+from qmoe.runio import read_json, read_jsonl
 from qmoe.train.metrics import fold_metrics
 
 #: Device uncertainty is U_raw / T² in units of 2^-30 (docs/integer-semantics.md).
@@ -76,33 +76,6 @@ class RunView:
         return UNIT_LABELS.get(self.unit or "", self.unit or "")
 
 
-def _read_json(path: Path) -> dict | list:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise DataError(f"{path}: file not found") from exc
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON ({exc})") from exc
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    """All complete lines of a JSONL file; a cut-off last line (an interrupted run) is dropped."""
-    if not path.exists():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    out = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            if n == len(lines):
-                break
-            raise DataError(f"{path}:{n}: not a JSON object ({exc})") from exc
-    return out
-
-
 def per_class_mean(labels: np.ndarray, values: np.ndarray, n_classes: int) -> np.ndarray:
     """Mean of `values` per true class (NaN for a class without samples)."""
     out = np.full(n_classes, np.nan)
@@ -124,7 +97,7 @@ def device_energy(path: Path, expert: np.ndarray, meta: dict) -> dict:
     a run without one (cut off), the per-expert timing windows weighted by each expert's share."""
     summary = path / "summary.json"
     if summary.exists():
-        e = _read_json(summary).get("energy")
+        e = read_json(summary).get("energy")
         if isinstance(e, dict) and e.get("uj_per_inference") is not None:
             return e
     by_expert: dict[int, list[float]] = {}
@@ -136,8 +109,11 @@ def device_energy(path: Path, expert: np.ndarray, meta: dict) -> dict:
             by_expert.setdefault(int(w.get("expert", 0)), []).append(float(e["uj_per_inference"]))
     if not by_expert:  # no figure: keep the label, which says why
         power = meta.get("power") or {}
-        return {"source": first.get("source", power.get("source", "")),
-                "label": first.get("label", power.get("label", "")), "uj_per_inference": None}
+        return {
+            "source": first.get("source", power.get("source", "")),
+            "label": first.get("label", power.get("label", "")),
+            "uj_per_inference": None,
+        }
     share = np.array([np.sum(expert == e) for e in by_expert], dtype=np.float64)
     share = share if share.sum() > 0 else np.ones(len(by_expert))
     uj = float(np.dot(share, [np.median(v) for v in by_expert.values()]) / share.sum())
@@ -147,15 +123,16 @@ def device_energy(path: Path, expert: np.ndarray, meta: dict) -> dict:
 def load_device_run(path: Path) -> RunView:
     """A device run folder written by `qmoe-host measure` (docs/measure.md)."""
     path = Path(path)
-    meta = _read_json(path / "run.json")
+    meta = read_json(path / "run.json")
     where = str(path / "run.json")
     board = _field(meta, "board", where)
     model = _field(meta, "model", where)
     counter = _field(board, "counter", f"{where}: board")
     unit = _field(counter, "unit", f"{where}: board.counter")
     if unit not in UNIT_LABELS:
-        raise DataError(f"{where}: board.counter.unit is {unit!r}; expected one of "
-                        f"{', '.join(UNIT_LABELS)}")
+        raise DataError(
+            f"{where}: board.counter.unit is {unit!r}; expected one of {', '.join(UNIT_LABELS)}"
+        )
     class_names = list(_field(model, "class_names", f"{where}: model"))
     recs = read_jsonl(path / "inferences.jsonl")
     if not recs:
@@ -167,8 +144,10 @@ def load_device_run(path: Path) -> RunView:
         latency = np.array([r["counters"]["total"] for r in recs], dtype=np.float64)
         u = np.array([r.get("uncertainty") or 0 for r in recs], np.float64) * UNCERTAINTY_UNIT
     except (KeyError, TypeError) as exc:
-        raise DataError(f"{path / 'inferences.jsonl'}: an inference lacks field {exc}; "
-                        "expected label, pred, expert, uncertainty, counters.total") from exc
+        raise DataError(
+            f"{path / 'inferences.jsonl'}: an inference lacks field {exc}; "
+            "expected label, pred, expert, uncertainty, counters.total"
+        ) from exc
     m = fold_metrics(y, pred, len(class_names))
     golden = [r for r in recs if isinstance(r.get("golden"), dict)]
     energy = device_energy(path, expert, meta)
@@ -194,20 +173,23 @@ def load_device_run(path: Path) -> RunView:
         confusion=np.asarray(m["confusion"]),
         uncertainty=u if router == "curiosity" else None,
         uncertainty_per_class=per_class_mean(y, u, len(class_names))
-        if router == "curiosity" else None,
+        if router == "curiosity"
+        else None,
         started=str(meta.get("started", "")),
         qmoe_version=str(meta.get("qmoe_version", "")),
         board=board,
         unit=unit,
         latency=latency,
         expert=expert,
-        energy_uj=None if energy.get("uj_per_inference") is None
+        energy_uj=None
+        if energy.get("uj_per_inference") is None
         else float(energy["uj_per_inference"]),
         energy_source=str(energy.get("source", "")),
         energy_label=str(energy.get("label", "")),
         golden_checked=len(golden),
-        mismatches=[str(r.get("sample", r.get("i"))) for r in golden
-                    if not r["golden"].get("match")],
+        mismatches=[
+            str(r.get("sample", r.get("i"))) for r in golden if not r["golden"].get("match")
+        ],
         device=meta.get("device") or {},
         meta=meta,
         source=path,
@@ -235,7 +217,7 @@ def _curiosity(vdir: Path) -> tuple[np.ndarray, list[float]]:
     thresholds: list[float] = []
     first = sorted((vdir / "curiosity").glob("fold*.json"))
     if first:
-        thresholds = [float(t) for t in _read_json(first[0]).get("thresholds", [])]
+        thresholds = [float(t) for t in read_json(first[0]).get("thresholds", [])]
     return (np.concatenate(values) if values else np.zeros(0)), thresholds
 
 
@@ -247,8 +229,10 @@ def _predictions(vdir: Path) -> tuple[np.ndarray, np.ndarray]:
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     try:
-        return (np.array([int(r["label"]) for r in rows], dtype=np.int64),
-                np.array([float(r["uncertainty"]) for r in rows]))
+        return (
+            np.array([int(r["label"]) for r in rows], dtype=np.int64),
+            np.array([float(r["uncertainty"]) for r in rows]),
+        )
     except (KeyError, ValueError) as exc:
         raise DataError(f"{path}: expected columns label and uncertainty ({exc})") from exc
 
@@ -256,14 +240,17 @@ def _predictions(vdir: Path) -> tuple[np.ndarray, np.ndarray]:
 def load_cv_variant(vdir: Path, run_meta: dict) -> RunView:
     """One variant folder of a training run (results.json, predictions.csv, curiosity/)."""
     vdir = Path(vdir)
-    res = _read_json(vdir / "results.json")
+    res = read_json(vdir / "results.json")
     where = str(vdir / "results.json")
     summary = _field(res, "summary", where)
     folds = _field(res, "folds", where)
     cfg = res.get("train_config") or {}
     class_names = list(_field(res, "class_names", where))
-    confusion = np.sum([np.asarray(f["confusion"]) for f in folds], axis=0) if folds else \
-        np.zeros((len(class_names), len(class_names)), np.int64)
+    confusion = (
+        np.sum([np.asarray(f["confusion"]) for f in folds], axis=0)
+        if folds
+        else np.zeros((len(class_names), len(class_names)), np.int64)
+    )
     router = cfg.get("router") if cfg.get("router") not in (None, "none") else None
     uncertainty, per_class, thresholds = None, None, []
     if router == "curiosity":
@@ -303,18 +290,22 @@ def load_cv_variant(vdir: Path, run_meta: dict) -> RunView:
 
 
 def run_kind(path: Path) -> str:
-    """"device", "cv-run" (a training run folder) or "cv-variant" (one of its variant folders)."""
+    """ "device", "cv-run" (a training run folder) or "cv-variant" (one of its variant folders)."""
     path = Path(path)
     if not path.is_dir():
-        raise DataError(f"{path}: not a folder; expected a device run folder (run.json with "
-                        "kind 'device') or a `qmoe-host train` run folder")
+        raise DataError(
+            f"{path}: not a folder; expected a device run folder (run.json with "
+            "kind 'device') or a `qmoe-host train` run folder"
+        )
     if (path / "results.json").exists():
         return "cv-variant"
     if (path / "run.json").exists():
-        meta = _read_json(path / "run.json")
+        meta = read_json(path / "run.json")
         return "device" if meta.get("kind") == "device" else "cv-run"
-    raise DataError(f"{path}: no run.json or results.json; expected a device run folder "
-                    "(docs/measure.md) or a `qmoe-host train` run folder")
+    raise DataError(
+        f"{path}: no run.json or results.json; expected a device run folder "
+        "(docs/measure.md) or a `qmoe-host train` run folder"
+    )
 
 
 def load_path(path: Path) -> list[RunView]:
@@ -325,8 +316,8 @@ def load_path(path: Path) -> list[RunView]:
         return [load_device_run(path)]
     if kind == "cv-variant":
         parent = path.parent / "run.json"
-        return [load_cv_variant(path, _read_json(parent) if parent.exists() else {})]
-    meta = _read_json(path / "run.json")
+        return [load_cv_variant(path, read_json(parent) if parent.exists() else {})]
+    meta = read_json(path / "run.json")
     vdirs = sorted(p.parent for p in path.glob("*/results.json"))
     if not vdirs:
         raise DataError(f"{path}: a training run folder without any <variant>/results.json")

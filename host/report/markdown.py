@@ -100,7 +100,7 @@ def to_html_body(md: str, image: Callable[[str], str]) -> str:
             j = i + 1
             while j < len(lines) and not lines[j].strip().startswith("```"):
                 j += 1
-            out.append("<pre>" + html.escape("\n".join(lines[i + 1:j])) + "</pre>")
+            out.append("<pre>" + html.escape("\n".join(lines[i + 1 : j])) + "</pre>")
             i = j + 1
         elif kind == "heading":
             level = min(6, len(s) - len(s.lstrip("#")))
@@ -109,8 +109,10 @@ def to_html_body(md: str, image: Callable[[str], str]) -> str:
         elif kind == "image":
             m = _IMAGE.match(s)
             alt = html.escape(m["alt"], quote=True)
-            out.append(f'<figure><img src="{image(m["src"])}" alt="{alt}">'
-                       f"<figcaption>{inline(m['alt'])}</figcaption></figure>")
+            out.append(
+                f'<figure><img src="{image(m["src"])}" alt="{alt}">'
+                f"<figcaption>{inline(m['alt'])}</figcaption></figure>"
+            )
             i += 1
         else:
             j = i + 1
@@ -136,13 +138,16 @@ def _render_block(kind: str, block: list[str], image: Callable[[str], str]) -> s
 
 def to_html_page(md: str, title: str, base: Path) -> str:
     """A whole self-contained page: inline CSS, images under `base` embedded as data: URIs."""
+
     def image(src: str) -> str:
         path = Path(base) / src
         return data_uri(path) if path.is_file() else ""
 
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-            f"{to_html_body(md, image)}\n</body>\n</html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"{to_html_body(md, image)}\n</body>\n</html>\n"
+    )
 
 
 def demote(md: str, levels: int) -> str:

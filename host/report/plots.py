@@ -27,8 +27,9 @@ def colour(i: int) -> str:
 
 
 def _panels(n: int, width: float = 6.5, height: float = 2.7) -> tuple[Figure, list]:
-    fig, axes = plt.subplots(n, 1, figsize=(width, height * n + 0.3), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        n, 1, figsize=(width, height * n + 0.3), squeeze=False, layout="constrained"
+    )
     return fig, list(axes[:, 0])
 
 
@@ -57,8 +58,11 @@ def latency_by_router(runs: list[RunView]) -> Figure | None:
     for i, (ax, r) in enumerate(zip(axes, devs)):
         s = latency_stats(r.latency)
         ax.hist(r.latency, bins=bins[r.unit], color=colour(i))
-        ax.set_title(f"{r.name}\nrouter: {r.router or 'none'} · mean {num(s['mean'])}, "
-                     f"std {num(s['std'])} {r.unit_label}", fontsize=9)
+        ax.set_title(
+            f"{r.name}\nrouter: {r.router or 'none'} · mean {num(s['mean'])}, "
+            f"std {num(s['std'])} {r.unit_label}",
+            fontsize=9,
+        )
         ax.set_xlabel(f"latency per inference ({r.unit_label})")
         ax.set_ylabel("inferences")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -75,9 +79,14 @@ def latency_by_expert(runs: list[RunView]) -> Figure | None:
         for e, name in enumerate(r.expert_names):
             sel = r.latency[r.expert == e]
             if sel.size:
-                ax.hist(sel, bins=bins[r.unit], color=colour(e), alpha=0.8,
-                        label=f"{name}: {sel.size} ({100 * sel.size / r.latency.size:.0f} %), "
-                              f"mean {num(sel.mean())}")
+                ax.hist(
+                    sel,
+                    bins=bins[r.unit],
+                    color=colour(e),
+                    alpha=0.8,
+                    label=f"{name}: {sel.size} ({100 * sel.size / r.latency.size:.0f} %), "
+                    f"mean {num(sel.mean())}",
+                )
         ax.set_title(f"{r.name} (router: {r.router or 'none'})", fontsize=9)
         ax.set_xlabel(f"latency per inference ({r.unit_label})")
         ax.set_ylabel("inferences")
@@ -95,8 +104,13 @@ def uncertainty_hist(runs: list[RunView]) -> Figure | None:
     for i, (ax, r) in enumerate(zip(axes, cur)):
         ax.hist(r.uncertainty, bins=_bins(r.uncertainty, 20), color=colour(i))
         for k, t in enumerate(r.thresholds):
-            ax.axvline(t, color="#cc3311", ls="--", lw=1,
-                       label="policy thresholds (model of the first fold)" if k == 0 else None)
+            ax.axvline(
+                t,
+                color="#cc3311",
+                ls="--",
+                lw=1,
+                label="policy thresholds (model of the first fold)" if k == 0 else None,
+            )
         if r.thresholds:
             ax.legend(fontsize=7)
         ax.set_title(f"{r.name} ({r.uncertainty.size} inputs)", fontsize=9)
@@ -115,23 +129,40 @@ def uncertainty_per_class(runs: list[RunView]) -> Figure | None:
     groups: dict[tuple[str, ...], list[RunView]] = {}
     for r in cur:
         groups.setdefault(tuple(r.class_names), []).append(r)
-    heights = [1.0 + 0.22 * len(names) * len(g) ** 0.5 + 0.2 * len(g)
-               for names, g in groups.items()]
-    fig, axes = plt.subplots(len(groups), 1, figsize=(6.5, sum(heights) + 0.3), squeeze=False,
-                             height_ratios=heights, layout="constrained")
+    heights = [
+        1.0 + 0.22 * len(names) * len(g) ** 0.5 + 0.2 * len(g) for names, g in groups.items()
+    ]
+    fig, axes = plt.subplots(
+        len(groups),
+        1,
+        figsize=(6.5, sum(heights) + 0.3),
+        squeeze=False,
+        height_ratios=heights,
+        layout="constrained",
+    )
     for ax, (names, group) in zip(axes[:, 0], groups.items()):
         k = len(group)
         height = 0.8 / k
         y = np.arange(len(names))
         for i, r in enumerate(group):
-            ax.barh(y + (i - (k - 1) / 2) * height, np.nan_to_num(r.uncertainty_per_class),
-                    height=height, color=colour(i), label=r.name)
+            ax.barh(
+                y + (i - (k - 1) / 2) * height,
+                np.nan_to_num(r.uncertainty_per_class),
+                height=height,
+                color=colour(i),
+                label=r.name,
+            )
         ax.set_yticks(y, names, fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel(f"mean {UNCERTAINTY_AXIS}", fontsize=8)
-        ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False,
-                  title=f"mean uncertainty per true class ({len(names)} classes)",
-                  title_fontsize=9)
+        ax.legend(
+            fontsize=7,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            frameon=False,
+            title=f"mean uncertainty per true class ({len(names)} classes)",
+            title_fontsize=9,
+        )
     return fig
 
 
@@ -150,12 +181,20 @@ def confusion(run: RunView) -> Figure:
         top = cm.max() if cm.size else 0
         for (t, p), v in np.ndenumerate(cm):
             if v:
-                ax.text(p, t, str(v), ha="center", va="center", fontsize=fs,
-                        color="white" if v > top / 2 else "black")
+                ax.text(
+                    p,
+                    t,
+                    str(v),
+                    ha="center",
+                    va="center",
+                    fontsize=fs,
+                    color="white" if v > top / 2 else "black",
+                )
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
-    ax.set_title(f"{run.name}: {run.samples} samples, accuracy {100 * run.accuracy:.1f} %",
-                 fontsize=9)
+    ax.set_title(
+        f"{run.name}: {run.samples} samples, accuracy {100 * run.accuracy:.1f} %", fontsize=9
+    )
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="samples")
     fig.tight_layout()
     return fig
@@ -167,11 +206,15 @@ def energy_bars(runs: list[RunView]) -> Figure | None:
     if not runs:
         return None
     labels = sorted({r.energy_label or r.energy_source for r in runs})
-    fig, ax = plt.subplots(figsize=(6.5, 1.8 + 0.35 * len(runs) + 0.2 * len(labels)),
-                           layout="constrained")
+    fig, ax = plt.subplots(
+        figsize=(6.5, 1.8 + 0.35 * len(runs) + 0.2 * len(labels)), layout="constrained"
+    )
     y = np.arange(len(runs))
-    ax.barh(y, [r.energy_uj for r in runs],
-            color=[colour(labels.index(r.energy_label or r.energy_source)) for r in runs])
+    ax.barh(
+        y,
+        [r.energy_uj for r in runs],
+        color=[colour(labels.index(r.energy_label or r.energy_source)) for r in runs],
+    )
     for i, r in enumerate(runs):
         ax.text(r.energy_uj, i, f" {r.energy_uj:.3g}", va="center", fontsize=8)
     ax.set_yticks(y, [r.name for r in runs], fontsize=8)
@@ -179,16 +222,24 @@ def energy_bars(runs: list[RunView]) -> Figure | None:
     ax.set_xlabel("energy per inference (µJ; window energy / N)")
     ax.set_title("energy per inference", fontsize=9)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colour(i)) for i in range(len(labels))]
-    fig.legend(handles, labels, fontsize=7, loc="outside lower center", title="energy source",
-               title_fontsize=7)
+    fig.legend(
+        handles,
+        labels,
+        fontsize=7,
+        loc="outside lower center",
+        title="energy source",
+        title_fontsize=7,
+    )
     ax.margins(x=0.2)
     return fig
 
 
 ROUTER_COLOURS = {"none": COLOURS[0], "softmax": COLOURS[1], "curiosity": COLOURS[2]}
-KIND_MARKERS = {("device", "flash"): ("s", "device run: F1 on the measured samples"),
-                ("cv", "flash"): ("o", "host cross-validation: mean ± std over folds"),
-                ("cv", "weights"): ("D", "host only, float weights: weight bytes (no device)")}
+KIND_MARKERS = {
+    ("device", "flash"): ("s", "device run: F1 on the measured samples"),
+    ("cv", "flash"): ("o", "host cross-validation: mean ± std over folds"),
+    ("cv", "weights"): ("D", "host only, float weights: weight bytes (no device)"),
+}
 
 
 def _label_offsets(points: list[tuple[float, float]]) -> list[float]:
@@ -212,17 +263,37 @@ def f1_vs_size(runs: list[RunView]) -> Figure | None:
     for r, (x, y), dy in zip(runs, points, _label_offsets(points)):
         marker, _ = KIND_MARKERS.get((r.kind, r.size_kind), ("o", r.kind))
         c = ROUTER_COLOURS.get(r.router or "none", COLOURS[3])
-        ax.errorbar(x, y, yerr=None if r.macro_f1_std is None else 100 * r.macro_f1_std,
-                    fmt=marker, color=c, capsize=3, ms=6, alpha=0.9,
-                    mfc="none" if r.size_kind == "weights" else c)
+        ax.errorbar(
+            x,
+            y,
+            yerr=None if r.macro_f1_std is None else 100 * r.macro_f1_std,
+            fmt=marker,
+            color=c,
+            capsize=3,
+            ms=6,
+            alpha=0.9,
+            mfc="none" if r.size_kind == "weights" else c,
+        )
         ax.annotate(r.name, (x, y), fontsize=7, xytext=(6, dy), textcoords="offset points")
     kinds = {(r.kind, r.size_kind) for r in runs}
     routers = list(dict.fromkeys(r.router or "none" for r in runs))
-    handles = [plt.Line2D([], [], ls="", marker=m, color="#555555", mfc="none" if k[1] ==
-                          "weights" else "#555555", label=lab)
-               for k, (m, lab) in KIND_MARKERS.items() if k in kinds]
-    handles += [plt.Rectangle((0, 0), 1, 1, color=ROUTER_COLOURS.get(x, COLOURS[3]),
-                              label=f"router: {x}") for x in routers]
+    handles = [
+        plt.Line2D(
+            [],
+            [],
+            ls="",
+            marker=m,
+            color="#555555",
+            mfc="none" if k[1] == "weights" else "#555555",
+            label=lab,
+        )
+        for k, (m, lab) in KIND_MARKERS.items()
+        if k in kinds
+    ]
+    handles += [
+        plt.Rectangle((0, 0), 1, 1, color=ROUTER_COLOURS.get(x, COLOURS[3]), label=f"router: {x}")
+        for x in routers
+    ]
     ax.set_xscale("log")
     ax.set_xlabel("model size (flash bytes, log scale)")
     ax.set_ylabel("macro-F1 (%)")

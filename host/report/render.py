@@ -56,8 +56,11 @@ def _device_info(v: RunView) -> str:
     parts = [f"{k.replace('_', ' ')} {val}" for k, val in v.device.items() if "version" in k]
     reported = v.device.get("model_hash")
     if reported:
-        parts.append("reports the model hash above" if reported == v.model_hash else
-                     f"**reports another model hash: {reported}**")
+        parts.append(
+            "reports the model hash above"
+            if reported == v.model_hash
+            else f"**reports another model hash: {reported}**"
+        )
     return ", ".join(parts) or "-"
 
 
@@ -73,8 +76,11 @@ def _device_header(v: RunView) -> list[list[str]]:
     else:
         kind = "real hardware"
     data = meta.get("data") or {}
-    energy = (f"`{v.energy_source}`: {v.energy_label}" if v.energy_source or v.energy_label
-              else "none recorded")
+    energy = (
+        f"`{v.energy_source}`: {v.energy_label}"
+        if v.energy_source or v.energy_label
+        else "none recorded"
+    )
     datasheet = (meta.get("power") or {}).get("datasheet") or (b.get("power") or {}).get("source")
     if datasheet and v.energy_source == "model" and v.energy_uj is not None:
         energy += f" (datasheet: {datasheet})"
@@ -83,20 +89,32 @@ def _device_header(v: RunView) -> list[list[str]]:
     at = f" at {clock / 1e6:g} MHz" if clock else ""
     rows = [
         ["board", f"{b.get('name', '?')}: core {b.get('core', '?')}{at}, {kind}"],
-        ["counter", f"{c.get('kind', '?')}: {COUNTER_MEANING.get(v.unit, v.unit)}; "
-                    f"{c.get('per_tick', 1)} {v.unit_label} per tick"],
+        [
+            "counter",
+            f"{c.get('kind', '?')}: {COUNTER_MEANING.get(v.unit, v.unit)}; "
+            f"{c.get('per_tick', 1)} {v.unit_label} per tick",
+        ],
         ["energy source", energy],
-        ["dataset", f"{v.dataset or '?'}, folds {data.get('folds', '?')}, "
-                    f"input {data.get('input', '?')}"],
+        [
+            "dataset",
+            f"{v.dataset or '?'}, folds {data.get('folds', '?')}, input {data.get('input', '?')}",
+        ],
         ["label set", _classes(v)],
-        ["model", f"{v.model_name}: router {v.router or 'none'}, experts {experts}, "
-                  f"{size_text(v)}, RAM arena {model.get('arena_bytes', '?')} B"],
+        [
+            "model",
+            f"{v.model_name}: router {v.router or 'none'}, experts {experts}, "
+            f"{size_text(v)}, RAM arena {model.get('arena_bytes', '?')} B",
+        ],
         ["model hash", f"`{v.model_hash or '?'}`"],
     ]
     if v.device:
         rows.append(["device", _device_info(v)])
-    rows += [["samples", str(v.samples)], ["golden-model mismatches", _golden(v)],
-             ["date", v.started or "?"], ["qmoe version", v.qmoe_version or "?"]]
+    rows += [
+        ["samples", str(v.samples)],
+        ["golden-model mismatches", _golden(v)],
+        ["date", v.started or "?"],
+        ["qmoe version", v.qmoe_version or "?"],
+    ]
     return rows
 
 
@@ -108,16 +126,26 @@ def _cv_header(views: list[RunView]) -> str:
         ["label set", _classes(v)],
         ["samples", f"{meta.get('rows', v.samples)} (every sample held out once)"],
         ["golden-model mismatches", "not applicable (no device)"],
-        ["date", v.started or "?"], ["qmoe version", v.qmoe_version or "?"],
+        ["date", v.started or "?"],
+        ["qmoe version", v.qmoe_version or "?"],
     ]
     if meta.get("command"):
         rows.append(["command", "`" + " ".join(map(str, meta["command"])) + "`"])
     variants = table(
         ["variant", "router", "experts", "macro-F1 %", "accuracy %", "size", "model hash"],
-        [[x.name, x.router or "none", " / ".join(x.expert_names), f1_text(x, label=False),
-          f"{100 * x.accuracy:.1f}", size_text(x),
-          f"`{x.model_hash[:16]}…`" if x.model_hash else "not lowerable (float)"]
-         for x in views])
+        [
+            [
+                x.name,
+                x.router or "none",
+                " / ".join(x.expert_names),
+                f1_text(x, label=False),
+                f"{100 * x.accuracy:.1f}",
+                size_text(x),
+                f"`{x.model_hash[:16]}…`" if x.model_hash else "not lowerable (float)",
+            ]
+            for x in views
+        ],
+    )
     return table(["field", "value"], rows) + "\n\n" + variants
 
 
@@ -130,8 +158,14 @@ def runs_section(views: list[RunView]) -> str:
     for src, members in by_source.items():
         first = members[0]
         if first.kind == "device":
-            out += [f"### {first.name}", "", f"Folder: `{src}`", "",
-                    table(["field", "value"], _device_header(first)), ""]
+            out += [
+                f"### {first.name}",
+                "",
+                f"Folder: `{src}`",
+                "",
+                table(["field", "value"], _device_header(first)),
+                "",
+            ]
         else:
             out += [f"### host cross-validation: `{src}`", "", _cv_header(members), ""]
     return "\n".join(out)
@@ -143,8 +177,11 @@ def latency_section(views: list[RunView], plots: dict[str, Plot]) -> str:
     out = ["## Latency per inference", ""]
     if not devs:
         return "\n".join(out + ["No device runs: latency is measured on a device only.", ""])
-    out += ["Router + expert per inference, from the board's counter, in the unit each run's "
-            "counter counts (front end excluded).", ""]
+    out += [
+        "Router + expert per inference, from the board's counter, in the unit each run's "
+        "counter counts (front end excluded).",
+        "",
+    ]
     out += [plots[k].markdown() for k in ("latency_router", "latency_expert") if k in plots]
     rows = []
     for v in devs:
@@ -160,9 +197,11 @@ def latency_section(views: list[RunView], plots: dict[str, Plot]) -> str:
 
 def _lat_row(v: RunView, which: str, values) -> list[str]:
     s = latency_stats(values)
-    return [v.name, which, str(s["n"])] + [num(s[k]) for k in
-                                           ("mean", "std", "p50", "p95", "p99", "min", "max")] \
+    return (
+        [v.name, which, str(s["n"])]
+        + [num(s[k]) for k in ("mean", "std", "p50", "p95", "p99", "min", "max")]
         + [v.unit_label]
+    )
 
 
 def uncertainty_section(views: list[RunView], plots: dict[str, Plot]) -> str:
@@ -170,11 +209,15 @@ def uncertainty_section(views: list[RunView], plots: dict[str, Plot]) -> str:
     out = ["## Uncertainty (curiosity routing)", ""]
     if "uncertainty_hist" not in plots and "uncertainty_per_class" not in plots:
         return "\n".join(out + ["No curiosity-routed run: nothing to show.", ""])
-    out += ["The summed variance of the router's class probabilities over its T dropout passes: "
-            "higher means the router is less sure, and the policy sends the input to a larger "
-            "expert. Device values are reported in units of 2^-30 and converted here.", ""]
-    out += [plots[k].markdown() for k in ("uncertainty_hist", "uncertainty_per_class")
-            if k in plots]
+    out += [
+        "The summed variance of the router's class probabilities over its T dropout passes: "
+        "higher means the router is less sure, and the policy sends the input to a larger "
+        "expert. Device values are reported in units of 2^-30 and converted here.",
+        "",
+    ]
+    out += [
+        plots[k].markdown() for k in ("uncertainty_hist", "uncertainty_per_class") if k in plots
+    ]
     return "\n".join(out + [""])
 
 
@@ -183,12 +226,26 @@ def accuracy_section(views: list[RunView], plots: dict[str, Plot]) -> str:
     out = ["## Accuracy and model size", ""]
     if "f1_vs_size" in plots:
         out += [plots["f1_vs_size"].markdown(), ""]
-    rows = [[v.name, "device" if v.kind == "device" else "host CV", f1_text(v, label=False),
-             f"{100 * v.accuracy:.1f}", size_text(v), str(v.samples)] for v in views]
-    out += [table(["run", "kind", "macro-F1 %", "accuracy %", "size", "samples"], rows), "",
-            "### Confusion matrices", "",
-            "Rows are the true class, columns the predicted one; the diagonal is correct. "
-            "Cross-validation matrices add up every held-out fold.", ""]
+    rows = [
+        [
+            v.name,
+            "device" if v.kind == "device" else "host CV",
+            f1_text(v, label=False),
+            f"{100 * v.accuracy:.1f}",
+            size_text(v),
+            str(v.samples),
+        ]
+        for v in views
+    ]
+    out += [
+        table(["run", "kind", "macro-F1 %", "accuracy %", "size", "samples"], rows),
+        "",
+        "### Confusion matrices",
+        "",
+        "Rows are the true class, columns the predicted one; the diagonal is correct. "
+        "Cross-validation matrices add up every held-out fold.",
+        "",
+    ]
     out += [p.markdown() for k, p in plots.items() if k.startswith("confusion")]
     return "\n".join(out + [""])
 
@@ -198,15 +255,24 @@ def energy_section(views: list[RunView], plots: dict[str, Plot]) -> str:
     out = ["## Energy per inference", ""]
     runs = [v for v in views if v.energy_uj is not None]
     if not runs:
-        return "\n".join(out + ["No run has an energy figure (host cross-validation runs "
-                                "measure none).", ""])
-    out += ["Energy of a window of N back-to-back inferences divided by N (median over "
-            "windows). `model` figures are datasheet currents times measured time, not "
-            "measurements.", "", plots["energy"].markdown(), ""]
-    rows = [[v.name, f"{v.energy_uj:.4g}", f"{f1_per_mj(v):.4g}", v.energy_source,
-             v.energy_label] for v in runs]
-    return "\n".join(out + [table(["run", "µJ / inference", "macro-F1 per mJ", "source",
-                                   "label"], rows), ""])
+        return "\n".join(
+            out + ["No run has an energy figure (host cross-validation runs measure none).", ""]
+        )
+    out += [
+        "Energy of a window of N back-to-back inferences divided by N (median over "
+        "windows). `model` figures are datasheet currents times measured time, not "
+        "measurements.",
+        "",
+        plots["energy"].markdown(),
+        "",
+    ]
+    rows = [
+        [v.name, f"{v.energy_uj:.4g}", f"{f1_per_mj(v):.4g}", v.energy_source, v.energy_label]
+        for v in runs
+    ]
+    return "\n".join(
+        out + [table(["run", "µJ / inference", "macro-F1 per mJ", "source", "label"], rows), ""]
+    )
 
 
 def compare_section(sections: list[CompareSection], notes: list[str]) -> str:
@@ -224,18 +290,36 @@ def compare_section(sections: list[CompareSection], notes: list[str]) -> str:
     return "\n".join(out + [""])
 
 
-def build_markdown(views: list[RunView], plots: dict[str, Plot], sections: list[CompareSection],
-                   notes: list[str], summary: list[str], title: str) -> str:
+def build_markdown(
+    views: list[RunView],
+    plots: dict[str, Plot],
+    sections: list[CompareSection],
+    notes: list[str],
+    summary: list[str],
+    title: str,
+) -> str:
     """The whole report.md."""
     warnings = [w for w in map(mismatch_warning, views) if w]
-    head = [f"# {title}", "",
-            f"Generated {time.strftime('%Y-%m-%d %H:%M:%S %z')} by qmoe {__version__} from "
-            f"{len(views)} run(s). How to read it: docs/report.md in qmoe.", ""]
+    head = [
+        f"# {title}",
+        "",
+        f"Generated {time.strftime('%Y-%m-%d %H:%M:%S %z')} by qmoe {__version__} from "
+        f"{len(views)} run(s). How to read it: docs/report.md in qmoe.",
+        "",
+    ]
     for w in warnings:
-        head += [f"> **WARNING: golden-model mismatch.** {w}. The device does not compute what "
-                 "the model file says; its figures do not describe the trained model.", ""]
+        head += [
+            f"> **WARNING: golden-model mismatch.** {w}. The device does not compute what "
+            "the model file says; its figures do not describe the trained model.",
+            "",
+        ]
     head += ["## Summary", "", "```", *summary, "```", ""]
-    parts = [runs_section(views), latency_section(views, plots),
-             uncertainty_section(views, plots), accuracy_section(views, plots),
-             energy_section(views, plots), compare_section(sections, notes)]
+    parts = [
+        runs_section(views),
+        latency_section(views, plots),
+        uncertainty_section(views, plots),
+        accuracy_section(views, plots),
+        energy_section(views, plots),
+        compare_section(sections, notes),
+    ]
     return "\n".join(head) + "\n" + "\n".join(p for p in parts if p)

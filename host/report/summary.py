@@ -17,10 +17,16 @@ def latency_stats(values: np.ndarray) -> dict[str, float]:
     """Mean, std (ddof 1), p50, p95, p99, min and max of per-inference counter values."""
     v = np.asarray(values, dtype=np.float64)
     p50, p95, p99 = np.percentile(v, [50, 95, 99])
-    return {"n": int(v.size), "mean": float(v.mean()),
-            "std": float(v.std(ddof=1)) if v.size > 1 else 0.0,
-            "p50": float(p50), "p95": float(p95), "p99": float(p99),
-            "min": float(v.min()), "max": float(v.max())}
+    return {
+        "n": int(v.size),
+        "mean": float(v.mean()),
+        "std": float(v.std(ddof=1)) if v.size > 1 else 0.0,
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "min": float(v.min()),
+        "max": float(v.max()),
+    }
 
 
 def f1_per_mj(run: RunView) -> float | None:
@@ -52,8 +58,10 @@ def mismatch_warning(run: RunView) -> str | None:
     if not run.mismatches:
         return None
     shown = ", ".join(run.mismatches[:5]) + (" …" if len(run.mismatches) > 5 else "")
-    return (f"{run.name}: {len(run.mismatches)} of {run.golden_checked} inferences differ from "
-            f"the golden model (must be 0; first: {shown})")
+    return (
+        f"{run.name}: {len(run.mismatches)} of {run.golden_checked} inferences differ from "
+        f"the golden model (must be 0; first: {shown})"
+    )
 
 
 def run_line(run: RunView) -> str:
@@ -61,8 +69,10 @@ def run_line(run: RunView) -> str:
     parts = [f1_text(run), size_text(run)]
     if run.latency is not None and run.latency.size:
         s = latency_stats(run.latency)
-        parts.append(f"latency {num(s['mean'])} ± {num(s['std'])} {run.unit_label} "
-                     f"(router {run.router or 'none'})")
+        parts.append(
+            f"latency {num(s['mean'])} ± {num(s['std'])} {run.unit_label} "
+            f"(router {run.router or 'none'})"
+        )
     elif run.kind == "cv":
         parts.append(f"router {run.router or 'none'}, host cross-validation (no device latency)")
     if run.energy_uj is not None:
@@ -75,8 +85,10 @@ def run_line(run: RunView) -> str:
 def summary_from(views: list[RunView], sections: list[CompareSection]) -> list[str]:
     """The one-screen summary: a line per run, the Levene verdicts, compare problems, warnings."""
     n_dev = sum(v.kind == "device" for v in views)
-    lines = [f"qmoe report: {len(views)} run(s) ({n_dev} device, {len(views) - n_dev} host "
-             "cross-validation)"]
+    lines = [
+        f"qmoe report: {len(views)} run(s) ({n_dev} device, {len(views) - n_dev} host "
+        "cross-validation)"
+    ]
     lines += [run_line(v) for v in views]
     for sec in sections:
         lines += [f"{sec.title}: {s}" for s in sec.levene_sentences()]

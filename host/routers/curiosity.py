@@ -21,9 +21,17 @@ class CuriosityRouter(SoftmaxRouter):
 
     kind = "curiosity"
 
-    def __init__(self, in_dim: int, n_experts: int, input_scale: float, hidden: int = 32,
-                 top_k: int = 1, dropout: float = 0.25, n_passes: int = 8,
-                 mask_seed: int = 0) -> None:
+    def __init__(
+        self,
+        in_dim: int,
+        n_experts: int,
+        input_scale: float,
+        hidden: int = 32,
+        top_k: int = 1,
+        dropout: float = 0.25,
+        n_passes: int = 8,
+        mask_seed: int = 0,
+    ) -> None:
         super().__init__(in_dim, n_experts, input_scale, hidden, top_k)
         if not 0.0 <= float(dropout) < 1.0:
             raise ConfigError(f"curiosity router dropout {dropout} must lie in [0, 1)")
@@ -36,8 +44,9 @@ class CuriosityRouter(SoftmaxRouter):
         gen = torch.Generator().manual_seed(self.mask_seed)
         keep = torch.rand((self.n_passes, self.hidden), generator=gen) < 1.0 - self.dropout
         self.register_buffer("masks", keep.to(self.head.weight.dtype))
-        self.init_kwargs.update(dropout=self.dropout, n_passes=self.n_passes,
-                                mask_seed=self.mask_seed)
+        self.init_kwargs.update(
+            dropout=self.dropout, n_passes=self.n_passes, mask_seed=self.mask_seed
+        )
 
     @property
     def mask_scale(self) -> float:
@@ -66,6 +75,7 @@ class CuriosityRouter(SoftmaxRouter):
     def export(self) -> dict:
         """SoftmaxRouter export plus the fixed masks (T, hidden) as uint8, p and 1 / (1 - p)."""
         out = super().export()
-        out.update(masks=self.masks.detach().cpu().numpy().astype("uint8"),
-                   mask_scale=self.mask_scale)
+        out.update(
+            masks=self.masks.detach().cpu().numpy().astype("uint8"), mask_scale=self.mask_scale
+        )
         return out

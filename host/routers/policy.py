@@ -32,20 +32,25 @@ class RoutingPolicy:
         self.thresholds = [float(t) for t in self.thresholds]
         table = np.asarray(self.table)
         if table.ndim != 2 or table.shape[0] != len(self.thresholds) + 1 or table.shape[1] < 1:
-            raise ConfigError(f"routing table has shape {table.shape}, expected "
-                              f"({len(self.thresholds) + 1}, n_experts) for "
-                              f"{len(self.thresholds)} thresholds")
+            raise ConfigError(
+                f"routing table has shape {table.shape}, expected "
+                f"({len(self.thresholds) + 1}, n_experts) for "
+                f"{len(self.thresholds)} thresholds"
+            )
         if table.dtype.kind not in "iu" and not np.array_equal(table, np.round(table)):
             raise ConfigError("routing table entries must be integer expert indices")
         self.table = table.astype(np.int64)
         e = self.table.shape[1]
         if self.table.min() < 0 or self.table.max() >= e:
-            raise ConfigError(f"routing table entries must lie in 0..{e - 1}, got "
-                              f"{self.table.min()}..{self.table.max()}")
+            raise ConfigError(
+                f"routing table entries must lie in 0..{e - 1}, got "
+                f"{self.table.min()}..{self.table.max()}"
+            )
         t = np.asarray(self.thresholds, dtype=np.float64)
         if not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
-            raise ConfigError(f"routing thresholds {self.thresholds} must be finite and strictly "
-                              "ascending")
+            raise ConfigError(
+                f"routing thresholds {self.thresholds} must be finite and strictly ascending"
+            )
         if self.kind not in KINDS:
             raise ConfigError(f"routing policy kind {self.kind!r} is not one of {', '.join(KINDS)}")
 
@@ -64,27 +69,38 @@ class RoutingPolicy:
         choice = np.asarray(choice, dtype=np.int64)
         u = np.asarray(u, dtype=np.float64)
         if choice.shape != u.shape:
-            raise ConfigError(f"route: choice shape {choice.shape} differs from uncertainty "
-                              f"shape {u.shape}")
+            raise ConfigError(
+                f"route: choice shape {choice.shape} differs from uncertainty shape {u.shape}"
+            )
         if choice.size and (choice.min() < 0 or choice.max() >= self.n_experts):
             raise ConfigError(f"route: router choices must lie in 0..{self.n_experts - 1}")
         return self.table[self.bins(u), choice]
 
     def to_dict(self) -> dict:
         """JSON-able form."""
-        return {"kind": self.kind, "thresholds": list(self.thresholds),
-                "table": self.table.tolist(), "achieved_cost": self.achieved_cost}
+        return {
+            "kind": self.kind,
+            "thresholds": list(self.thresholds),
+            "table": self.table.tolist(),
+            "achieved_cost": self.achieved_cost,
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> RoutingPolicy:
         """Inverse of to_dict; ModelFileError names the bad field."""
         try:
             cost = d.get("achieved_cost")
-            return cls(thresholds=list(d["thresholds"]), table=np.asarray(d["table"]),
-                       kind=str(d["kind"]), achieved_cost=None if cost is None else float(cost))
+            return cls(
+                thresholds=list(d["thresholds"]),
+                table=np.asarray(d["table"]),
+                kind=str(d["kind"]),
+                achieved_cost=None if cost is None else float(cost),
+            )
         except (KeyError, TypeError, ValueError, AttributeError, ConfigError) as exc:
-            raise ModelFileError(f"routing policy: bad or missing field ({exc!s}); expected keys "
-                                 "kind, thresholds, table, achieved_cost") from exc
+            raise ModelFileError(
+                f"routing policy: bad or missing field ({exc!s}); expected keys "
+                "kind, thresholds, table, achieved_cost"
+            ) from exc
 
 
 def argmax_policy(n_experts: int) -> RoutingPolicy:
@@ -92,18 +108,22 @@ def argmax_policy(n_experts: int) -> RoutingPolicy:
     return RoutingPolicy([], np.arange(int(n_experts))[None, :], "argmax")
 
 
-def _check_inputs(u_val: np.ndarray, choice_val: np.ndarray,
-                  precision_order: Sequence[int]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+def _check_inputs(
+    u_val: np.ndarray, choice_val: np.ndarray, precision_order: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
     u = np.asarray(u_val, dtype=np.float64).ravel()
     c = np.asarray(choice_val, dtype=np.int64).ravel()
     order = [int(i) for i in precision_order]
     e = len(order)
     if sorted(order) != list(range(e)) or e < 1:
-        raise ConfigError(f"precision_order {list(precision_order)} must list every expert index "
-                          f"0..{e - 1} once")
+        raise ConfigError(
+            f"precision_order {list(precision_order)} must list every expert index 0..{e - 1} once"
+        )
     if u.size == 0 or u.shape != c.shape:
-        raise ConfigError(f"policy calibration needs as many uncertainties ({u.size}) as router "
-                          f"choices ({c.size}), at least one")
+        raise ConfigError(
+            f"policy calibration needs as many uncertainties ({u.size}) as router "
+            f"choices ({c.size}), at least one"
+        )
     if not np.all(np.isfinite(u)):
         raise ConfigError("policy calibration: validation uncertainties contain NaN or inf")
     if c.min() < 0 or c.max() >= e:
@@ -159,8 +179,12 @@ def _escalation(u_sorted: np.ndarray, order: list[int], n_top: int, kind: str) -
     return RoutingPolicy(thresholds, np.array(rows), kind)
 
 
-def curiosity_policy(u_val: np.ndarray, choice_val: np.ndarray, precision_order: list[int],
-                     escalate_share: float = 0.3) -> RoutingPolicy:
+def curiosity_policy(
+    u_val: np.ndarray,
+    choice_val: np.ndarray,
+    precision_order: list[int],
+    escalate_share: float = 0.3,
+) -> RoutingPolicy:
     """Escalate uncertain inputs to more precise experts, with thresholds from validation quantiles.
 
     With E experts ordered least -> most precise (o_0 .. o_{E-1}) and m = round(share * n): the
@@ -175,8 +199,13 @@ def curiosity_policy(u_val: np.ndarray, choice_val: np.ndarray, precision_order:
     return _escalation(np.sort(u), order, int(round(escalate_share * u.size)), "curiosity")
 
 
-def budget_policy(u_val: np.ndarray, choice_val: np.ndarray, precision_order: list[int],
-                  costs: list[float], budget: float) -> RoutingPolicy:
+def budget_policy(
+    u_val: np.ndarray,
+    choice_val: np.ndarray,
+    precision_order: list[int],
+    costs: list[float],
+    budget: float,
+) -> RoutingPolicy:
     """Most precision whose mean cost on the validation inputs is <= budget (`achieved_cost`).
 
     Candidates, from least to most precise: demote the d least uncertain inputs to the cheapest
@@ -191,16 +220,21 @@ def budget_policy(u_val: np.ndarray, choice_val: np.ndarray, precision_order: li
         raise ConfigError(f"costs {list(costs)} must be {len(order)} finite non-negative numbers")
     cheapest = int(np.argmin(cost))
     if not math.isfinite(budget) or budget < cost[cheapest]:
-        raise ConfigError(f"budget {budget} is below the cheapest expert's cost {cost[cheapest]} "
-                          f"(expert {cheapest})")
+        raise ConfigError(
+            f"budget {budget} is below the cheapest expert's cost {cost[cheapest]} "
+            f"(expert {cheapest})"
+        )
     u_sorted = np.sort(u)
     n, e = u.size, len(order)
     demote_table = np.array([[cheapest] * e, list(range(e))])
     candidates = []
     for d in range(n, 0, -1):
         t = _cut(u_sorted, d)
-        candidates.append(RoutingPolicy([], demote_table[:1], "budget") if t is None
-                          else RoutingPolicy([t], demote_table, "budget"))
+        candidates.append(
+            RoutingPolicy([], demote_table[:1], "budget")
+            if t is None
+            else RoutingPolicy([t], demote_table, "budget")
+        )
     candidates += [_escalation(u_sorted, order, m, "budget") for m in range(n + 1)]
     best, best_cost, seen = None, math.inf, set()
     for pol in candidates:

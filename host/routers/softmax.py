@@ -30,8 +30,10 @@ def load_balance_loss(probs: Tensor, gates: Tensor) -> Tensor:
     differentiable) and P_e the mean router probability of e over the batch (differentiable).
     """
     if probs.shape != gates.shape or probs.dim() != 2:
-        raise ConfigError(f"load_balance_loss: probs {tuple(probs.shape)} and gates "
-                          f"{tuple(gates.shape)} must both be (batch, n_experts)")
+        raise ConfigError(
+            f"load_balance_loss: probs {tuple(probs.shape)} and gates "
+            f"{tuple(gates.shape)} must both be (batch, n_experts)"
+        )
     dispatched = (gates > 0).to(probs.dtype)
     f = dispatched.sum(dim=0) / dispatched.sum().clamp_min(1.0)
     return probs.shape[1] * (f * probs.mean(dim=0)).sum()
@@ -45,8 +47,9 @@ class SoftmaxRouter(QuantMLP):
 
     kind = "softmax"
 
-    def __init__(self, in_dim: int, n_experts: int, input_scale: float, hidden: int = 32,
-                 top_k: int = 1) -> None:
+    def __init__(
+        self, in_dim: int, n_experts: int, input_scale: float, hidden: int = 32, top_k: int = 1
+    ) -> None:
         if int(n_experts) < 2:
             raise ConfigError(f"router n_experts {n_experts} must be >= 2")
         if not 1 <= int(top_k) <= int(n_experts):
@@ -57,9 +60,13 @@ class SoftmaxRouter(QuantMLP):
         self.n_experts = int(n_experts)
         self.hidden = int(hidden)
         self.top_k = int(top_k)
-        self.init_kwargs: dict = {"in_dim": self.in_dim, "n_experts": self.n_experts,
-                                  "input_scale": self.input_scale, "hidden": self.hidden,
-                                  "top_k": self.top_k}
+        self.init_kwargs: dict = {
+            "in_dim": self.in_dim,
+            "n_experts": self.n_experts,
+            "input_scale": self.input_scale,
+            "hidden": self.hidden,
+            "top_k": self.top_k,
+        }
 
     def logits(self, x: Tensor) -> Tensor:
         """Router logits (B, E) of int8-valued inputs (B, in_dim)."""

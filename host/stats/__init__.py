@@ -10,5 +10,15 @@ from qmoe.stats.compare import CompareResult, compare_runs
 from qmoe.stats.load import Run, load_run, load_runs, macro_f1
 from qmoe.stats.verdicts import Verdict, bootstrap_ci, mcnemar_exact, tost_paired
 
-__all__ = ["CompareResult", "Run", "Verdict", "bootstrap_ci", "compare_runs", "load_run",
-           "load_runs", "macro_f1", "mcnemar_exact", "tost_paired"]
+__all__ = [
+    "CompareResult",
+    "Run",
+    "Verdict",
+    "bootstrap_ci",
+    "compare_runs",
+    "load_run",
+    "load_runs",
+    "macro_f1",
+    "mcnemar_exact",
+    "tost_paired",
+]

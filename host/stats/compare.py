@@ -47,25 +47,44 @@ class CompareResult:
 
     def to_dict(self) -> dict:
         """Everything as JSON-safe Python objects (no NaN: missing figures are None)."""
-        return _clean({"settings": self.settings, "runs": self.runs,
-                       "verdicts": [asdict(v) for v in self.verdicts]})
+        return _clean(
+            {
+                "settings": self.settings,
+                "runs": self.runs,
+                "verdicts": [asdict(v) for v in self.verdicts],
+            }
+        )
 
     def to_markdown(self) -> str:
         """The runs table, the verdicts table and one sentence per verdict."""
         s = self.settings
-        out = [f"baseline: {s.get('baseline', '?')} · alpha {s.get('alpha')} · F1 equivalence "
-               f"margin ±{100 * s.get('f1_margin', 0):g} points · bootstrap "
-               f"{s.get('n_boot')} resamples (seed {s.get('seed')})", "", "### Runs", ""]
+        out = [
+            f"baseline: {s.get('baseline', '?')} · alpha {s.get('alpha')} · F1 equivalence "
+            f"margin ±{100 * s.get('f1_margin', 0):g} points · bootstrap "
+            f"{s.get('n_boot')} resamples (seed {s.get('seed')})",
+            "",
+            "### Runs",
+            "",
+        ]
         out += _table(_run_columns(self.runs), self.runs)
-        out += ["", "### Verdicts", "",
-                "| question | test | statistic | p | effect | CI | significant |",
-                "|---|---|---:|---:|---|---|---|"]
+        out += [
+            "",
+            "### Verdicts",
+            "",
+            "| question | test | statistic | p | effect | CI | significant |",
+            "|---|---|---:|---:|---|---|---|",
+        ]
         for v in self.verdicts:
             eff = ", ".join(f"{k} {fmt_num(x)}" for k, x in v.effect.items())
-            ci = "–" if v.ci is None else (f"{100 * v.ci_level:g} % [{fmt_num(v.ci[0])}, "
-                                           f"{fmt_num(v.ci[1])}]")
-            out.append(f"| {v.question} | {v.test} | {fmt_num(v.statistic)} | {fmt_num(v.p)} "
-                       f"| {eff} | {ci} | {'yes' if v.significant else 'no'} |")
+            ci = (
+                "–"
+                if v.ci is None
+                else (f"{100 * v.ci_level:g} % [{fmt_num(v.ci[0])}, {fmt_num(v.ci[1])}]")
+            )
+            out.append(
+                f"| {v.question} | {v.test} | {fmt_num(v.statistic)} | {fmt_num(v.p)} "
+                f"| {eff} | {ci} | {'yes' if v.significant else 'no'} |"
+            )
         out += ["", "### In words", ""] + [f"- {v.sentence}" for v in self.verdicts]
         return "\n".join(out) + "\n"
 
@@ -83,15 +102,30 @@ class CompareResult:
 
 def _run_columns(runs: list[dict]) -> list[tuple[str, str]]:
     if runs and runs[0]["kind"] == "device":
-        return [("name", "run"), ("board", "board"), ("unit", "counter unit"), ("n", "n"),
-                ("accuracy_pct", "accuracy %"), ("accuracy_ci", "95 % CI"),
-                ("macro_f1_pct", "macro-F1 %"), ("macro_f1_ci", "95 % CI"),
-                ("latency_mean", "latency mean"), ("latency_std", "latency std"),
-                ("energy_uj", "µJ / inference"), ("f1_per_mj", "F1 / mJ"),
-                ("energy_label", "energy source")]
-    return [("name", "run"), ("label_set", "label set"), ("folds", "folds"),
-            ("macro_f1_pct", "macro-F1 % (mean)"), ("macro_f1_std_pct", "± std"),
-            ("accuracy_pct", "accuracy % (mean)"), ("accuracy_std_pct", "± std")]
+        return [
+            ("name", "run"),
+            ("board", "board"),
+            ("unit", "counter unit"),
+            ("n", "n"),
+            ("accuracy_pct", "accuracy %"),
+            ("accuracy_ci", "95 % CI"),
+            ("macro_f1_pct", "macro-F1 %"),
+            ("macro_f1_ci", "95 % CI"),
+            ("latency_mean", "latency mean"),
+            ("latency_std", "latency std"),
+            ("energy_uj", "µJ / inference"),
+            ("f1_per_mj", "F1 / mJ"),
+            ("energy_label", "energy source"),
+        ]
+    return [
+        ("name", "run"),
+        ("label_set", "label set"),
+        ("folds", "folds"),
+        ("macro_f1_pct", "macro-F1 % (mean)"),
+        ("macro_f1_std_pct", "± std"),
+        ("accuracy_pct", "accuracy % (mean)"),
+        ("accuracy_std_pct", "± std"),
+    ]
 
 
 def _table(cols: list[tuple[str, str]], rows: list[dict]) -> list[str]:
@@ -112,23 +146,28 @@ def _check_compatible(runs: list[Run], allow_mixed: bool) -> None:
     if len(kinds) > 1:
         dev = next(r for r in runs if r.kind == "device")
         cv = next(r for r in runs if r.kind == "cv")
-        raise ConfigError(f"cannot compare a device run ({dev.path}) with a cross-validation run "
-                          f"({cv.path}): compare device runs with device runs, CV with CV")
+        raise ConfigError(
+            f"cannot compare a device run ({dev.path}) with a cross-validation run "
+            f"({cv.path}): compare device runs with device runs, CV with CV"
+        )
     first = runs[0]
     for r in runs[1:]:
         if first.kind == "device" and r.unit != first.unit:
             raise ConfigError(
                 f"counter units differ: {first.path} counts {first.unit} ({first.board}) and "
                 f"{r.path} counts {r.unit} ({r.board}); these are not comparable (emulated "
-                "instructions are not cycles); compare runs measured with the same counter")
+                "instructions are not cycles); compare runs measured with the same counter"
+            )
         if first.kind == "device" and r.board != first.board and not allow_mixed:
             raise ConfigError(
                 f"boards differ: {first.path} ran on {first.board} and {r.path} on {r.board}; "
-                "pass --allow-mixed to compare them anyway")
+                "pass --allow-mixed to compare them anyway"
+            )
         if first.kind == "cv" and r.label_set != first.label_set:
             raise ConfigError(
                 f"label sets differ: {first.path} used {first.label_set!r} and {r.path} "
-                f"{r.label_set!r}; F1 on different label sets is not comparable")
+                f"{r.label_set!r}; F1 on different label sets is not comparable"
+            )
 
 
 def _pick_baseline(runs: list[Run], baseline: int | str) -> int:
@@ -140,14 +179,23 @@ def _pick_baseline(runs: list[Run], baseline: int | str) -> int:
         raise ConfigError(f"--baseline {baseline!r}: no such run (runs: {', '.join(names)})")
     i = int(baseline)
     if not 0 <= i < len(runs):
-        raise ConfigError(f"--baseline {i}: expected 0..{len(runs) - 1} (the runs in order) or "
-                          f"a run's name ({', '.join(names)})")
+        raise ConfigError(
+            f"--baseline {i}: expected 0..{len(runs) - 1} (the runs in order) or "
+            f"a run's name ({', '.join(names)})"
+        )
     return i
 
 
-def compare_runs(paths: Sequence[Path | str], *, alpha: float = 0.05, f1_margin: float = 0.02,
-                 n_boot: int = 2000, seed: int = 0, baseline: int | str = 0,
-                 allow_mixed: bool = False) -> CompareResult:
+def compare_runs(
+    paths: Sequence[Path | str],
+    *,
+    alpha: float = 0.05,
+    f1_margin: float = 0.02,
+    n_boot: int = 2000,
+    seed: int = 0,
+    baseline: int | str = 0,
+    allow_mixed: bool = False,
+) -> CompareResult:
     """Compare every run against the baseline run (a name, else an index; 0 = the first run).
 
     `paths` are device run folders, CV variant folders or training run folders (one run per
@@ -185,8 +233,16 @@ def compare_runs(paths: Sequence[Path | str], *, alpha: float = 0.05, f1_margin:
             verdicts += [e] if e else []
         else:
             verdicts += fold_verdicts(a, b, sa, sb, alpha, f1_margin, n_boot, rng)
-    summaries = [r.summary(n_boot=n_boot, rng=np.random.default_rng([seed, 10_000 + i]))
-                 for i, r in enumerate(runs)]
-    settings = {"alpha": alpha, "f1_margin": f1_margin, "n_boot": n_boot, "seed": seed,
-                "baseline": a.name, "allow_mixed": allow_mixed}
+    summaries = [
+        r.summary(n_boot=n_boot, rng=np.random.default_rng([seed, 10_000 + i]))
+        for i, r in enumerate(runs)
+    ]
+    settings = {
+        "alpha": alpha,
+        "f1_margin": f1_margin,
+        "n_boot": n_boot,
+        "seed": seed,
+        "baseline": a.name,
+        "allow_mixed": allow_mixed,
+    }
     return CompareResult(summaries, verdicts, settings)

@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from qmoe.errors import DataError
+from qmoe.runio import read_json, read_jsonl
 
 
 def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -74,8 +74,9 @@ class Run:
         None when the runs share no sample or a run measured a sample twice. DataError when a
         shared sample has different labels (the runs used different data).
         """
-        if len(set(self.samples)) != len(self.samples) or \
-                len(set(other.samples)) != len(other.samples):
+        if len(set(self.samples)) != len(self.samples) or len(set(other.samples)) != len(
+            other.samples
+        ):
             return None
         where = {s: i for i, s in enumerate(other.samples)}
         ia = [i for i, s in enumerate(self.samples) if s in where]
@@ -84,62 +85,81 @@ class Run:
         ib = [where[self.samples[i]] for i in ia]
         bad = [self.samples[i] for i, j in zip(ia, ib) if self.labels[i] != other.labels[j]]
         if bad:
-            raise DataError(f"{self.path} and {other.path} give sample {bad[0]!r} different labels "
-                            f"({len(bad)} such samples): they did not measure the same data")
+            raise DataError(
+                f"{self.path} and {other.path} give sample {bad[0]!r} different labels "
+                f"({len(bad)} such samples): they did not measure the same data"
+            )
         return self.correct[ia], other.correct[ib]
 
     def summary(self, *, n_boot: int, rng: np.random.Generator) -> dict:
         """The run's row of the runs table (bootstrap CIs of accuracy and macro-F1 on devices)."""
         from qmoe.stats.verdicts import bootstrap_ci
 
-        out = {"name": self.name, "kind": self.kind, "path": str(self.path),
-               "label_set": self.label_set, "router": self.router, "experts": list(self.experts)}
+        out = {
+            "name": self.name,
+            "kind": self.kind,
+            "path": str(self.path),
+            "label_set": self.label_set,
+            "router": self.router,
+            "experts": list(self.experts),
+        }
         if self.kind == "cv":
             folds = sorted(self.fold_f1)
             f1 = np.array([self.fold_f1[k] for k in folds])
             acc = np.array([self.fold_accuracy.get(k, np.nan) for k in folds])
-            sd = (lambda a: float(np.std(a, ddof=1)) if a.size > 1 else 0.0)
-            return {**out, "folds": folds, "macro_f1_pct": 100 * float(f1.mean()),
-                    "macro_f1_std_pct": 100 * sd(f1), "accuracy_pct": 100 * float(acc.mean()),
-                    "accuracy_std_pct": 100 * sd(acc),
-                    "macro_f1_per_fold_pct": {str(k): 100 * self.fold_f1[k] for k in folds},
-                    "notes": self.notes}
+            sd = lambda a: float(np.std(a, ddof=1)) if a.size > 1 else 0.0
+            return {
+                **out,
+                "folds": folds,
+                "macro_f1_pct": 100 * float(f1.mean()),
+                "macro_f1_std_pct": 100 * sd(f1),
+                "accuracy_pct": 100 * float(acc.mean()),
+                "accuracy_std_pct": 100 * sd(acc),
+                "macro_f1_per_fold_pct": {str(k): 100 * self.fold_f1[k] for k in folds},
+                "notes": self.notes,
+            }
         k = len(self.class_names) or int(max(self.labels.max(), self.preds.max())) + 1
         y, p = self.labels.astype(np.float64), self.preds.astype(np.float64)
-        acc_ci = bootstrap_ci(lambda u, v: 100 * (u == v).mean(1), [y, p], n_boot=n_boot,
-                              rng=rng, paired=True)
-        f1_ci = bootstrap_ci(lambda u, v: 100 * macro_f1(u.astype(np.int64), v.astype(np.int64),
-                                                         k), [y, p], n_boot=n_boot, rng=rng,
-                             paired=True)
+        acc_ci = bootstrap_ci(
+            lambda u, v: 100 * (u == v).mean(1), [y, p], n_boot=n_boot, rng=rng, paired=True
+        )
+        f1_ci = bootstrap_ci(
+            lambda u, v: 100 * macro_f1(u.astype(np.int64), v.astype(np.int64), k),
+            [y, p],
+            n_boot=n_boot,
+            rng=rng,
+            paired=True,
+        )
         f1 = float(macro_f1(self.labels, self.preds, k)[0])
         lat = self.latency
-        out.update({"board": self.board, "unit": self.unit, "n": int(lat.size),
-                    "accuracy_pct": 100 * float(self.correct.mean()), "accuracy_ci": acc_ci,
-                    "macro_f1_pct": 100 * f1, "macro_f1_ci": f1_ci,
-                    "latency_mean": float(lat.mean()),
-                    "latency_std": float(lat.std(ddof=1)) if lat.size > 1 else 0.0,
-                    "latency_p50": float(np.percentile(lat, 50)),
-                    "latency_p99": float(np.percentile(lat, 99)),
-                    "latency_min": float(lat.min()), "latency_max": float(lat.max())})
+        out.update(
+            {
+                "board": self.board,
+                "unit": self.unit,
+                "n": int(lat.size),
+                "accuracy_pct": 100 * float(self.correct.mean()),
+                "accuracy_ci": acc_ci,
+                "macro_f1_pct": 100 * f1,
+                "macro_f1_ci": f1_ci,
+                "latency_mean": float(lat.mean()),
+                "latency_std": float(lat.std(ddof=1)) if lat.size > 1 else 0.0,
+                "latency_p50": float(np.percentile(lat, 50)),
+                "latency_p99": float(np.percentile(lat, 99)),
+                "latency_min": float(lat.min()),
+                "latency_max": float(lat.max()),
+            }
+        )
         e = self.energy or {}
         uj = e.get("uj_per_inference")
-        out.update({"energy_uj": uj, "energy_label": e.get("label"),
-                    "energy_source": e.get("source")})
+        out.update(
+            {"energy_uj": uj, "energy_label": e.get("label"), "energy_source": e.get("source")}
+        )
         if isinstance(uj, (int, float)) and uj > 0:
             from qmoe.energy import f1_per_mj
 
             out["f1_per_mj"] = f1_per_mj(f1, uj)
         out["notes"] = self.notes
         return out
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON: {exc}") from exc
 
 
 def _get(obj: dict, dotted: str, path: Path, types: type | tuple = object):
@@ -153,29 +173,13 @@ def _get(obj: dict, dotted: str, path: Path, types: type | tuple = object):
     return cur
 
 
-def _read_jsonl(path: Path) -> tuple[list[dict], list[str]]:
-    """Complete lines of a JSONL file; a torn last line (a run cut off) is skipped and noted."""
-    if not path.is_file():
-        raise DataError(f"{path}: missing (a device run folder holds inferences.jsonl)")
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    rows, notes = [], []
-    for no, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            if no == len(lines) and not line.endswith("\n"):
-                notes.append(f"{path.name}: torn last line {no} ignored (run cut off)")
-                continue
-            raise DataError(f"{path}:{no}: not valid JSON: {exc}") from exc
-    return rows, notes
-
-
 def _load_device(folder: Path, meta: dict) -> Run:
     rj = folder / "run.json"
     model = _get(meta, "model", rj, dict)
-    rows, notes = _read_jsonl(folder / "inferences.jsonl")
+    if not (folder / "inferences.jsonl").is_file():
+        raise DataError(f"{folder / 'inferences.jsonl'}: missing (a device run folder holds it)")
+    notes: list[str] = []
+    rows = read_jsonl(folder / "inferences.jsonl", notes)
     if not rows:
         raise DataError(f"{folder / 'inferences.jsonl'}: no inferences recorded")
     num = (int, float)
@@ -185,21 +189,29 @@ def _load_device(folder: Path, meta: dict) -> Run:
     preds = [_get(r, "pred", Path(f"{where}:{k}"), int) for k, r in enumerate(rows, 1)]
     samples = [str(r.get("sample", r.get("i", k))) for k, r in enumerate(rows)]
     summary_path = folder / "summary.json"
-    energy = _read_json(summary_path).get("energy") if summary_path.is_file() else None
+    energy = read_json(summary_path).get("energy") if summary_path.is_file() else None
     return Run(
-        name=str(model.get("name") or folder.name), kind="device", path=folder,
-        label_set=str(model.get("label_set", "")), class_names=list(model.get("class_names", [])),
-        router=str(model.get("router", "")), experts=tuple(model.get("experts", [])),
-        board=_get(meta, "board.name", rj, str), unit=_get(meta, "board.counter.unit", rj, str),
-        latency=np.asarray(latency, np.float64), samples=samples,
-        labels=np.asarray(labels, np.int64), preds=np.asarray(preds, np.int64),
-        energy=energy if isinstance(energy, dict) else None, notes=notes,
+        name=str(model.get("name") or folder.name),
+        kind="device",
+        path=folder,
+        label_set=str(model.get("label_set", "")),
+        class_names=list(model.get("class_names", [])),
+        router=str(model.get("router", "")),
+        experts=tuple(model.get("experts", [])),
+        board=_get(meta, "board.name", rj, str),
+        unit=_get(meta, "board.counter.unit", rj, str),
+        latency=np.asarray(latency, np.float64),
+        samples=samples,
+        labels=np.asarray(labels, np.int64),
+        preds=np.asarray(preds, np.int64),
+        energy=energy if isinstance(energy, dict) else None,
+        notes=notes,
     )
 
 
 def _load_cv(folder: Path) -> Run:
     rj = folder / "results.json"
-    res = _read_json(rj)
+    res = read_json(rj)
     folds = _get(res, "folds", rj, list)
     if not folds:
         raise DataError(f"{rj}: field 'folds' is empty")
@@ -209,11 +221,17 @@ def _load_cv(folder: Path) -> Run:
         f1[fold] = float(_get(f, "macro_f1", Path(f"{rj} folds[{k}]"), (int, float)))
         acc[fold] = float(f.get("accuracy", np.nan))
     cfg = res.get("train_config", {})
-    return Run(name=str(res.get("variant") or folder.name), kind="cv", path=folder,
-               label_set=str(res.get("label_set", "")),
-               class_names=list(res.get("class_names", [])),
-               router=str(cfg.get("router", "")), experts=tuple(cfg.get("experts", [])),
-               fold_f1=f1, fold_accuracy=acc)
+    return Run(
+        name=str(res.get("variant") or folder.name),
+        kind="cv",
+        path=folder,
+        label_set=str(res.get("label_set", "")),
+        class_names=list(res.get("class_names", [])),
+        router=str(cfg.get("router", "")),
+        experts=tuple(cfg.get("experts", [])),
+        fold_f1=f1,
+        fold_accuracy=acc,
+    )
 
 
 def load_runs(path: Path | str) -> list[Run]:
@@ -226,14 +244,16 @@ def load_runs(path: Path | str) -> list[Run]:
         raise DataError(f"{folder}: no such run folder")
     if (folder / "results.json").is_file():
         return [_load_cv(folder)]
-    meta = _read_json(folder / "run.json") if (folder / "run.json").is_file() else {}
+    meta = read_json(folder / "run.json") if (folder / "run.json").is_file() else {}
     if meta.get("kind") == "device":
         return [_load_device(folder, meta)]
     variants = [_load_cv(d) for d in sorted(folder.iterdir()) if (d / "results.json").is_file()]
     if not variants:
-        raise DataError(f"{folder}: not a run folder: expected run.json with \"kind\": \"device\" "
-                        "(qmoe-host measure), results.json (a variant of qmoe-host train) or "
-                        "variant folders holding results.json")
+        raise DataError(
+            f'{folder}: not a run folder: expected run.json with "kind": "device" '
+            "(qmoe-host measure), results.json (a variant of qmoe-host train) or "
+            "variant folders holding results.json"
+        )
     order = {name: i for i, name in enumerate(meta.get("variants", []))}
     return sorted(variants, key=lambda r: order.get(r.name, len(order)))
 
@@ -242,6 +262,8 @@ def load_run(path: Path | str) -> Run:
     """The one run in `path`; DataError for a training run folder of several variants."""
     runs = load_runs(path)
     if len(runs) != 1:
-        raise DataError(f"{path}: holds {len(runs)} variants ({', '.join(r.name for r in runs)}); "
-                        "use load_runs, or give one variant's folder")
+        raise DataError(
+            f"{path}: holds {len(runs)} variants ({', '.join(r.name for r in runs)}); "
+            "use load_runs, or give one variant's folder"
+        )
     return runs[0]

@@ -60,9 +60,16 @@ def _fmt_p(p: float) -> str:
 # ------------------------------------------------------------------------ statistical pieces
 
 
-def bootstrap_ci(stat: Callable[..., np.ndarray], data: Sequence[np.ndarray], *, n_boot: int,
-                 rng: np.random.Generator, level: float = 0.95, paired: bool = False,
-                 chunk: int = 2_000_000) -> tuple[float, float] | None:
+def bootstrap_ci(
+    stat: Callable[..., np.ndarray],
+    data: Sequence[np.ndarray],
+    *,
+    n_boot: int,
+    rng: np.random.Generator,
+    level: float = 0.95,
+    paired: bool = False,
+    chunk: int = 2_000_000,
+) -> tuple[float, float] | None:
     """Percentile bootstrap interval of `stat` over resamples of `data`.
 
     `stat` maps arrays of shape (B, n_i) — B resamples of each input — to B values. Inputs are
@@ -108,9 +115,13 @@ def tost_paired(d: np.ndarray, margin: float) -> dict:
     d = np.asarray(d, dtype=np.float64)
     lower = st.ttest_1samp(d, -margin, alternative="greater")
     upper = st.ttest_1samp(d, margin, alternative="less")
-    return {"t_lower": float(lower.statistic), "p_lower": float(lower.pvalue),
-            "t_upper": float(upper.statistic), "p_upper": float(upper.pvalue),
-            "p": float(max(lower.pvalue, upper.pvalue))}
+    return {
+        "t_lower": float(lower.statistic),
+        "p_lower": float(lower.pvalue),
+        "t_upper": float(upper.statistic),
+        "p_upper": float(upper.pvalue),
+        "p": float(max(lower.pvalue, upper.pvalue)),
+    }
 
 
 def _std(x: np.ndarray) -> float:
@@ -143,89 +154,137 @@ def subjects(a: Run, b: Run) -> tuple[str, str]:
     return a.display, b.display
 
 
-def variance_verdicts(a: Run, b: Run, sa: str, sb: str, alpha: float, n_boot: int,
-                       rng: np.random.Generator) -> list[Verdict]:
+def variance_verdicts(
+    a: Run, b: Run, sa: str, sb: str, alpha: float, n_boot: int, rng: np.random.Generator
+) -> list[Verdict]:
     """Levene (center mean) and Brown–Forsythe (center median) on per-inference latency.
 
     Effect: both stds, their ratio b/a and the reduction in %; CI: bootstrap of the std ratio.
     """
     xa, xb, unit = a.latency, b.latency, UNIT_WORDS.get(a.unit, a.unit)
     q = f"latency variance: {sb} vs {sa}"
-    tests = (("mean", "Levene (mean)", "Levene"), ("median", "Brown–Forsythe (median)",
-                                                    "Brown–Forsythe"))
+    tests = (
+        ("mean", "Levene (mean)", "Levene"),
+        ("median", "Brown–Forsythe (median)", "Brown–Forsythe"),
+    )
     if min(len(xa), len(xb)) < 2:
-        why = (f"no variance test: {sa} has {len(xa)} and {sb} {len(xb)} inferences; each run "
-               "needs at least 2")
+        why = (
+            f"no variance test: {sa} has {len(xa)} and {sb} {len(xb)} inferences; each run "
+            "needs at least 2"
+        )
         return [_no_test(q, t, why) for _, t, _ in tests]
     sda, sdb = _std(xa), _std(xb)
-    effect = {"std_a": sda, "std_b": sdb, "std_ratio": sdb / sda if sda > 0 else None,
-              "std_reduction_pct": 100 * (1 - sdb / sda) if sda > 0 else None}
+    effect = {
+        "std_a": sda,
+        "std_b": sdb,
+        "std_ratio": sdb / sda if sda > 0 else None,
+        "std_reduction_pct": 100 * (1 - sdb / sda) if sda > 0 else None,
+    }
     if sda == 0 and sdb == 0:
-        why = (f"latency did not vary in either run ({sa}: {xa[0]:g}, {sb}: {xb[0]:g} {unit} for "
-               "every inference), so there is no variance to test")
+        why = (
+            f"latency did not vary in either run ({sa}: {xa[0]:g}, {sb}: {xb[0]:g} {unit} for "
+            "every inference), so there is no variance to test"
+        )
         return [_no_test(q, t, why, effect) for _, t, _ in tests]
     ci = None
     if sda > 0:
-        ci = bootstrap_ci(lambda u, v: np.std(v, 1, ddof=1) / np.std(u, 1, ddof=1), [xa, xb],
-                          n_boot=n_boot, rng=rng)
+        ci = bootstrap_ci(
+            lambda u, v: np.std(v, 1, ddof=1) / np.std(u, 1, ddof=1),
+            [xa, xb],
+            n_boot=n_boot,
+            rng=rng,
+        )
     if sda > 0:
         pct = effect["std_reduction_pct"]
-        change = (f"{sb} {'reduced' if pct >= 0 else 'increased'} latency std by {abs(pct):.0f} % "
-                  f"vs {sa} ({fmt_num(sda)} → {fmt_num(sdb)} {unit}")
+        change = (
+            f"{sb} {'reduced' if pct >= 0 else 'increased'} latency std by {abs(pct):.0f} % "
+            f"vs {sa} ({fmt_num(sda)} → {fmt_num(sdb)} {unit}"
+        )
     else:
-        change = (f"{sb} has latency std {fmt_num(sdb)} {unit} where {sa} has none "
-                  f"({fmt_num(xa[0])} {unit}")
+        change = (
+            f"{sb} has latency std {fmt_num(sdb)} {unit} where {sa} has none "
+            f"({fmt_num(xa[0])} {unit}"
+        )
     out = []
     for center, test, short in tests:
         with _quiet():
             stat, p = st.levene(xa, xb, center=center)
         if not _finite(stat, p):
-            out.append(_no_test(q, test, f"no {short} test: the deviations from the {center} are "
-                                "constant within both runs, so the test is undefined", effect))
+            out.append(
+                _no_test(
+                    q,
+                    test,
+                    f"no {short} test: the deviations from the {center} are "
+                    "constant within both runs, so the test is undefined",
+                    effect,
+                )
+            )
             continue
         sig = bool(p < alpha)
-        sentence = (f"{change}; {short} {_fmt_p(p)})" if sig else
-                    f"no evidence of a difference in latency variance between {sb} and {sa} "
-                    f"({short} {_fmt_p(p)}; std {fmt_num(sdb)} vs {fmt_num(sda)} {unit})")
+        sentence = (
+            f"{change}; {short} {_fmt_p(p)})"
+            if sig
+            else f"no evidence of a difference in latency variance between {sb} and {sa} "
+            f"({short} {_fmt_p(p)}; std {fmt_num(sdb)} vs {fmt_num(sda)} {unit})"
+        )
         out.append(Verdict(q, test, float(stat), float(p), effect, ci, sig, sentence))
     return out
 
 
-def mean_verdict(a: Run, b: Run, sa: str, sb: str, alpha: float, n_boot: int,
-                  rng: np.random.Generator) -> Verdict:
+def mean_verdict(
+    a: Run, b: Run, sa: str, sb: str, alpha: float, n_boot: int, rng: np.random.Generator
+) -> Verdict:
     """Welch's t on mean latency, Cohen's d (pooled SD), bootstrap CI of the mean difference."""
     xa, xb, unit = a.latency, b.latency, UNIT_WORDS.get(a.unit, a.unit)
     q, test = f"mean latency: {sb} vs {sa}", "Welch t"
     ma, mb = float(np.mean(xa)), float(np.mean(xb))
     na, nb = len(xa), len(xb)
     pooled = math.sqrt(((na - 1) * _std(xa) ** 2 + (nb - 1) * _std(xb) ** 2) / max(1, na + nb - 2))
-    effect = {"mean_a": ma, "mean_b": mb, "diff": mb - ma,
-              "diff_pct": 100 * (mb - ma) / ma if ma else None,
-              "cohens_d": (mb - ma) / pooled if pooled > 0 else None}
+    effect = {
+        "mean_a": ma,
+        "mean_b": mb,
+        "diff": mb - ma,
+        "diff_pct": 100 * (mb - ma) / ma if ma else None,
+        "cohens_d": (mb - ma) / pooled if pooled > 0 else None,
+    }
     if min(na, nb) < 2:
-        return _no_test(q, test, f"no Welch test: each run needs at least 2 inferences ({sa}: "
-                        f"{na}, {sb}: {nb})", effect)
+        return _no_test(
+            q,
+            test,
+            f"no Welch test: each run needs at least 2 inferences ({sa}: {na}, {sb}: {nb})",
+            effect,
+        )
     if pooled == 0:
         same = "the same" if ma == mb else f"{mb:g} vs {ma:g} {unit}, an exact difference"
-        return _no_test(q, test, f"no Welch test: latency is constant in both runs ({same}), so "
-                        "there is no sampling error to test", effect)
+        return _no_test(
+            q,
+            test,
+            f"no Welch test: latency is constant in both runs ({same}), so "
+            "there is no sampling error to test",
+            effect,
+        )
     with _quiet():
         stat, p = st.ttest_ind(xb, xa, equal_var=False)
     if not _finite(stat, p):
-        return _no_test(q, test, "no Welch test: the t statistic is undefined for these data",
-                        effect)
+        return _no_test(
+            q, test, "no Welch test: the t statistic is undefined for these data", effect
+        )
     ci = bootstrap_ci(lambda u, v: v.mean(1) - u.mean(1), [xa, xb], n_boot=n_boot, rng=rng)
     sig = bool(p < alpha)
     d = effect["cohens_d"]
     if sig:
         rel = f", {abs(effect['diff_pct']):.1f} %" if effect["diff_pct"] is not None else ""
         less = mb < ma
-        sentence = (f"{sb} has {'lower' if less else 'higher'} mean latency than {sa}: "
-                    f"{fmt_num(mb)} vs {fmt_num(ma)} {unit} ({fmt_num(abs(mb - ma))} "
-                    f"{'less' if less else 'more'}{rel}; Welch {_fmt_p(p)}, Cohen's d = {d:.2f})")
+        sentence = (
+            f"{sb} has {'lower' if less else 'higher'} mean latency than {sa}: "
+            f"{fmt_num(mb)} vs {fmt_num(ma)} {unit} ({fmt_num(abs(mb - ma))} "
+            f"{'less' if less else 'more'}{rel}; Welch {_fmt_p(p)}, Cohen's d = {d:.2f})"
+        )
     else:
-        sentence = (f"no evidence of a difference in mean latency between {sb} and {sa} "
-                    f"({fmt_num(mb)} vs {fmt_num(ma)} {unit}; Welch {_fmt_p(p)})")
+        sentence = (
+            f"no evidence of a difference in mean latency between {sb} and {sa} "
+            f"({fmt_num(mb)} vs {fmt_num(ma)} {unit}; Welch {_fmt_p(p)})"
+        )
     return Verdict(q, test, float(stat), float(p), effect, ci, sig, sentence)
 
 
@@ -233,52 +292,79 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
-def accuracy_verdict(a: Run, b: Run, sa: str, sb: str, alpha: float, n_boot: int,
-                      rng: np.random.Generator) -> Verdict:
+def accuracy_verdict(
+    a: Run, b: Run, sa: str, sb: str, alpha: float, n_boot: int, rng: np.random.Generator
+) -> Verdict:
     """McNemar's exact test on the samples both runs measured, else Fisher's exact test.
 
     Effect and CI (bootstrap, paired when the samples are) in percentage points.
     """
     q = f"accuracy: {sb} vs {sa}"
     if a.label_set != b.label_set:
-        return _no_test(q, "McNemar exact", f"accuracy not compared: {sa} uses label set "
-                        f"{a.label_set!r} and {sb} {b.label_set!r}")
+        return _no_test(
+            q,
+            "McNemar exact",
+            f"accuracy not compared: {sa} uses label set {a.label_set!r} and {sb} {b.label_set!r}",
+        )
     common = a.paired_with(b)
     if common is not None:
         ra, rb = common
         a_only, b_only = int(np.sum(ra & ~rb)), int(np.sum(~ra & rb))
         acc_a, acc_b = float(ra.mean()), float(rb.mean())
-        effect = {"accuracy_a_pct": 100 * acc_a, "accuracy_b_pct": 100 * acc_b,
-                  "diff_pts": 100 * (acc_b - acc_a), "a_only_right": a_only,
-                  "b_only_right": b_only, "n_paired": len(ra)}
+        effect = {
+            "accuracy_a_pct": 100 * acc_a,
+            "accuracy_b_pct": 100 * acc_b,
+            "diff_pts": 100 * (acc_b - acc_a),
+            "a_only_right": a_only,
+            "b_only_right": b_only,
+            "n_paired": len(ra),
+        }
         test = "McNemar exact"
         if a_only + b_only == 0:
-            return _no_test(q, test, f"{sb} and {sa} were right and wrong on exactly the same "
-                            f"{len(ra)} samples: no discordant pairs, nothing to test", effect)
+            return _no_test(
+                q,
+                test,
+                f"{sb} and {sa} were right and wrong on exactly the same "
+                f"{len(ra)} samples: no discordant pairs, nothing to test",
+                effect,
+            )
         p, stat = mcnemar_exact(a_only, b_only), float(min(a_only, b_only))
-        ci = bootstrap_ci(lambda u, v: 100 * (v.mean(1) - u.mean(1)), [ra, rb], n_boot=n_boot,
-                          rng=rng, paired=True)
+        ci = bootstrap_ci(
+            lambda u, v: 100 * (v.mean(1) - u.mean(1)),
+            [ra, rb],
+            n_boot=n_boot,
+            rng=rng,
+            paired=True,
+        )
         how = f"on the same {len(ra)} samples"
     else:
         ra, rb = a.correct, b.correct
         acc_a, acc_b = float(ra.mean()), float(rb.mean())
-        effect = {"accuracy_a_pct": 100 * acc_a, "accuracy_b_pct": 100 * acc_b,
-                  "diff_pts": 100 * (acc_b - acc_a)}
+        effect = {
+            "accuracy_a_pct": 100 * acc_a,
+            "accuracy_b_pct": 100 * acc_b,
+            "diff_pts": 100 * (acc_b - acc_a),
+        }
         test = "Fisher exact (unpaired)"
         table = [[int(ra.sum()), int((~ra).sum())], [int(rb.sum()), int((~rb).sum())]]
         stat, p = st.fisher_exact(table)
         stat, p = (float(stat) if math.isfinite(stat) else None), float(p)
-        ci = bootstrap_ci(lambda u, v: 100 * (v.mean(1) - u.mean(1)), [ra, rb], n_boot=n_boot,
-                          rng=rng)
+        ci = bootstrap_ci(
+            lambda u, v: 100 * (v.mean(1) - u.mean(1)), [ra, rb], n_boot=n_boot, rng=rng
+        )
         how = f"on different samples ({len(ra)} and {len(rb)})"
     sig = bool(p < alpha)
     short = test.split(" (")[0]
     if sig:
-        sentence = (f"{sb} is {'more' if acc_b > acc_a else 'less'} accurate than {sa} {how}: "
-                    f"{_pct(acc_b)} vs {_pct(acc_a)} ({short} {_fmt_p(p)})")
+        sentence = (
+            f"{sb} is {'more' if acc_b > acc_a else 'less'} accurate than {sa} {how}: "
+            f"{_pct(acc_b)} vs {_pct(acc_a)} ({short} {_fmt_p(p)})"
+        )
     else:
-        sentence = (f"no evidence of a difference in accuracy between {sb} ({_pct(acc_b)}) and "
-                    f"{sa} ({_pct(acc_a)}) {how} ({short} {_fmt_p(p)})")
+        sentence = (
+            f"no evidence of a difference in accuracy between {sb} ({_pct(acc_b)}) and "
+            f"{sa} ({_pct(acc_a)}) {how} ({short} {_fmt_p(p)})"
+        )
     return Verdict(q, test, stat, p, effect, ci, sig, sentence)
 
 
@@ -292,12 +378,15 @@ def energy_verdict(a: Run, b: Run, sa: str, sb: str) -> Verdict | None:
     if not _finite(ea, eb) or ea <= 0:
         return _no_test(q, test, f"energy not compared: {sa} reports {ea} and {sb} {eb} µJ")
     if la != lb:
-        return _no_test(q, test, f"energy not compared: the sources differ ({sa}: {la!r}; "
-                        f"{sb}: {lb!r})")
+        return _no_test(
+            q, test, f"energy not compared: the sources differ ({sa}: {la!r}; {sb}: {lb!r})"
+        )
     pct = 100 * (1 - eb / ea)
     effect = {"uj_a": ea, "uj_b": eb, "ratio": eb / ea, "reduction_pct": pct}
-    sentence = (f"{sb} uses {abs(pct):.0f} % {'less' if pct >= 0 else 'more'} energy per "
-                f"inference than {sa} ({eb:.4g} vs {ea:.4g} µJ; {la}; one figure per run, no test)")
+    sentence = (
+        f"{sb} uses {abs(pct):.0f} % {'less' if pct >= 0 else 'more'} energy per "
+        f"inference than {sa} ({eb:.4g} vs {ea:.4g} µJ; {la}; one figure per run, no test)"
+    )
     return Verdict(q, test, None, None, effect, None, False, sentence)
 
 
@@ -313,54 +402,90 @@ def _paired_t(q: str, d: np.ndarray, base: dict, ci, sa: str, sb: str, alpha: fl
     k, md, sd = len(d), base["mean_diff_pts"], base["sd_diff_pts"]
     t = st.ttest_1samp(d, 0.0)  # the paired t-test is the one-sample t-test of the differences
     p, sig = float(t.pvalue), bool(t.pvalue < alpha)
-    sentence = (f"{sb} scored {_pts(md)} F1 points vs {sa} on average over {k} folds (paired t "
-                f"{_fmt_p(p)}, dz = {md / sd:.2f})" if sig else
-                f"no evidence of a difference in macro-F1 between {sb} and {sa} over {k} folds "
-                f"(paired t {_fmt_p(p)}; mean difference {_pts(md)} points)")
-    return Verdict(q, "paired t", float(t.statistic), p, {**base, "cohens_dz": md / sd}, ci, sig,
-                   sentence)
+    sentence = (
+        f"{sb} scored {_pts(md)} F1 points vs {sa} on average over {k} folds (paired t "
+        f"{_fmt_p(p)}, dz = {md / sd:.2f})"
+        if sig
+        else f"no evidence of a difference in macro-F1 between {sb} and {sa} over {k} folds "
+        f"(paired t {_fmt_p(p)}; mean difference {_pts(md)} points)"
+    )
+    return Verdict(
+        q, "paired t", float(t.statistic), p, {**base, "cohens_dz": md / sd}, ci, sig, sentence
+    )
 
 
 def _wilcoxon(q: str, d: np.ndarray, base: dict, ci, sa: str, sb: str, alpha: float) -> Verdict:
     k, nz = len(d), d[d != 0]
     ranks = st.rankdata(np.abs(nz))
     w_plus, w_minus = float(ranks[nz > 0].sum()), float(ranks[nz < 0].sum())
-    effect = {**base, "median_diff_pts": float(np.median(d)),
-              "rank_biserial": (w_plus - w_minus) / (w_plus + w_minus)}
+    effect = {
+        **base,
+        "median_diff_pts": float(np.median(d)),
+        "rank_biserial": (w_plus - w_minus) / (w_plus + w_minus),
+    }
     w = st.wilcoxon(d)
     p, sig = float(w.pvalue), bool(w.pvalue < alpha)
     floor = 2.0 / 2**nz.size
     s = "" if nz.size == 1 else "s"
-    note = (f"; with {nz.size} non-zero difference{s} the smallest possible exact p is "
-            f"{floor:.3g}" if floor >= alpha else "")
-    sentence = (f"{sb} scored {'higher' if w_plus > w_minus else 'lower'} macro-F1 than {sa} "
-                f"across {k} folds (Wilcoxon {_fmt_p(p)})" if sig else
-                f"no evidence of a difference in macro-F1 between {sb} and {sa} across {k} folds "
-                f"(Wilcoxon {_fmt_p(p)}{note})")
+    note = (
+        f"; with {nz.size} non-zero difference{s} the smallest possible exact p is {floor:.3g}"
+        if floor >= alpha
+        else ""
+    )
+    sentence = (
+        f"{sb} scored {'higher' if w_plus > w_minus else 'lower'} macro-F1 than {sa} "
+        f"across {k} folds (Wilcoxon {_fmt_p(p)})"
+        if sig
+        else f"no evidence of a difference in macro-F1 between {sb} and {sa} across {k} folds "
+        f"(Wilcoxon {_fmt_p(p)}{note})"
+    )
     return Verdict(q, "Wilcoxon signed-rank", float(w.statistic), p, effect, ci, sig, sentence)
 
 
-def _tost(q: str, d: np.ndarray, base: dict, margin: float, sa: str, sb: str,
-          alpha: float) -> Verdict:
+def _tost(
+    q: str, d: np.ndarray, base: dict, margin: float, sa: str, sb: str, alpha: float
+) -> Verdict:
     k, md, sd, m_pts = len(d), base["mean_diff_pts"], base["sd_diff_pts"], 100 * margin
     r = tost_paired(d, m_pts)
     half = st.t.ppf(1 - alpha, k - 1) * sd / math.sqrt(k)
     ci = (md - half, md + half)
-    effect = {**base, "margin_pts": m_pts,
-              **{key: r[key] for key in ("t_lower", "p_lower", "t_upper", "p_upper")}}
+    effect = {
+        **base,
+        "margin_pts": m_pts,
+        **{key: r[key] for key in ("t_lower", "p_lower", "t_upper", "p_upper")},
+    }
     binding = "t_lower" if r["p_lower"] >= r["p_upper"] else "t_upper"
     sig = bool(r["p"] < alpha)
-    sentence = (f"{sb} is equivalent to {sa} within ±{m_pts:g} F1 points (TOST {_fmt_p(r['p'])})"
-                if sig else
-                f"equivalence of {sb} and {sa} not shown within ±{m_pts:g} F1 points (TOST "
-                f"{_fmt_p(r['p'])}; mean difference {_pts(md)} points, "
-                f"{100 * (1 - 2 * alpha):g} % CI [{ci[0]:.1f}, {ci[1]:.1f}])")
-    return Verdict(q, f"TOST (margin ±{margin:g})", r[binding], r["p"], effect, ci, sig, sentence,
-                   ci_level=1 - 2 * alpha)
+    sentence = (
+        f"{sb} is equivalent to {sa} within ±{m_pts:g} F1 points (TOST {_fmt_p(r['p'])})"
+        if sig
+        else f"equivalence of {sb} and {sa} not shown within ±{m_pts:g} F1 points (TOST "
+        f"{_fmt_p(r['p'])}; mean difference {_pts(md)} points, "
+        f"{100 * (1 - 2 * alpha):g} % CI [{ci[0]:.1f}, {ci[1]:.1f}])"
+    )
+    return Verdict(
+        q,
+        f"TOST (margin ±{margin:g})",
+        r[binding],
+        r["p"],
+        effect,
+        ci,
+        sig,
+        sentence,
+        ci_level=1 - 2 * alpha,
+    )
 
 
-def fold_verdicts(a: Run, b: Run, sa: str, sb: str, alpha: float, margin: float, n_boot: int,
-                  rng: np.random.Generator) -> list[Verdict]:
+def fold_verdicts(
+    a: Run,
+    b: Run,
+    sa: str,
+    sb: str,
+    alpha: float,
+    margin: float,
+    n_boot: int,
+    rng: np.random.Generator,
+) -> list[Verdict]:
     """Per-fold macro-F1 of two CV runs, folds matched by number: paired t, Wilcoxon, TOST.
 
     Differences are in F1 points (b − a); `margin` is a fraction of F1 (0.02 = 2 points).
@@ -370,8 +495,10 @@ def fold_verdicts(a: Run, b: Run, sa: str, sb: str, alpha: float, margin: float,
     m_pts = 100 * margin
     tests = ["paired t", "Wilcoxon signed-rank", f"TOST (margin ±{margin:g})"]
     if len(folds) < 3:
-        why = (f"no fold test: {sb} and {sa} share {len(folds)} fold(s) ({folds}); paired tests "
-               "across folds need at least 3")
+        why = (
+            f"no fold test: {sb} and {sa} share {len(folds)} fold(s) ({folds}); paired tests "
+            "across folds need at least 3"
+        )
         return [_no_test(q, t, why) for t in tests]
     d = 100 * np.array([b.fold_f1[k] - a.fold_f1[k] for k in folds])
     k, md, sd = len(d), float(d.mean()), _std(d)
@@ -381,9 +508,14 @@ def fold_verdicts(a: Run, b: Run, sa: str, sb: str, alpha: float, margin: float,
             why = f"identical macro-F1 in all {k} folds: nothing to test"
         else:
             inside = "inside" if abs(md) < m_pts else "outside"
-            why = (f"{sb} differs from {sa} by exactly {_pts(md)} F1 points in every one of {k} "
-                   f"folds ({inside} the ±{m_pts:g}-point margin): zero spread, no test needed")
+            why = (
+                f"{sb} differs from {sa} by exactly {_pts(md)} F1 points in every one of {k} "
+                f"folds ({inside} the ±{m_pts:g}-point margin): zero spread, no test needed"
+            )
         return [_no_test(q, t, why, dict(base)) for t in tests]
     ci = bootstrap_ci(lambda u: u.mean(1), [d], n_boot=n_boot, rng=rng)
-    return [_paired_t(q, d, base, ci, sa, sb, alpha), _wilcoxon(q, d, base, ci, sa, sb, alpha),
-            _tost(q, d, base, margin, sa, sb, alpha)]
+    return [
+        _paired_t(q, d, base, ci, sa, sb, alpha),
+        _wilcoxon(q, d, base, ci, sa, sb, alpha),
+        _tost(q, d, base, margin, sa, sb, alpha),
+    ]

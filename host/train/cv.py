@@ -29,7 +29,9 @@ SUMMARY_METRICS = ("accuracy", "macro_f1", "weighted_f1", "train_seconds")
 
 
 def split_fold(fd: FeatureDataset, test_fold: int, val_share: float, seed: int):
-    """Row indices (train, val, test): the test fold whole, a stratified validation share of the rest."""
+    """Row indices (train, val, test): the test fold whole, a stratified validation share of the
+    rest.
+    """
     test = np.flatnonzero(fd.folds == test_fold)
     rest = np.flatnonzero(fd.folds != test_fold)
     if len(test) == 0:
@@ -140,7 +142,7 @@ def cross_validate(
     folds: list[int] | None = None,
     progress: bool = True,
 ) -> CVResult:
-    """Train and evaluate once per test fold (the dataset's official folds unless `folds` is given)."""
+    """Train and evaluate once per test fold (the official folds unless `folds` is given)."""
     all_folds = sorted(set(fd.folds.tolist()))
     folds = all_folds if folds is None else list(folds)
     bad = [f for f in folds if f not in all_folds]

@@ -9,7 +9,7 @@ from torch import nn
 from qmoe.experts import Expert, ExpertConfig
 from qmoe.moe import Mixture
 from qmoe.quant import parse_weight_spec, ptq_int8
-from qmoe.routers import CuriosityRouter, SoftmaxRouter, load_balance_loss
+from qmoe.routers import CuriosityRouter, SoftmaxRouter
 from qmoe.routers.policy import (
     RoutingPolicy,
     argmax_policy,
@@ -100,7 +100,8 @@ def train_expert(
 ) -> Expert:
     """Train one expert of weight format `spec` on int8-valued inputs `x`.
 
-    fp32 is the base itself; int8 PTQ quantizes the base (calibrated on `x`, the training rows only);
+    fp32 is the base itself; int8 PTQ quantizes the base (calibrated on `x`, the training rows
+    only);
     k-bit and ternary experts start from the base's weights and are fine-tuned with quantization in
     the loop (QAT) for `cfg.qat_epochs`.
     """
