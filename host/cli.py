@@ -155,7 +155,13 @@ def data_info(dataset: str, root: Path, label_set: str | None) -> None:
 )
 @click.option("--escalate-share", type=float, default=0.3, show_default=True)
 @click.option("--hidden", default="128,64", show_default=True, help="Expert hidden layer sizes.")
-@click.option("--norm", type=click.Choice(["none", "batchnorm", "layernorm"]), default="none")
+@click.option(
+    "--norm",
+    type=click.Choice(["batchnorm", "none", "layernorm"]),
+    default="batchnorm",
+    show_default=True,
+    help="batchnorm folds into the weights at export; layernorm (the paper's) is host-only.",
+)
 @click.option("--epochs", type=int, default=None, help="fp32 epochs (QAT epochs scale with it).")
 @click.option(
     "--folds", default=None, help="Test folds to run, e.g. 1,2 (default: all official folds)."

@@ -19,7 +19,7 @@ class TrainConfig:
     experts: list[str] = field(default_factory=lambda: ["fp32"])
     router: str = "none"  # "none" (single expert), "softmax" or "curiosity"
     hidden: tuple[int, ...] = (128, 64)
-    norm: str = "none"
+    norm: str = "batchnorm"  # the paper's LayerNorm, replaced; folded into the weights at export
     dropout: float = 0.1
     epochs: int = 80  # fp32 training epochs; QAT experts warm-start from the fp32 weights
     qat_epochs: int = 40
