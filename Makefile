@@ -24,6 +24,7 @@ demo: setup toolchains
 	$(BIN)/qmoe-host demo --out runs/demo --data-dir data/builtin
 
 test: setup toolchains
+	$(BIN)/ruff check host codegen tests bench
 	$(BIN)/python -m pytest -q
 
 lint: setup

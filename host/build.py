@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qmoe import __version__
 from qmoe.boards import Board, BoardError, RunningBoard, list_boards, load_board, section_sizes
@@ -29,6 +29,9 @@ from qmoe.boards import start as start_board
 from qmoe.boards.profile import REPO_ROOT
 from qmoe.errors import ConfigError
 from qmoe.protocol import DEFAULT_MAX_PAYLOAD, OVERHEAD
+
+if TYPE_CHECKING:  # qmoe.projects imports this module
+    from qmoe.projects import ProjectOptions, ProjectResult
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -39,8 +42,9 @@ FIRMWARE = REPO_ROOT / "firmware"
 APP_DIR = FIRMWARE / "app"
 KERNELS_DIR = FIRMWARE / "kernels"
 # Folders of the firmware's headers: public API, protocol, kernel/runtime/front-end internals.
-INCLUDE_DIRS = tuple(FIRMWARE / d for d in ("include", "protocol", "kernels", "frontend",
-                                            "runtime", "app"))
+INCLUDE_DIRS = tuple(
+    FIRMWARE / d for d in ("include", "protocol", "kernels", "frontend", "runtime", "app")
+)
 # What the app holds besides the model's arena and front-end scratch: a receive and a transmit
 # frame buffer (firmware/app/bench_main.c), plus per input feature X (int8) and, with a front
 # end, the int32 features. The stack is the linker script's and is checked after linking.
@@ -49,8 +53,11 @@ FRAME_BUFFERS_BYTES = 2 * (DEFAULT_MAX_PAYLOAD + OVERHEAD)
 INFO_UNIT = {"emulated-instructions": "emu-instructions"}
 INFO_TEXT_MAX = 16
 NS_PER_MS = 1_000_000  # ns and, under QEMU's -icount shift=0, emulated instructions (1 ns each)
-SANITIZE_FLAGS = ("-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-                  "-fno-omit-frame-pointer")
+SANITIZE_FLAGS = (
+    "-fsanitize=address,undefined",
+    "-fno-sanitize-recover=all",
+    "-fno-omit-frame-pointer",
+)
 SERVE_POLL_S = 0.2  # how often `flash` checks the board process and its own parent
 _OVERFLOW = re.compile(r"region [`']?(\w+)'? overflowed by (\d+) bytes")
 
@@ -79,36 +86,61 @@ class BuildResult:
     def to_json(self) -> dict[str, Any]:
         """The contents of build.json."""
         return {
-            "board": self.board.name, "elf": str(self.elf),
+            "board": self.board.name,
+            "elf": str(self.elf),
             "ir": str(self.ir_path) if self.ir_path else None,
-            "model": {"name": self.model_name, "hash": self.model_hash,
-                      "flash_bytes": self.model_flash_bytes, "arena_bytes": self.arena_bytes,
-                      "frontend_scratch_bytes": self.frontend_scratch_bytes},
-            "kernels": self.kernels, "sanitize": self.sanitize, "sizes": self.sizes,
+            "model": {
+                "name": self.model_name,
+                "hash": self.model_hash,
+                "flash_bytes": self.model_flash_bytes,
+                "arena_bytes": self.arena_bytes,
+                "frontend_scratch_bytes": self.frontend_scratch_bytes,
+            },
+            "kernels": self.kernels,
+            "sanitize": self.sanitize,
+            "sizes": self.sizes,
             "capacity": {"flash_bytes": self.board.flash_bytes, "ram_bytes": self.board.ram_bytes},
             "qmoe_version": __version__,
         }
 
     def table(self) -> str:
         """Flash and RAM of the image against the board's capacity, as `qmoe-host build` prints."""
+
         def row(what: str, used: int, cap: int, note: str) -> str:
             share = f"{100 * used / cap:5.1f} %" if cap else "    -  "
             limit = f"{cap:>10d}" if cap else f"{'no limit':>10s}"
             return f"{what:6s} {used:>10d} {limit} {share}  {note}"
 
         s = self.sizes
-        head = (f"board {self.board.name} ({self.board.core}), kernels {self.kernels}, model "
-                f"{self.model_name or '(none)'} {self.model_hash[:16]}")
-        return "\n".join([
-            head, "", f"{'':6s} {'used B':>10s} {'capacity B':>10s} {'share':>7s}",
-            row("flash", s["flash"], self.board.flash_bytes,
-                f"text {s['text']} + data {s['data']}; model constants {self.model_flash_bytes}"),
-            row("RAM", s["ram"], self.board.ram_bytes,
-                f"data {s['data']} + bss {s['bss']} (with any stack the linker script reserves); "
-                f"arena {self.arena_bytes}, "
-                f"front-end scratch {self.frontend_scratch_bytes}"),
-            "", f"image: {self.elf}",
-        ])
+        head = (
+            f"board {self.board.name} ({self.board.core}), kernels {self.kernels}, model "
+            f"{self.model_name or '(none)'} {self.model_hash[:16]}"
+        )
+        return "\n".join(
+            [
+                head,
+                "",
+                f"{'':6s} {'used B':>10s} {'capacity B':>10s} {'share':>7s}",
+                row(
+                    "flash",
+                    s["flash"],
+                    self.board.flash_bytes,
+                    f"text {s['text']} + data {s['data']}; "
+                    f"model constants {self.model_flash_bytes}",
+                ),
+                row(
+                    "RAM",
+                    s["ram"],
+                    self.board.ram_bytes,
+                    f"data {s['data']} + bss {s['bss']} "
+                    "(with any stack the linker script reserves); "
+                    f"arena {self.arena_bytes}, "
+                    f"front-end scratch {self.frontend_scratch_bytes}",
+                ),
+                "",
+                f"image: {self.elf}",
+            ]
+        )
 
 
 def kernel_variant(board: Board, name: str | None = None) -> tuple[str, list[Path]]:
@@ -129,17 +161,24 @@ def kernel_variant(board: Board, name: str | None = None) -> tuple[str, list[Pat
         raise ConfigError(f"{path}: no kernel variant {name!r} (have: {', '.join(variants)})")
     cores = variants[name].get("cores", [])
     if board.core not in cores and "any" not in cores:
-        raise ConfigError(f"{path}: kernel variant {name!r} runs on {cores}, not on board "
-                          f"{board.name}'s core {board.core!r}")
+        raise ConfigError(
+            f"{path}: kernel variant {name!r} runs on {cores}, not on board "
+            f"{board.name}'s core {board.core!r}"
+        )
     return name, [KERNELS_DIR / s for s in variants[name]["sources"]]
 
 
 def _text_define(board: Board, field: str, value: str) -> str:
-    if len(value) > INFO_TEXT_MAX or not all(0x20 <= ord(c) < 0x7F for c in value) or \
-            any(c in value for c in '"\\'):
-        raise ConfigError(f"{board.path}: field '{field}' = {value!r} must be at most "
-                          f"{INFO_TEXT_MAX} printable ASCII characters without quotes or "
-                          "backslashes (it is sent in the INFO reply)")
+    if (
+        len(value) > INFO_TEXT_MAX
+        or not all(0x20 <= ord(c) < 0x7F for c in value)
+        or any(c in value for c in '"\\')
+    ):
+        raise ConfigError(
+            f"{board.path}: field '{field}' = {value!r} must be at most "
+            f"{INFO_TEXT_MAX} printable ASCII characters without quotes or "
+            "backslashes (it is sent in the INFO reply)"
+        )
     return f'"{value}"'
 
 
@@ -175,8 +214,13 @@ def app_ram_bytes(ir: dict | None, scratch: int) -> int:
     if ir is None:
         return FRAME_BUFFERS_BYTES
     n = int(ir["input"]["n_features"])
-    return int(ir["memory"]["arena_bytes"]) + scratch + n + (4 * n if scratch else 0) + \
-        FRAME_BUFFERS_BYTES
+    return (
+        int(ir["memory"]["arena_bytes"])
+        + scratch
+        + n
+        + (4 * n if scratch else 0)
+        + FRAME_BUFFERS_BYTES
+    )
 
 
 def check_model_fits(board: Board, ir: dict, scratch: int) -> None:
@@ -184,29 +228,35 @@ def check_model_fits(board: Board, ir: dict, scratch: int) -> None:
     name = ir["model"]["name"]
     flash = int(ir["sizes"]["total_flash_bytes"])
     if board.flash_bytes and flash > board.flash_bytes:
-        raise DoesNotFit(f"model {name} does not fit board {board.name}: its weights and tables "
-                         f"need {flash} bytes of flash, the board has {board.flash_bytes} "
-                         f"({flash - board.flash_bytes} bytes too many)")
+        raise DoesNotFit(
+            f"model {name} does not fit board {board.name}: its weights and tables "
+            f"need {flash} bytes of flash, the board has {board.flash_bytes} "
+            f"({flash - board.flash_bytes} bytes too many)"
+        )
     ram = app_ram_bytes(ir, scratch)
     if board.ram_bytes and ram > board.ram_bytes:
         raise DoesNotFit(
             f"model {name} does not fit board {board.name}: it needs {ram} bytes of RAM (arena "
             f"{ir['memory']['arena_bytes']}, front-end scratch {scratch}, input and frame buffers "
             f"{ram - int(ir['memory']['arena_bytes']) - scratch}) before the stack, the board has "
-            f"{board.ram_bytes} ({ram - board.ram_bytes} bytes too many)")
+            f"{board.ram_bytes} ({ram - board.ram_bytes} bytes too many)"
+        )
 
 
 def check_image_fits(board: Board, sizes: dict[str, int], what: str) -> None:
     """Refuse a linked image larger than the board's flash or RAM (a capacity of 0: no limit)."""
     for key, cap in (("flash", board.flash_bytes), ("ram", board.ram_bytes)):
         if cap and sizes[key] > cap:
-            raise DoesNotFit(f"{what} does not fit board {board.name}: the linked image needs "
-                             f"{sizes[key]} bytes of {key}, the board has {cap} "
-                             f"({sizes[key] - cap} bytes too many)")
+            raise DoesNotFit(
+                f"{what} does not fit board {board.name}: the linked image needs "
+                f"{sizes[key]} bytes of {key}, the board has {cap} "
+                f"({sizes[key] - cap} bytes too many)"
+            )
 
 
-def _lower(model_path: Path | None, ir: dict | None,
-           out_dir: Path) -> tuple[dict | None, Path | None]:
+def _lower(
+    model_path: Path | None, ir: dict | None, out_dir: Path
+) -> tuple[dict | None, Path | None]:
     """The IR (lowered from the model file unless given), saved as <out>/<stem>.qir."""
     from qmoe.codegen.ir import save_ir
     from qmoe.codegen.lower import lower_file
@@ -239,16 +289,33 @@ def firmware_sources(ir: dict | None, gen_dir: Path, kernels: list[Path]) -> lis
 
 def _sanitized(board: Board) -> Board:
     if board.toolchain.linker_script is not None:
-        raise ConfigError(f"board {board.name}: sanitizers need a hosted build (the native "
-                          "board); this board links bare-metal with a linker script")
+        raise ConfigError(
+            f"board {board.name}: sanitizers need a hosted build (the native "
+            "board); this board links bare-metal with a linker script"
+        )
     tool = board.toolchain
-    return replace(board, toolchain=replace(tool, cflags=tool.cflags + SANITIZE_FLAGS,
-                                            ldflags=tool.ldflags + SANITIZE_FLAGS[:1]))
+    return replace(
+        board,
+        toolchain=replace(
+            tool, cflags=tool.cflags + SANITIZE_FLAGS, ldflags=tool.ldflags + SANITIZE_FLAGS[:1]
+        ),
+    )
 
 
-def build(board_name: str, model_path: Path | None, out_dir: Path, *, ir: dict | None = None,
-          sanitize: bool = False, kernels: str | None = None) -> BuildResult:
+def build(
+    board_name: str,
+    model_path: Path | None,
+    out_dir: Path,
+    *,
+    ir: dict | None = None,
+    sanitize: bool = False,
+    kernels: str | None = None,
+    project: ProjectOptions | None = None,
+) -> BuildResult | ProjectResult:
     """Build the benchmark firmware for `board_name` with the model at `model_path` into `out_dir`.
+
+    A board that does not run here (runs_here = false) gets its projects instead
+    (qmoe.projects.make_project, with `project`'s options) and a ProjectResult.
 
     `ir` skips lowering (the IR of that model, already made); without a model and IR the app is
     built with none (it answers NO_MODEL). `sanitize` adds AddressSanitizer and
@@ -271,30 +338,60 @@ def build(board_name: str, model_path: Path | None, out_dir: Path, *, ir: dict |
         from qmoe.codegen.emit import write_model_sources
 
         write_model_sources(ir, gen)
+    # ---- real boards (issue 6): a project per build system instead of compiling here --------
+    if not board.runs_here:
+        from qmoe.projects import make_project
+
+        return make_project(
+            board,
+            ir,
+            out_dir,
+            firmware_sources(ir, gen, kernel_files),
+            defines,
+            variant,
+            gen,
+            scratch,
+            project,
+        )
+    # ---- end of real boards ---------------------------------------------------------------
     target = _sanitized(board) if sanitize else board
-    target = replace(target, toolchain=replace(
-        target.toolchain, include=target.toolchain.include + INCLUDE_DIRS + (gen.resolve(),)))
+    target = replace(
+        target,
+        toolchain=replace(
+            target.toolchain, include=target.toolchain.include + INCLUDE_DIRS + (gen.resolve(),)
+        ),
+    )
     what = f"model {ir['model']['name']}" if ir is not None else "the app without a model"
     try:
-        elf = compile_board(target, firmware_sources(ir, gen, kernel_files), out_dir, defines,
-                            name="firmware")
+        elf = compile_board(
+            target, firmware_sources(ir, gen, kernel_files), out_dir, defines, name="firmware"
+        )
     except BoardError as exc:
         over = _OVERFLOW.findall(str(exc))
         if not over:
             raise
         need = "; ".join(f"region {r} overflowed by {n} bytes" for r, n in over)
-        raise DoesNotFit(f"{what} does not fit board {board.name}: linking failed, {need} "
-                         f"(flash {board.flash_bytes} B, RAM {board.ram_bytes} B; the app needs "
-                         f"{app_ram_bytes(ir, scratch)} B of RAM before the stack)") from None
+        raise DoesNotFit(
+            f"{what} does not fit board {board.name}: linking failed, {need} "
+            f"(flash {board.flash_bytes} B, RAM {board.ram_bytes} B; the app needs "
+            f"{app_ram_bytes(ir, scratch)} B of RAM before the stack)"
+        ) from None
     sizes = section_sizes(elf)
     check_image_fits(board, sizes, what)
     result = BuildResult(
-        board=board, out_dir=out_dir, elf=elf, ir_path=ir_path,
+        board=board,
+        out_dir=out_dir,
+        elf=elf,
+        ir_path=ir_path,
         model_name=ir["model"]["name"] if ir is not None else "",
-        model_hash=ir["hash"] if ir is not None else "", kernels=variant, sizes=sizes,
+        model_hash=ir["hash"] if ir is not None else "",
+        kernels=variant,
+        sizes=sizes,
         model_flash_bytes=int(ir["sizes"]["total_flash_bytes"]) if ir is not None else 0,
         arena_bytes=int(ir["memory"]["arena_bytes"]) if ir is not None else 0,
-        frontend_scratch_bytes=scratch, sanitize=sanitize)
+        frontend_scratch_bytes=scratch,
+        sanitize=sanitize,
+    )
     (out_dir / "build.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
     return result
 
@@ -305,8 +402,10 @@ def _image(board: Board, target: Path) -> Path:
     if target.is_dir():
         info = target / "build.json"
         if not info.is_file():
-            raise ConfigError(f"{target}: no build.json here; run `qmoe-host build --board "
-                              f"{board.name} --model FILE --out {target}` first")
+            raise ConfigError(
+                f"{target}: no build.json here; run `qmoe-host build --board "
+                f"{board.name} --model FILE --out {target}` first"
+            )
         meta = json.loads(info.read_text())
         if meta.get("board") != board.name:
             raise ConfigError(f"{info}: built for board {meta.get('board')!r}, not {board.name!r}")
@@ -321,17 +420,18 @@ def flash(board_name: str, target: Path) -> RunningBoard:
     block. Boards that do not run here are refused with how to program them instead.
     """
     board = load_board(board_name)
-    elf = _image(board, target)
     if not board.runs_here:
         raise ConfigError(
             f"board {board.name} cannot be started here (runs_here = false in {board.path}): "
-            f"program {elf} with the board's own tool (make a .bin/.hex with "
-            f"{board.toolchain.objcopy}); flashing real boards from qmoe-host is not done yet")
-    return start_board(board, elf)
+            f"program it with `qmoe-host flash --board {board.name} --port PORT` "
+            "(qmoe.flashers.flash_board) and measure it over its serial port"
+        )
+    return start_board(board, _image(board, target))
 
 
-def serve(running: RunningBoard, *, poll: float = SERVE_POLL_S,
-          say: Callable[[str], None] = print) -> int:
+def serve(
+    running: RunningBoard, *, poll: float = SERVE_POLL_S, say: Callable[[str], None] = print
+) -> int:
     """Keep a started board running until Ctrl-C, SIGTERM, this process's parent exits or the
     board process ends; then stop it. Returns 0, or 1 if the board process died by itself."""
     parent = os.getppid()
@@ -358,8 +458,11 @@ def serve(running: RunningBoard, *, poll: float = SERVE_POLL_S,
 def _runs_here(board: Board) -> str:
     if not board.runs_here:
         return "no"
-    missing = [t for t in (board.toolchain.cc, board.run_command[0])
-               if "{elf}" not in t and shutil.which(t) is None]
+    missing = [
+        t
+        for t in (board.toolchain.cc, board.run_command[0])
+        if "{elf}" not in t and shutil.which(t) is None
+    ]
     return "yes" if not missing else f"yes ({', '.join(missing)} missing)"
 
 
@@ -367,9 +470,16 @@ def boards_table(boards: list[Board] | None = None) -> str:
     """The board profiles as a table: name, core, clock, flash, RAM, counter, runs here."""
     rows = [("board", "core", "clock MHz", "flash KB", "RAM KB", "counter", "runs here")]
     for b in boards if boards is not None else list_boards():
-        rows.append((b.name, b.core, f"{b.clock_hz / 1e6:g}" if b.clock_hz else "-",
-                     f"{b.flash_bytes / 1024:g}" if b.flash_bytes else "-",
-                     f"{b.ram_bytes / 1024:g}" if b.ram_bytes else "-",
-                     f"{b.counter.kind} ({b.counter.per_tick:g} {b.counter.unit})", _runs_here(b)))
+        rows.append(
+            (
+                b.name,
+                b.core,
+                f"{b.clock_hz / 1e6:g}" if b.clock_hz else "-",
+                f"{b.flash_bytes / 1024:g}" if b.flash_bytes else "-",
+                f"{b.ram_bytes / 1024:g}" if b.ram_bytes else "-",
+                f"{b.counter.kind} ({b.counter.per_tick:g} {b.counter.unit})",
+                _runs_here(b),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)

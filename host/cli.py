@@ -440,11 +440,59 @@ def boards_cmd() -> None:
     default=None,
     help="Build folder (default: build/<board>).",
 )
-def build_cmd(board: str, model: Path, out: Path | None) -> None:
-    """Build the benchmark firmware with a model for a board; print flash and RAM use."""
-    from qmoe.build import build as run_build
+@click.option(
+    "--psram",
+    is_flag=True,
+    help="Real boards with PSRAM (esp32s3): weights in PSRAM (ESP-IDF project).",
+)
+@click.option(
+    "--power-sensor",
+    type=click.Choice(["ina219", "ina226", "none"]),
+    default=None,
+    help="Real boards: compile the INA219/INA226 driver in (default: board.toml).",
+)
+@click.option(
+    "--sensor-address",
+    type=lambda s: int(s, 0),
+    default=None,
+    help="The sensor's I2C address, e.g. 0x40 (default: board.toml).",
+)
+@click.option("--shunt-ohms", type=float, default=None, help="Shunt resistance (default 0.1).")
+@click.option(
+    "--max-current",
+    "max_current_a",
+    type=float,
+    default=None,
+    help="Largest expected current in A (default 0.4).",
+)
+@click.option("--no-pio", is_flag=True, help="Real boards: only write the projects.")
+def build_cmd(
+    board: str,
+    model: Path,
+    out: Path | None,
+    psram: bool,
+    power_sensor: str | None,
+    sensor_address: int | None,
+    shunt_ohms: float | None,
+    max_current_a: float | None,
+    no_pio: bool,
+) -> None:
+    """Build the benchmark firmware with a model for a board; print flash and RAM use.
 
-    click.echo(run_build(board, model, out or Path("build") / board).table())
+    Boards that do not run here get complete projects (PlatformIO, ESP-IDF, Pico SDK), built
+    with `pio` where it is installed, and the commands to build and flash them."""
+    from qmoe.build import build as run_build
+    from qmoe.projects import ProjectOptions
+
+    opts = ProjectOptions(
+        psram=psram,
+        power_sensor=power_sensor,
+        sensor_address=sensor_address,
+        shunt_ohms=shunt_ohms,
+        max_current_a=max_current_a,
+        run_pio=not no_pio,
+    )
+    click.echo(run_build(board, model, out or Path("build") / board, project=opts).table())
 
 
 @cli.command("flash")
@@ -455,10 +503,22 @@ def build_cmd(board: str, model: Path, out: Path | None) -> None:
     default=None,
     help="Build folder of `qmoe-host build`, or an ELF (default: build/<board>).",
 )
-def flash_cmd(board: str, out: Path | None) -> None:
-    """Start a built firmware on a board that runs here; print its serial URL; stop on Ctrl-C."""
+@click.option(
+    "--port",
+    default=None,
+    help="Real boards: serial port (/dev/ttyACM0, COM5); Pico: or its RPI-RP2 drive.",
+)
+def flash_cmd(board: str, out: Path | None, port: str | None) -> None:
+    """Program a real board (esptool, UF2, PlatformIO upload), or start a built firmware on a
+    board that runs here, print its serial URL and stop on Ctrl-C."""
+    from qmoe.boards import load_board
     from qmoe.build import flash, serve
 
+    if not load_board(board).runs_here:
+        from qmoe.flashers import flash_board
+
+        click.echo(flash_board(board, out or Path("build") / board, port).text)
+        return
     running = flash(board, out or Path("build") / board)
     click.echo(f"serial: {running.url}\n(Ctrl-C or SIGTERM stops the board)")
     sys.exit(serve(running, say=lambda text: click.echo(text, err=True)))

@@ -35,3 +35,33 @@ def builtin_features(builtin_root):
     from qmoe.api import load_features
 
     return load_features("builtin", builtin_root)
+
+
+# ---- real boards (tests/test_real_boards.py): run only with a board attached ---------------
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--board",
+        default=None,
+        help="run the real-board tests on this board: esp32s3, esp32c3, nano33ble, pico",
+    )
+    parser.addoption(
+        "--port",
+        default=None,
+        help="the board's serial port (/dev/ttyACM0, /dev/ttyUSB0, COM5); for the "
+        "Pico also its RPI-RP2 drive folder",
+    )
+
+
+@pytest.fixture(scope="session")
+def real_board(request) -> tuple[str, str]:
+    """(board, port) from --board and --port; skips with the reason when they are not given."""
+    board = request.config.getoption("--board")
+    port = request.config.getoption("--port")
+    if not board or not port:
+        pytest.skip(
+            "needs a board attached: pytest tests/test_real_boards.py --board NAME "
+            "--port PORT (e.g. --board esp32s3 --port /dev/ttyACM0)"
+        )
+    return board, port

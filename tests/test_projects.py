@@ -39,9 +39,12 @@ torch.set_num_threads(1)
 
 REAL = ["esp32s3", "esp32c3", "nano33ble", "pico"]
 NO_PIO = ProjectOptions(run_pio=False)
-PIO_IDS = {"esp32s3": ("espressif32", "esp32-s3-devkitc-1"),
-           "esp32c3": ("espressif32", "esp32-c3-devkitm-1"),
-           "nano33ble": ("nordicnrf52", "nano33ble"), "pico": ("raspberrypi", "pico")}
+PIO_IDS = {
+    "esp32s3": ("espressif32", "esp32-s3-devkitc-1"),
+    "esp32c3": ("espressif32", "esp32-c3-devkitm-1"),
+    "nano33ble": ("nordicnrf52", "nano33ble"),
+    "pico": ("raspberrypi", "pico"),
+}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
@@ -72,8 +75,9 @@ def needed_sources(name: str, ir: dict) -> set[str]:
     board = boards.load_board(name)
     _, kernels = kernel_variant(board)
     app = firmware_sources(ir, Path("/nonexistent/gen"), kernels)
-    names = {str(p.relative_to(boards.BOARDS_DIR.parent)) for p in app if "nonexistent" not in
-             str(p)} | {"gen/qmoe_model_data.c"}
+    names = {
+        str(p.relative_to(boards.BOARDS_DIR.parent)) for p in app if "nonexistent" not in str(p)
+    } | {"gen/qmoe_model_data.c"}
     return names | {str(p.relative_to(boards.BOARDS_DIR.parent)) for p in board.toolchain.sources}
 
 
@@ -109,8 +113,10 @@ def test_platformio_project(projects, model, name):
     assert all(d.is_dir() for d in include_dirs)
     assert any((d / CONFIG_HEADER).is_file() for d in include_dirs)
     root = folder / "src" / "qmoe"
-    glue = {str(p.relative_to(boards.BOARDS_DIR.parent)) for p in
-            board.project.system("platformio").sources}
+    glue = {
+        str(p.relative_to(boards.BOARDS_DIR.parent))
+        for p in board.project.system("platformio").sources
+    }
     assert sources_in(root) == needed_sources(name, model[1]) | glue
     check_includes_resolve(root, include_dirs)
     for key, value in board.project.system("platformio").settings.get("options", {}).items():
@@ -122,8 +128,16 @@ def test_platformio_project(projects, model, name):
 
 def read_partitions(path: Path) -> list[dict]:
     rows = [r for r in csv.reader(io.StringIO(path.read_text())) if r and not r[0].startswith("#")]
-    return [{"name": r[0].strip(), "type": r[1].strip(), "subtype": r[2].strip(),
-             "offset": int(r[3], 16), "size": int(r[4], 16)} for r in rows]
+    return [
+        {
+            "name": r[0].strip(),
+            "type": r[1].strip(),
+            "subtype": r[2].strip(),
+            "offset": int(r[3], 16),
+            "size": int(r[4], 16),
+        }
+        for r in rows
+    ]
 
 
 @pytest.mark.parametrize("name", ["esp32s3", "esp32c3"])
@@ -134,14 +148,15 @@ def test_esp_idf_project(projects, model, name):
     top = (folder / "CMakeLists.txt").read_text()
     assert "include($ENV{IDF_PATH}/tools/cmake/project.cmake)" in top and "project(" in top
     main = (folder / "main" / "CMakeLists.txt").read_text()
-    block = main[main.index("SRCS"):main.index("INCLUDE_DIRS")]
+    block = main[main.index("SRCS") : main.index("INCLUDE_DIRS")]
     listed = set(re.findall(r'"([^"]+)"', block))
     root = folder / "main"
     assert listed == {f"qmoe/{s}" for s in sources_in(root / "qmoe")}
-    glue = {str(p.relative_to(boards.BOARDS_DIR.parent)) for p in
-            board.project.system("espidf").sources}
+    glue = {
+        str(p.relative_to(boards.BOARDS_DIR.parent)) for p in board.project.system("espidf").sources
+    }
     assert sources_in(root / "qmoe") == needed_sources(name, model[1]) | glue
-    dirs = re.findall(r'"([^"]+)"', main[main.index("INCLUDE_DIRS"):])
+    dirs = re.findall(r'"([^"]+)"', main[main.index("INCLUDE_DIRS") :])
     assert all((root / d).is_dir() for d in dirs)
     check_includes_resolve(root / "qmoe", [root / d for d in dirs])
     assert f"-include {CONFIG_HEADER}" in main
@@ -173,17 +188,23 @@ def test_pico_sdk_project(projects, model):
     board = boards.load_board("pico")
     folder = out / "pico-sdk"
     text = (folder / "CMakeLists.txt").read_text()
-    exe = text[text.index("add_executable(qmoe_bench"):]
-    listed = set(re.findall(r"src/(\S+\.c)", exe[:exe.index(")")]))
+    exe = text[text.index("add_executable(qmoe_bench") :]
+    listed = set(re.findall(r"src/(\S+\.c)", exe[: exe.index(")")]))
     root = folder / "src" / "qmoe"
     assert {f"qmoe/{s}" for s in sources_in(root)} == listed
-    glue = {str(p.relative_to(boards.BOARDS_DIR.parent)) for p in
-            board.project.system("picosdk").sources}
+    glue = {
+        str(p.relative_to(boards.BOARDS_DIR.parent))
+        for p in board.project.system("picosdk").sources
+    }
     assert sources_in(root) == needed_sources("pico", model[1]) | glue
-    for line in ("pico_sdk_init()", "pico_enable_stdio_usb(qmoe_bench 1)",
-                 "pico_add_extra_outputs(qmoe_bench)", "set(PICO_BOARD pico)",
-                 "target_link_libraries(qmoe_bench pico_stdlib hardware_i2c)",
-                 "PICO_STDIO_DEFAULT_CRLF=0"):
+    for line in (
+        "pico_sdk_init()",
+        "pico_enable_stdio_usb(qmoe_bench 1)",
+        "pico_add_extra_outputs(qmoe_bench)",
+        "set(PICO_BOARD pico)",
+        "target_link_libraries(qmoe_bench pico_stdlib hardware_i2c)",
+        "PICO_STDIO_DEFAULT_CRLF=0",
+    ):
         assert line in text, line
 
 
@@ -212,23 +233,39 @@ def test_configuration_header_and_build_json(projects, model, name):
 
 def test_power_sensor_option_sets_the_driver_defines(model, tmp_path):
     path, ir = model
-    opts = ProjectOptions(power_sensor="ina226", sensor_address=0x41, shunt_ohms=0.05,
-                          max_current_a=1.0, run_pio=False)
+    opts = ProjectOptions(
+        power_sensor="ina226",
+        sensor_address=0x41,
+        shunt_ohms=0.05,
+        max_current_a=1.0,
+        run_pio=False,
+    )
     result = build("esp32c3", path, tmp_path, ir=ir, project=opts)
     header = (tmp_path / "esp-idf" / "main" / "qmoe" / CONFIG_HEADER).read_text()
-    for line in ("#define QMOE_POWER_SENSOR 1", "#define QMOE_INA_CHIP 226",
-                 "#define QMOE_INA_ADDRESS 0x41u", "#define QMOE_INA_SHUNT_UOHM 50000u",
-                 "#define QMOE_INA_MAX_CURRENT_MA 1000u", "#define QMOE_I2C_SDA 6"):
+    for line in (
+        "#define QMOE_POWER_SENSOR 1",
+        "#define QMOE_INA_CHIP 226",
+        "#define QMOE_INA_ADDRESS 0x41u",
+        "#define QMOE_INA_SHUNT_UOHM 50000u",
+        "#define QMOE_INA_MAX_CURRENT_MA 1000u",
+        "#define QMOE_I2C_SDA 6",
+    ):
         assert line in header, line
     assert "INA226 at 0x41" in result.table()
 
 
-@pytest.mark.parametrize(("opts", "words"), [
-    (ProjectOptions(power_sensor="ina219", shunt_ohms=1.0, max_current_a=0.5), "500 mV exceeds"),
-    (ProjectOptions(power_sensor="ina226", max_current_a=1.0), "81.92 mV shunt range"),
-    (ProjectOptions(power_sensor="ina219", sensor_address=0x20), "0x40..0x4F"),
-    (ProjectOptions(power_sensor="ina3221"), "expected ina219, ina226 or none"),
-])
+@pytest.mark.parametrize(
+    ("opts", "words"),
+    [
+        (
+            ProjectOptions(power_sensor="ina219", shunt_ohms=1.0, max_current_a=0.5),
+            "500 mV exceeds",
+        ),
+        (ProjectOptions(power_sensor="ina226", max_current_a=1.0), "81.92 mV shunt range"),
+        (ProjectOptions(power_sensor="ina219", sensor_address=0x20), "0x40..0x4F"),
+        (ProjectOptions(power_sensor="ina3221"), "expected ina219, ina226 or none"),
+    ],
+)
 def test_impossible_sensor_settings_are_refused(model, tmp_path, opts, words):
     path, ir = model
     with pytest.raises(ConfigError, match=re.escape(words)):
@@ -250,8 +287,9 @@ def test_psram_places_the_weights_in_psram_on_the_esp32s3_only(model, tmp_path):
 def test_a_model_too_large_is_refused_with_the_numbers(model, tmp_path):
     path, ir = model
     board = boards.load_board("pico")
-    small = dataclasses.replace(board, project=dataclasses.replace(
-        board.project, app_flash_bytes=60_000))
+    small = dataclasses.replace(
+        board, project=dataclasses.replace(board.project, app_flash_bytes=60_000)
+    )
     _, kernels = kernel_variant(board)
     gen = tmp_path / "gen"
     from qmoe.build import firmware_defines
@@ -259,8 +297,17 @@ def test_a_model_too_large_is_refused_with_the_numbers(model, tmp_path):
 
     write_model_sources(ir, gen)
     with pytest.raises(DoesNotFit) as err:
-        make_project(small, ir, tmp_path / "out", firmware_sources(ir, gen, kernels),
-                     firmware_defines(board), "reference", gen, 0, NO_PIO)
+        make_project(
+            small,
+            ir,
+            tmp_path / "out",
+            firmware_sources(ir, gen, kernels),
+            firmware_defines(board),
+            "reference",
+            gen,
+            0,
+            NO_PIO,
+        )
     text = str(err.value)
     assert "does not fit board pico" in text and "60000" in text and "bytes too many" in text
     need = int(re.search(r"needs about (\d+) bytes of flash", text).group(1))
@@ -279,8 +326,12 @@ Flash: [=         ]   {flash_pct}% (used {flash} bytes from 2097152 bytes)
 
 def test_parse_pio_sizes():
     text = PIO_OUTPUT.format(ram_pct=9.1, ram=24660, flash_pct=6.2, flash=130004)
-    assert parse_pio_sizes(text) == {"ram": 24660, "ram_max": 270336, "flash": 130004,
-                                     "flash_max": 2097152}
+    assert parse_pio_sizes(text) == {
+        "ram": 24660,
+        "ram_max": 270336,
+        "flash": 130004,
+        "flash_max": 2097152,
+    }
     assert parse_pio_sizes("Compiling...\n") is None
 
 
@@ -290,18 +341,21 @@ def fake_pio(folder: Path, output: str, code: int) -> dict[str, str]:
     (folder / "out.txt").write_text(output)
     script = folder / "pio"
     args, out = str(folder / "args.txt"), str(folder / "out.txt")
-    script.write_text(f"#!{sys.executable}\nimport sys, pathlib\n"
-                      f"pathlib.Path({args!r}).write_text(' '.join(sys.argv[1:]))\n"
-                      f"print(pathlib.Path({out!r}).read_text())\n"
-                      f"sys.exit({code})\n")
+    script.write_text(
+        f"#!{sys.executable}\nimport sys, pathlib\n"
+        f"pathlib.Path({args!r}).write_text(' '.join(sys.argv[1:]))\n"
+        f"print(pathlib.Path({out!r}).read_text())\n"
+        f"sys.exit({code})\n"
+    )
     script.chmod(0o755)
     return {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
 
 
 def test_pio_on_path_builds_the_project_and_checks_its_sizes(model, tmp_path, monkeypatch):
     path, ir = model
-    env = fake_pio(tmp_path / "bin", PIO_OUTPUT.format(ram_pct=9, ram=24660, flash_pct=6,
-                                                       flash=130004), 0)
+    env = fake_pio(
+        tmp_path / "bin", PIO_OUTPUT.format(ram_pct=9, ram=24660, flash_pct=6, flash=130004), 0
+    )
     monkeypatch.setenv("PATH", env["PATH"])
     result = build("pico", path, tmp_path / "ok", ir=ir)
     assert (tmp_path / "bin" / "args.txt").read_text() == f"run -d {tmp_path / 'ok' / 'platformio'}"
@@ -318,12 +372,30 @@ def test_pio_on_path_builds_the_project_and_checks_its_sizes(model, tmp_path, mo
 
 def test_cli_build_for_a_real_board_prints_the_commands(model, tmp_path):
     path, _ = model
-    env = {**os.environ, "PATH": os.pathsep.join(
-        p for p in os.environ["PATH"].split(os.pathsep)
-        if not (Path(p) / "pio").exists())}
-    r = subprocess.run([sys.executable, "-m", "qmoe.cli", "build", "--board", "nano33ble",
-                        "--model", str(path), "--out", str(tmp_path / "nano")],
-                       capture_output=True, text=True, timeout=120, env=env)
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join(
+            p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "pio").exists()
+        ),
+    }
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qmoe.cli",
+            "build",
+            "--board",
+            "nano33ble",
+            "--model",
+            str(path),
+            "--out",
+            str(tmp_path / "nano"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert r.returncode == 0, r.stderr
     assert f"pio run -d {tmp_path / 'nano' / 'platformio'}" in r.stdout
     assert "qmoe-host flash --board nano33ble --port PORT" in r.stdout

@@ -35,10 +35,10 @@ torch.set_num_threads(1)
 
 REAL = ["esp32s3", "esp32c3", "nano33ble", "pico"]
 DRIVERS = REPO_ROOT / "firmware" / "drivers"
+HARNESS = REPO_ROOT / "tests" / "c" / "drivers"  # fake I2C bus, framework-glue stub
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"]
-EXPECTED_COUNTER = {"esp32s3": "ccount", "esp32c3": "mcycle", "nano33ble": "dwt",
-                    "pico": "timer"}
+EXPECTED_COUNTER = {"esp32s3": "ccount", "esp32c3": "mcycle", "nano33ble": "dwt", "pico": "timer"}
 
 
 # ---- profiles -----------------------------------------------------------------------------------
@@ -68,19 +68,32 @@ def test_real_board_profile(name):
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    """The driver harness (firmware/drivers/host), built with ASan + UBSan; a send() function."""
+    """The driver harness (tests/c/drivers), built with ASan + UBSan; a send() function."""
     exe = tmp_path_factory.mktemp("drivers") / "drivers"
-    sources = [*sorted((DRIVERS / "host").glob("*.c")), DRIVERS / "qmoe_ina2xx.c",
-               DRIVERS / "qmoe_energy.c"]
-    sources.remove(DRIVERS / "host" / "glue_stub.c")
-    args = ["gcc", *STRICT, *SANITIZE, f"-I{REPO_ROOT / 'firmware/port'}", f"-I{DRIVERS}",
-            f"-I{DRIVERS / 'host'}", *map(str, sources), "-o", str(exe)]
+    sources = [
+        *sorted(HARNESS.glob("*.c")),
+        DRIVERS / "qmoe_ina2xx.c",
+        DRIVERS / "qmoe_energy.c",
+    ]
+    sources.remove(HARNESS / "glue_stub.c")
+    args = [
+        "gcc",
+        *STRICT,
+        *SANITIZE,
+        f"-I{REPO_ROOT / 'firmware/port'}",
+        f"-I{DRIVERS}",
+        f"-I{HARNESS}",
+        *map(str, sources),
+        "-o",
+        str(exe),
+    ]
     proc = subprocess.run(args, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
     def send(*commands: str) -> list[list[int]]:
-        out = subprocess.run([str(exe)], input="\n".join(commands) + "\n", capture_output=True,
-                             text=True, timeout=30)
+        out = subprocess.run(
+            [str(exe)], input="\n".join(commands) + "\n", capture_output=True, text=True, timeout=30
+        )
         assert out.returncode == 0 and "runtime error" not in out.stderr, out.stderr
         return [[int(t) for t in line.split()[1:]] for line in out.stdout.splitlines()]
 
@@ -114,18 +127,26 @@ def test_calibration_datasheet_examples(driver):
     assert driver("cal 219 100000 1", "cal 226 0 1000") == [[0], [0]]
 
 
-@pytest.mark.parametrize(("chip", "shunt_uohm", "max_ma", "shunt_nv", "bus_uv"), [
-    (219, 100_000, 2000, 19_850_000, 5_000_000),   # 0.1 ohm breakout, 2 A, 198.5 mA at 5 V
-    (219, 100_000, 400, 3_300_000, 3_300_000),     # 33 mA at 3.3 V: the boards' default range
-    (219, 1_000_000, 100, 25_000_000, 3_300_000),  # 1 ohm for small currents, 25 mA
-    (226, 2_000, 15_000, 20_000_000, 12_000_000),  # the INA226 datasheet's 2 mohm, 10 A at 12 V
-    (226, 100_000, 400, 3_300_000, 3_300_000),
-])
-def test_driver_setup_and_reads_match_the_datasheets(driver, chip, shunt_uohm, max_ma, shunt_nv,
-                                                     bus_uv):
-    _, setup, init, _, read = driver(f"attach {chip} 0x40",
-                                     f"setup {chip} 0x40 {shunt_uohm} {max_ma}", "init",
-                                     f"truth {shunt_nv} {bus_uv}", "read")
+@pytest.mark.parametrize(
+    ("chip", "shunt_uohm", "max_ma", "shunt_nv", "bus_uv"),
+    [
+        (219, 100_000, 2000, 19_850_000, 5_000_000),  # 0.1 ohm breakout, 2 A, 198.5 mA at 5 V
+        (219, 100_000, 400, 3_300_000, 3_300_000),  # 33 mA at 3.3 V: the boards' default range
+        (219, 1_000_000, 100, 25_000_000, 3_300_000),  # 1 ohm for small currents, 25 mA
+        (226, 2_000, 15_000, 20_000_000, 12_000_000),  # the INA226 datasheet's 2 mohm, 10 A at 12 V
+        (226, 100_000, 400, 3_300_000, 3_300_000),
+    ],
+)
+def test_driver_setup_and_reads_match_the_datasheets(
+    driver, chip, shunt_uohm, max_ma, shunt_nv, bus_uv
+):
+    _, setup, init, _, read = driver(
+        f"attach {chip} 0x40",
+        f"setup {chip} 0x40 {shunt_uohm} {max_ma}",
+        "init",
+        f"truth {shunt_nv} {bus_uv}",
+        "read",
+    )
     lsb, cal = datasheet_setup(chip, shunt_uohm, max_ma)
     assert setup[:3] == [0, lsb, cal]
     assert init == [0]
@@ -147,24 +168,36 @@ def test_driver_setup_and_reads_match_the_datasheets(driver, chip, shunt_uohm, m
 
 def test_driver_refuses_bad_setups_and_the_wrong_chip(driver):
     replies = driver(
-        "setup 219 0x40 100000 4000",   # 0.4 V across the shunt: beyond the INA219's 320 mV
-        "setup 226 0x40 100000 1000",   # 100 mV: beyond the INA226's 81.92 mV
-        "setup 219 0x30 100000 400",    # not an INA2xx address
-        "setup 220 0x40 100000 400",    # no such chip
+        "setup 219 0x40 100000 4000",  # 0.4 V across the shunt: beyond the INA219's 320 mV
+        "setup 226 0x40 100000 1000",  # 100 mV: beyond the INA226's 81.92 mV
+        "setup 219 0x30 100000 400",  # not an INA2xx address
+        "setup 220 0x40 100000 400",  # no such chip
         "setup 219 0x40 0 400",
-        "attach 219 0x40", "setup 226 0x40 100000 400", "init",  # an INA219 answers: refused
-        "attach 226 0x41", "setup 226 0x40 100000 400", "init",  # nothing at 0x40
-        "attach 226 0x40", "init")                               # the right one
-    assert [r[0] for r in replies[:5]] == [1, 1, 1, 1, 1]     # QMOE_ERR_ARG
-    assert replies[7] == [2] and replies[10] == [2]            # QMOE_ERR_NO_DEVICE
+        "attach 219 0x40",
+        "setup 226 0x40 100000 400",
+        "init",  # an INA219 answers: refused
+        "attach 226 0x41",
+        "setup 226 0x40 100000 400",
+        "init",  # nothing at 0x40
+        "attach 226 0x40",
+        "init",
+    )  # the right one
+    assert [r[0] for r in replies[:5]] == [1, 1, 1, 1, 1]  # QMOE_ERR_ARG
+    assert replies[7] == [2] and replies[10] == [2]  # QMOE_ERR_NO_DEVICE
     assert replies[12] == [0]
 
 
 def test_window_energy_is_power_times_time_and_sampling_is_cut_out(driver):
     cps, n, work, xfer = 1_000_000, 100, 1000, 50  # 1 us counts, 1 ms inferences, 50 us transfers
     _, setup, init, _, read, window, none = driver(
-        "attach 219 0x40", "setup 219 0x40 100000 400", "init", "truth 3300000 3300000", "read",
-        f"window 1 {cps} {n} {work} {xfer}", f"window 0 {cps} {n} {work} {xfer}")
+        "attach 219 0x40",
+        "setup 219 0x40 100000 400",
+        "init",
+        "truth 3300000 3300000",
+        "read",
+        f"window 1 {cps} {n} {work} {xfer}",
+        f"window 0 {cps} {n} {work} {xfer}",
+    )
     assert init == [0]
     power_uw = read[4]
     uj, samples, failures, dmin, dmax, total, raw = window
@@ -181,8 +214,15 @@ def test_window_energy_is_power_times_time_and_sampling_is_cut_out(driver):
 
 def test_window_with_failed_reads_counts_only_the_good_ones(driver):
     """Failed readings are not samples, and the window's energy still spans all of it."""
-    replies = driver("attach 226 0x40", "setup 226 0x40 100000 400", "init",
-                     "truth 3300000 5000000", "read", "fail 3", "window 1 1000000 100 1000 10")
+    replies = driver(
+        "attach 226 0x40",
+        "setup 226 0x40 100000 400",
+        "init",
+        "truth 3300000 5000000",
+        "read",
+        "fail 3",
+        "window 1 1000000 100 1000 10",
+    )
     power_uw = replies[4][4]
     uj, samples, failures = replies[6][:3]
     assert failures == 3 and samples >= 2
@@ -197,8 +237,14 @@ def test_window_with_failed_reads_counts_only_the_good_ones(driver):
 def model(builtin_features, tmp_path_factory):
     """(model file, IR): a small curiosity mixture with a front end, fold 1 held out."""
     fd, fe = builtin_features
-    cfg = TrainConfig(experts=["ternary", "4", "1"], router="curiosity", hidden=(32,), epochs=4,
-                      qat_epochs=2, router_epochs=2)
+    cfg = TrainConfig(
+        experts=["ternary", "4", "1"],
+        router="curiosity",
+        hidden=(32,),
+        epochs=4,
+        qat_epochs=2,
+        router_epochs=2,
+    )
     m, _ = fit_fold(fd, cfg, 1, fe)
     path = save_model(m, tmp_path_factory.mktemp("model") / "moe.qmoe")
     return path, lower_file(path)
@@ -233,12 +279,15 @@ def project_parts(name: str, model, out: Path, sensor: str) -> dict:
     arch = {p.relative_to(REPO_ROOT) for p in arch_specific(board, repo_sources)}
     assert glue <= set(rel.values()), "the framework glue is missing from the project"
     reference = REPO_ROOT / "firmware" / "kernels" / "reference"
-    return {"board": board, "root": root,
-            "portable": [p for p in copied if rel[p] not in glue | arch],
-            "arch": [p for p in copied if rel[p] in arch],
-            # reference kernels of the same names stand in for core-specific ones on the host
-            "standins": [reference / a.name for a in arch if (reference / a.name).is_file()],
-            "includes": sorted({h.parent for h in root.rglob("*.h")})}
+    return {
+        "board": board,
+        "root": root,
+        "portable": [p for p in copied if rel[p] not in glue | arch],
+        "arch": [p for p in copied if rel[p] in arch],
+        # reference kernels of the same names stand in for core-specific ones on the host
+        "standins": [reference / a.name for a in arch if (reference / a.name).is_file()],
+        "includes": sorted({h.parent for h in root.rglob("*.h")}),
+    }
 
 
 @pytest.mark.parametrize("sensor", ["none", "ina219"])
@@ -247,15 +296,31 @@ def test_portable_sources_compile_and_link_with_host_gcc(parts, tmp_path, name, 
     parts = parts(name, sensor)
     assert parts["portable"] and all(p.suffix == ".c" for p in parts["portable"])
     header = parts["root"] / CONFIG_HEADER
-    sizes = compile_objects("gcc", [*STRICT, "-O2"], parts["portable"] + parts["standins"],
-                            parts["includes"], header, tmp_path / "host")
+    sizes = compile_objects(
+        "gcc",
+        [*STRICT, "-O2"],
+        parts["portable"] + parts["standins"],
+        parts["includes"],
+        header,
+        tmp_path / "host",
+    )
     assert sizes["text"] > 0
     # Link the objects with stand-ins for the framework glue: every symbol the app needs is
     # defined exactly once, so the project's source list is complete.
     objects = sorted((tmp_path / "host").glob("*.o"))
-    stub = DRIVERS / "host" / "glue_stub.c"
-    args = ["gcc", *STRICT, "-include", str(header), f"-I{REPO_ROOT / 'firmware/port'}",
-            f"-I{DRIVERS}", str(stub), *map(str, objects), "-o", str(tmp_path / "linked")]
+    stub = HARNESS / "glue_stub.c"
+    args = [
+        "gcc",
+        *STRICT,
+        "-include",
+        str(header),
+        f"-I{REPO_ROOT / 'firmware/port'}",
+        f"-I{DRIVERS}",
+        str(stub),
+        *map(str, objects),
+        "-o",
+        str(tmp_path / "linked"),
+    ]
     proc = subprocess.run(args, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
@@ -264,24 +329,33 @@ def test_portable_sources_compile_and_link_with_host_gcc(parts, tmp_path, name, 
 def test_sources_compile_with_the_board_cross_compiler(parts, model, tmp_path, name):
     board = boards.load_board(name)
     if shutil.which(board.toolchain.cc) is None:
-        pytest.skip(f"{board.toolchain.cc} is not installed here (Debian has no Xtensa "
-                    "compiler): this board's sources are checked with host gcc only")
+        pytest.skip(
+            f"{board.toolchain.cc} is not installed here (Debian has no Xtensa "
+            "compiler): this board's sources are checked with host gcc only"
+        )
     parts = parts(name, "ina219")
     sources = parts["portable"] + parts["arch"]
     assert any(p.name == "counter.c" for p in parts["arch"]), "the board's counter is compiled"
-    sizes = compile_objects(board.toolchain.cc, list(board.toolchain.cflags), sources,
-                            parts["includes"], parts["root"] / CONFIG_HEADER, tmp_path / "objs")
-    print(f"\n{name} ({board.toolchain.cc}, {' '.join(board.toolchain.cflags[:4])}): "
-          f"{len(sources)} sources, text {sizes['text']} B, data {sizes['data']} B, "
-          f"bss {sizes['bss']} B (model constants {model[1]['sizes']['total_flash_bytes']} B)")
+    sizes = compile_objects(
+        board.toolchain.cc,
+        list(board.toolchain.cflags),
+        sources,
+        parts["includes"],
+        parts["root"] / CONFIG_HEADER,
+        tmp_path / "objs",
+    )
+    print(
+        f"\n{name} ({board.toolchain.cc}, {' '.join(board.toolchain.cflags[:4])}): "
+        f"{len(sources)} sources, text {sizes['text']} B, data {sizes['data']} B, "
+        f"bss {sizes['bss']} B (model constants {model[1]['sizes']['total_flash_bytes']} B)"
+    )
     assert sizes["text"] > model[1]["sizes"]["total_flash_bytes"]
 
 
 # ---- with a board attached ----------------------------------------------------------------------
 
 
-def test_board_builds_flashes_and_matches_the_golden_model(real_board, model, builtin_root,
-                                                           tmp_path):
+def test_board_builds_flashes_and_matches_the_golden_model(real_board, request, tmp_path):
     from qmoe.flashers import flash_board
     from qmoe.measure import MeasureConfig, measure
 
@@ -290,9 +364,11 @@ def test_board_builds_flashes_and_matches_the_golden_model(real_board, model, bu
     if board.runs_here:
         pytest.skip(f"{name} runs here: tests/test_firmware_e2e.py covers it")
     if shutil.which("pio") is None:
-        pytest.skip("PlatformIO builds the project: `pip install platformio` (it downloads the "
-                    "board's toolchain on first use)")
-    path, ir = model
+        pytest.skip(
+            "PlatformIO builds the project: `pip install platformio` (it downloads the "
+            "board's toolchain on first use)"
+        )
+    path, ir = request.getfixturevalue("model")  # trained only once the board can be used
     out = tmp_path / "build"
     result = build(name, path, out, ir=ir)
     assert result.projects[0].pio_sizes, "pio built the project and reported its sizes"
@@ -300,8 +376,21 @@ def test_board_builds_flashes_and_matches_the_golden_model(real_board, model, bu
     flashed = flash_board(name, out, port)
     print(flashed.text)
     time.sleep(3.0)  # the board reboots; USB CDC enumerates again
-    res = measure(MeasureConfig(port=port, model=path, out=tmp_path / "run", root=builtin_root,
-                                folds=[1], n=20, input="features", window_n=20,
-                                window_repeats=1, min_window_s=0.5, progress=False))
+    root = request.getfixturevalue("builtin_root")
+    res = measure(
+        MeasureConfig(
+            port=port,
+            model=path,
+            out=tmp_path / "run",
+            root=root,
+            folds=[1],
+            n=20,
+            input="features",
+            window_n=20,
+            window_repeats=1,
+            min_window_s=0.5,
+            progress=False,
+        )
+    )
     assert not res.mismatches, res.mismatches[:3]
     assert res.summary["board"] == name

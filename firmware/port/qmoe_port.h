@@ -52,4 +52,9 @@ void qmoe_port_marker(int high);
 /* The board's name as in its board.toml (e.g. "qemu-m4"); a static string. */
 const char *qmoe_port_board(void);
 
+/* Optional, on ports whose build defines QMOE_PORT_ENERGY (the real boards,
+ * firmware/drivers/port_core.c): the energy of the last marker window from an INA219/INA226, in
+ * uJ, and the number of sensor readings; both 0 without a sensor. RUN_WINDOW reports them. */
+void qmoe_port_window_energy(uint32_t *energy_uj, uint32_t *samples);
+
 #endif /* QMOE_PORT_H */
