@@ -1,0 +1,76 @@
+"""Commands on run folders: compare, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qmoe.cli.common import cli
+
+
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--alpha", default=0.05, show_default=True, help="Significance level.")
+@click.option(
+    "--f1-margin",
+    default=0.02,
+    show_default=True,
+    help="TOST equivalence margin of macro-F1 (0.02 = 2 points).",
+)
+@click.option(
+    "--baseline",
+    default="0",
+    show_default=True,
+    help="The run the others are compared with: its index or its name.",
+)
+@click.option("--allow-mixed", is_flag=True, help="Compare device runs from different boards.")
+@click.option("--n-boot", default=2000, show_default=True, help="Bootstrap resamples for CIs.")
+@click.option("--seed", default=0, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the comparison to FILE.json or FILE.md.",
+)
+def compare(runs, alpha, f1_margin, baseline, allow_mixed, n_boot, seed, out) -> None:
+    """Statistics between device or cross-validation runs: tables and one sentence per verdict."""
+    from qmoe.stats import compare_runs
+
+    res = compare_runs(
+        list(runs),
+        alpha=alpha,
+        f1_margin=f1_margin,
+        n_boot=n_boot,
+        seed=seed,
+        baseline=baseline,
+        allow_mixed=allow_mixed,
+    )
+    click.echo(res.to_markdown())
+    if out is not None:
+        click.echo(f"written: {res.write(out)}")
+
+
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for report.md, report.html and plots/.",
+)
+@click.option("--title", default=None, help="Report title (default: the models' names).")
+@click.option("--alpha", default=0.05, show_default=True, help="Significance level of compare.")
+@click.option(
+    "--f1-margin",
+    default=0.02,
+    show_default=True,
+    help="TOST equivalence margin for F1 (0.02 = 2 points).",
+)
+def report(runs: tuple[Path, ...], out: Path, title, alpha: float, f1_margin: float) -> None:
+    """Markdown and self-contained HTML report with PNG plots of device and training run folders."""
+    from qmoe.report import write_report
+
+    rep = write_report(list(runs), out, title=title, alpha=alpha, f1_margin=f1_margin)
+    click.echo("\n".join(rep.summary))
+    click.echo(f"\nreport: {rep.html}\n        {rep.markdown} ({len(rep.plots)} plots)")

@@ -1,0 +1,214 @@
+"""Commands on data and training: data, train, eval, demo (the main job)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from qmoe.cli.common import DATASETS, _features, _folds, cli, with_dataset
+
+
+@cli.group()
+def data() -> None:
+    """Datasets: generate the built-in one, describe any."""
+
+
+@data.command("builtin")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
+)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--clips-per-class", default=40, show_default=True)
+def data_builtin(out: Path, seed: int, clips_per_class: int) -> None:
+    """Write the seeded built-in dataset in ESC-50's layout."""
+    from qmoe.data import generate_builtin
+
+    ds = generate_builtin(out, seed=seed, clips_per_class=clips_per_class)
+    click.echo(ds.describe())
+
+
+@data.command("info")
+@click.option("--dataset", type=click.Choice(DATASETS[:-1]), required=True)
+@click.option("--root", type=click.Path(path_type=Path), required=True)
+@click.option("--label-set", default=None)
+def data_info(dataset: str, root: Path, label_set: str | None) -> None:
+    """Check a dataset's layout and print what the loader sees."""
+    from qmoe.data import load_dataset
+
+    click.echo(load_dataset(dataset, root, label_set=label_set).describe())
+
+
+@cli.command()
+@with_dataset
+@click.option(
+    "--experts",
+    default="fp32",
+    show_default=True,
+    help="Comma-separated weight formats: fp32, ptq8, 1..16, ternary.",
+)
+@click.option(
+    "--router",
+    type=click.Choice(["none", "softmax", "curiosity"]),
+    default=None,
+    help="Router for a mixture (default: none for one expert, softmax for several).",
+)
+@click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    help="EXPERTS[@ROUTER], repeatable: train several variants in one run (overrides --experts).",
+)
+@click.option(
+    "--policy",
+    type=click.Choice(["curiosity", "budget"]),
+    default="curiosity",
+    show_default=True,
+    help="How a curiosity router's uncertainty picks the expert.",
+)
+@click.option(
+    "--budget", type=float, default=None, help="Mean weight bytes per inference (--policy budget)."
+)
+@click.option("--escalate-share", type=float, default=0.3, show_default=True)
+@click.option("--hidden", default="128,64", show_default=True, help="Expert hidden layer sizes.")
+@click.option(
+    "--norm",
+    type=click.Choice(["batchnorm", "none", "layernorm"]),
+    default="batchnorm",
+    show_default=True,
+    help="batchnorm folds into the weights at export; layernorm (the paper's) is host-only.",
+)
+@click.option("--epochs", type=int, default=None, help="fp32 epochs (QAT epochs scale with it).")
+@click.option(
+    "--folds", default=None, help="Test folds to run, e.g. 1,2 (default: all official folds)."
+)
+@click.option("--seed", default=0, show_default=True)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("runs/train"), show_default=True
+)
+def train(
+    dataset,
+    root,
+    label_set,
+    skip_bad,
+    sample_rate,
+    n_fft,
+    hop,
+    n_mels,
+    experts,
+    router,
+    variants,
+    policy,
+    budget,
+    escalate_share,
+    hidden,
+    norm,
+    epochs,
+    folds,
+    seed,
+    out,
+) -> None:
+    """Cross-validated training of one model or a mixture; writes a run folder, prints a table."""
+    from qmoe.api import parse_variant
+    from qmoe.api import train as run_train
+    from qmoe.train.config import TrainConfig
+
+    base = TrainConfig(
+        seed=seed,
+        budget=budget,
+        escalate_share=escalate_share,
+        norm=norm,
+        hidden=tuple(int(h) for h in hidden.split(",")),
+    )
+    if epochs is not None:
+        base = replace(
+            base,
+            epochs=epochs,
+            qat_epochs=max(1, epochs // 2),
+            router_epochs=max(1, 3 * epochs // 4),
+        )
+    texts = list(variants) or [experts + (f"@{router}" if router else "")]
+    configs = [parse_variant(t, base, policy) for t in texts]
+    fd, fe = _features(dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed)
+    rep = run_train(
+        fd, fe, configs, out, folds=_folds(folds), extra={"dataset": dataset, "root": str(root)}
+    )
+    click.echo(rep.table)
+    click.echo(f"\nrun folder: {rep.out}")
+
+
+@cli.command("eval")
+@click.argument("model", type=click.Path(path_type=Path))
+@with_dataset
+@click.option(
+    "--folds", default=None, help="Folds to evaluate (default: the fold the model held out)."
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="Write the report as JSON."
+)
+def eval_cmd(
+    model, dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, folds, out
+):
+    """Evaluate a saved model file on a dataset."""
+    from qmoe.api import evaluate_model
+    from qmoe.modelfile import read_model_file
+
+    meta, _ = read_model_file(model)
+    fe = meta.get("frontend") or {}
+    fd, _ = _features(
+        dataset,
+        root,
+        label_set or None,
+        skip_bad,
+        fe.get("sample_rate", sample_rate),
+        fe.get("n_fft", n_fft),
+        fe.get("hop", hop),
+        fe.get("n_mels", n_mels),
+    )
+    rep = evaluate_model(model, fd, folds=_folds(folds), out=out)
+    click.echo(
+        f"{rep['variant']} on {rep['label_set']} folds {rep['folds']} ({rep['rows']} rows): "
+        f"accuracy {100 * rep['accuracy']:.1f} %, macro-F1 {100 * rep['macro_f1']:.1f} %, "
+        f"expert share {[f'{s:.2f}' for s in rep['expert_share']]}"
+    )
+
+
+@cli.command()
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("runs/demo"), show_default=True
+)
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
+)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--quick", is_flag=True, help="Fewer clips and epochs: a smoke test.")
+@click.option(
+    "--board",
+    default=None,
+    help="Board to measure on (default: qemu-m4, native where its toolchain is missing).",
+)
+@click.option("--train-only", is_flag=True, help="Stop after cross-validated training.")
+def demo(
+    out: Path, data_dir: Path, seed: int, quick: bool, board: str | None, train_only: bool
+) -> None:
+    """The main job on the built-in data: train, export, build, flash, measure, compare, report."""
+    from qmoe.train.config import TrainConfig
+
+    if train_only:
+        from qmoe.api import demo as run_demo
+
+        base = TrainConfig(seed=seed)
+        if quick:
+            base = replace(base, epochs=10, qat_epochs=5, router_epochs=5)
+        rep = run_demo(out, data_dir, seed=seed, clips_per_class=12 if quick else 40, base=base)
+        click.echo(rep.table + f"\n\nrun folder: {rep.out}")
+        return
+    from qmoe.mainjob import run_main_job
+
+    res = run_main_job(out, data_dir, seed=seed, quick=quick, board=board, say=click.echo)
+    click.echo("\n".join(res.summary))
+    click.echo(
+        f"\nreport: {res.report_dir / 'report.html'} (and report.md)\n"
+        f"runs: {out}   board: {res.board}   total time: {res.seconds:.0f} s"
+    )
