@@ -22,7 +22,8 @@ from typing import Any
 
 from qmoe import __version__
 from qmoe.boards import Board, BoardError
-from qmoe.boards.profile import REPO_ROOT, BuildSystem
+from qmoe.boards.profile import REPO_ROOT
+from qmoe.boards.real import BuildSystem
 from qmoe.build import KERNELS_DIR, DoesNotFit, kernel_variant
 from qmoe.errors import ConfigError
 from qmoe.projects.estimate import Estimate, check_fits, compile_objects, estimate

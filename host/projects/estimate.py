@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoe.boards import Board, BoardError, section_sizes
-from qmoe.boards.profile import BuildSystem
+from qmoe.boards.real import BuildSystem
 from qmoe.build import DoesNotFit, app_ram_bytes
 
 # Used for the estimate when the board's compiler is not installed (xtensa-esp32s3-elf-gcc

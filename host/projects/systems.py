@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoe import __version__
-from qmoe.boards.profile import Board, BuildSystem
+from qmoe.boards.profile import Board
+from qmoe.boards.real import BuildSystem
 
 NAME = "qmoe_bench"
 CONFIG_HEADER = "qmoe_build_config.h"
