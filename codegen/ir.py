@@ -14,8 +14,8 @@ An IR is a plain dict (JSON-able, arrays as numpy) with this shape (docs/ir.md h
     memory    the static buffer plan (qmoe.codegen.memory)
     sizes     flash bytes per layer and in total, bits per weight stored vs nominal
 
-A layer: name, n_in, n_out, format (packing format), row_bytes, weights (packed uint8), bias
-(int32),
+A layer: name, n_in, n_out, format (packing format), row_bytes (0 for t5, a row-unpadded stream),
+weights (packed uint8: n_out * row_bytes bytes, t5: ceil(n_out * n_in / 5)), bias (int32),
 mult (int64 holding int32 values), shift (int64), out_bits (8 | 16), out_min, out_max, in_scale,
 out_scale (floats, informational: the real value of one integer step).
 
@@ -159,13 +159,20 @@ def validate_layer(layer: dict, where: str, n_in: int | None = None) -> None:
     )
     if n_in is not None:
         _check(n_i == n_in, where, f"takes {n_i} inputs but its predecessor gives {n_in}")
-    rb = packing.row_bytes(fmt, n_i, 1)
-    _check(int(layer["row_bytes"]) >= rb, where, f"row_bytes {layer['row_bytes']} < {rb} needed")
+    rb, stride = packing.row_bytes(fmt, n_i, 1), int(layer["row_bytes"])
+    if fmt in packing.STREAM_FORMATS:  # one stream of the whole matrix: no row stride
+        _check(
+            stride == 0, where, f"row_bytes {stride} for {fmt!r}, a row-unpadded stream: must be 0"
+        )
+        size = packing.packed_bytes(fmt, (n_o, n_i), 1)
+    else:
+        _check(stride >= rb, where, f"row_bytes {stride} < {rb} needed")
+        size = n_o * stride
     w = np.asarray(layer["weights"])
     _check(
-        w.dtype == np.uint8 and w.size == n_o * int(layer["row_bytes"]),
+        w.dtype == np.uint8 and w.size == size,
         where,
-        f"weights: {w.size} bytes ({w.dtype}), expected {n_o * int(layer['row_bytes'])} uint8",
+        f"weights: {w.size} bytes ({w.dtype}), expected {size} uint8",
     )
     for f in ("bias", "mult", "shift"):
         _check(
@@ -200,9 +207,14 @@ def validate_layer(layer: dict, where: str, n_in: int | None = None) -> None:
 
 
 def _unpack_padded(layer: dict) -> np.ndarray:
+    """Unpack a layer's weights; rows may be padded beyond row_bytes(fmt, n_in, 1) (a larger
+    row_bytes), except in a stream format, which is unpacked whole."""
     fmt, n_i, n_o = layer["format"], int(layer["n_in"]), int(layer["n_out"])
+    w = np.asarray(layer["weights"])
+    if fmt in packing.STREAM_FORMATS:
+        return packing.unpack(w.tobytes(), fmt, (n_o, n_i), 1)
     rb, need = int(layer["row_bytes"]), packing.row_bytes(fmt, n_i, 1)
-    rows = np.asarray(layer["weights"]).reshape(n_o, rb)[:, :need]
+    rows = w.reshape(n_o, rb)[:, :need]
     return packing.unpack(rows.tobytes(), fmt, (n_o, n_i), 1)
 
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from qmoe.codegen.packing import FORMATS, row_bytes, unpack
+from qmoe.codegen.packing import FORMATS, STREAM_FORMATS, row_bytes, unpack
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -307,7 +307,7 @@ def test_unpacking_matches_packer(harness, fmt, row_align):
         )
         got = np.stack([out for _, out in harness.run(case)])
         np.testing.assert_array_equal(got.T, q, err_msg=f"{fmt} {q.shape} row_align={row_align}")
-        np.testing.assert_array_equal(unpack(case.packed(), fmt, q.shape, row_align), q)
+        np.testing.assert_array_equal(unpack(case.packed(), fmt, q.shape, case.row_align), q)
 
 
 @st.composite
@@ -397,6 +397,8 @@ def test_inconsistent_layers_refused(harness, fmt):
             {"n_in": 0},
         ]
         + ([{"row_bytes": short_row}] if short_row > 0 else [])
+        # a stream has no stride: the per-row byte count, or any row_bytes but 0, is refused
+        + ([{"row_bytes": -(-n_in // 5)}, {"row_bytes": 1}] if fmt in STREAM_FORMATS else [])
     )
     for kernel in (None, fmt):
         for fields in bad_fields:

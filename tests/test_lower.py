@@ -187,3 +187,17 @@ def test_memory_plan_is_the_liveness_bound(models):
             lo_b, hi_b = offs[k], offs[k] + sizes[k]
             assert hi_a <= lo_b or hi_b <= lo_a
             assert hi_b <= mem["arena_bytes"]
+
+
+def test_dense_ternary_is_an_unpadded_stream(models):
+    """--dense-ternary: t5 layers store ceil(out*in/5) bytes (<= 2 % over 1.6 bits) and validate."""
+    _, path, _ = models["ternary"]
+    ir = lower_file(path, dense_ternary=True)
+    for row in ir["sizes"]["layers"]:
+        assert row["format"] == "t5" and row["packing_overhead_pct"] <= 2.0, row
+    layer = ir["experts"][0]["layers"][0]
+    assert layer["row_bytes"] == 0
+    assert len(layer["weights"]) == -(-layer["n_out"] * layer["n_in"] // 5)
+    layer["weights"] = layer["weights"][:-1]
+    with pytest.raises(IRError, match="expert 0"):
+        validate(ir)
