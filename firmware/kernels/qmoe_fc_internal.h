@@ -112,4 +112,33 @@ static inline void fc_store(const qmoe_fc_t *layer, void *out, uint32_t o, int32
     }
 }
 
+/* A row loop for optimized kernels (cortex-m4 w8a8, w16a8): blocks of 4 output rows through
+ * `dot4`, so each activation load serves 4 rows, then the remaining rows one by one through
+ * `dot1`. Both are the kernel's own static functions; after inlining, the compiler calls them
+ * directly. */
+typedef void (*fc_dot4_fn)(const uint8_t *w, uint32_t stride, const int8_t *x, uint32_t n,
+                           int32_t acc[4]);
+typedef int32_t (*fc_dot1_fn)(const uint8_t *w, const int8_t *x, uint32_t n);
+
+static inline void fc_rows_by4(const qmoe_fc_t *layer, const int8_t *in, void *out,
+                               fc_dot4_fn dot4, fc_dot1_fn dot1)
+{
+    const uint32_t n = layer->n_in, stride = layer->row_bytes;
+    uint32_t o = 0;
+    for (; o + 4u <= layer->n_out; o += 4u) {
+        int32_t acc[4];
+        for (uint32_t r = 0; r < 4u; ++r) {
+            acc[r] = layer->bias[o + r];
+        }
+        dot4(fc_row(layer, o), stride, in, n, acc);
+        for (uint32_t r = 0; r < 4u; ++r) {
+            fc_store(layer, out, o + r, acc[r]);
+        }
+    }
+    for (; o < layer->n_out; ++o) {
+        fc_store(layer, out, o, layer->bias[o] + dot1(fc_row(layer, o), in, n));
+    }
+}
+
+
 #endif /* QMOE_FC_INTERNAL_H */

@@ -9,8 +9,8 @@
  * one by one. Bit-exact with the reference (same int32 sum in another order, inside int32 by the
  * export's bound). Contract: qmoe_fc.h.
  */
-#include "m4_simd.h"
 #include "qmoe_fc_internal.h"
+#include "m4_simd.h"
 
 /* Weight i of the row at p: little-endian, sign-extended. */
 static inline int32_t s16_weight(const uint8_t *p, uint32_t i)
@@ -102,20 +102,6 @@ qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_t *layer, const int8_t *in, void *out)
     if (status != QMOE_OK) {
         return status;
     }
-    const uint32_t n = layer->n_in, stride = layer->row_bytes;
-    uint32_t o = 0;
-    for (; o + 4u <= layer->n_out; o += 4u) {
-        int32_t acc[4];
-        for (uint32_t r = 0; r < 4u; ++r) {
-            acc[r] = layer->bias[o + r];
-        }
-        dot4(fc_row(layer, o), stride, in, n, acc);
-        for (uint32_t r = 0; r < 4u; ++r) {
-            fc_store(layer, out, o + r, acc[r]);
-        }
-    }
-    for (; o < layer->n_out; ++o) {
-        fc_store(layer, out, o, layer->bias[o] + dot1(fc_row(layer, o), in, n));
-    }
+    fc_rows_by4(layer, in, out, dot4, dot1);
     return QMOE_OK;
 }

@@ -9,8 +9,8 @@
  * reads unaligned words on ARMv7-M). Bit-exact with the reference: the same int32 sum, in another
  * order, which the export's bound keeps inside int32. Contract: qmoe_fc.h.
  */
-#include "m4_simd.h"
 #include "qmoe_fc_internal.h"
+#include "m4_simd.h"
 
 /* Dot products of rows w, w + s, w + 2s, w + 3s with x[0..n-1], added to acc[0..3]. */
 static void dot4(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t n, int32_t acc[4])
@@ -90,20 +90,6 @@ qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_t *layer, const int8_t *in, void *out)
     if (status != QMOE_OK) {
         return status;
     }
-    const uint32_t n = layer->n_in, stride = layer->row_bytes;
-    uint32_t o = 0;
-    for (; o + 4u <= layer->n_out; o += 4u) {
-        int32_t acc[4];
-        for (uint32_t r = 0; r < 4u; ++r) {
-            acc[r] = layer->bias[o + r];
-        }
-        dot4(fc_row(layer, o), stride, in, n, acc);
-        for (uint32_t r = 0; r < 4u; ++r) {
-            fc_store(layer, out, o + r, acc[r]);
-        }
-    }
-    for (; o < layer->n_out; ++o) {
-        fc_store(layer, out, o, layer->bias[o] + dot1(fc_row(layer, o), in, n));
-    }
+    fc_rows_by4(layer, in, out, dot4, dot1);
     return QMOE_OK;
 }
