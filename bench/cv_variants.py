@@ -15,6 +15,7 @@ from pathlib import Path
 
 from qmoe.api import load_features, parse_variant, train
 from qmoe.data import generate_builtin
+from qmoe.runio import safe_name
 from qmoe.train.config import TrainConfig
 
 VARIANTS = ("fp32", "ptq8", "4", "ternary", "ternary,4,8@curiosity")
@@ -37,9 +38,7 @@ def main() -> None:
     rows = []
     for cfg in configs:
         t = time.perf_counter()
-        rep = train(
-            fd, fe, [cfg], args.out / cfg.name.replace("[", "_").replace("]", ""), progress=False
-        )
+        rep = train(fd, fe, [cfg], args.out / safe_name(cfg.name), progress=False)
         rows.append((cfg.name, rep.rows[0], time.perf_counter() - t))
     print(f"\n{'variant':34s} {'macro-F1 %':>14s} {'accuracy %':>14s} {'wall s':>8s}")
     for name, r, sec in rows:

@@ -18,11 +18,13 @@ from .intops import INT8_MAX, INT8_MIN, requantize, saturate
 from .ir import layer_weights
 
 
-def run_layer(layer: dict, x: np.ndarray, mult=None, shift=None) -> np.ndarray:
-    """One IR layer on a batch of int8 inputs (B, n_in) -> (B, n_out) int64 values."""
+def run_layer(layer: dict, x: np.ndarray, mult=None, shift=None, w=None) -> np.ndarray:
+    """One IR layer on a batch of int8 inputs (B, n_in) -> (B, n_out) int64 values.
+
+    `w`: the layer's unpacked weights when the caller already has them (repeated passes)."""
     return kernels.fc(
         x,
-        layer_weights(layer),
+        layer_weights(layer) if w is None else w,
         layer["bias"],
         layer["mult"] if mult is None else mult,
         layer["shift"] if shift is None else shift,
@@ -72,14 +74,15 @@ def run_router(ir: dict, x8: np.ndarray, res: GoldenResult) -> None:
         res.u_raw = res.u_q30 = np.zeros(b, dtype=np.int64)
         return
     h = run_layer(r["hidden"], x8)
-    z = run_layer(r["out"], h)
+    w_out = layer_weights(r["out"])  # unpacked once for the deterministic and the T masked passes
+    z = run_layer(r["out"], h, w=w_out)
     res.router_hidden, res.router_scores = h, z
     res.choice = kernels.argmax_first(z)
     if r["kind"] == "curiosity":
         table = np.asarray(r["exp_table"], dtype=np.uint16)
         passes = []
         for m in np.asarray(r["masks"], dtype=np.int64):
-            zt = run_layer(r["out"], h * m[None, :], r["masked_mult"], r["masked_shift"])
+            zt = run_layer(r["out"], h * m[None, :], r["masked_mult"], r["masked_shift"], w_out)
             passes.append(kernels.softmax_q15(zt, table))
         res.probs = np.stack(passes)
         res.u_raw = kernels.curiosity_raw(res.probs)

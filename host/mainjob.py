@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoe.api import DEMO_VARIANTS, TrainReport, demo
+from qmoe.runio import safe_name
 from qmoe.train.config import TrainConfig
 
 # What runs on the device: every integer variant. fp32 has no integer form; its device form is ptq8.
@@ -148,7 +149,7 @@ def one_screen(tr: TrainReport, board: str, runs: list[Path]) -> list[str]:
         f"{'latency mean':>12s} {'std':>7s} {'uJ/inf':>7s}",
     ]
     for row in tr.rows:
-        key = row["variant"].replace("[", "_").replace("]", "").replace(",", "_")
+        key = safe_name(row["variant"])
         cv = f"{100 * row['macro_f1_mean']:.1f} ± {100 * row['macro_f1_std']:.1f}"
         if key not in dev:
             why = "float: its device form is ptq8" if row["variant"] == "fp32" else "not measured"

@@ -198,11 +198,7 @@ def _check_identity(info, ir: dict, cfg: MeasureConfig) -> None:
 def _start_folder(cfg: MeasureConfig, run: dict) -> list[dict]:
     out = cfg.out
     path = out / "run.json"
-    if path.exists():
-        if not cfg.resume:
-            raise MeasureError(
-                f"{out} already holds a run: use --resume to continue it or another --out"
-            )
+    if path.exists():  # measure() refused an existing run without --resume already
         old = json.loads(path.read_text())
         for key in ("hash",):
             if old["model"][key] != run["model"][key]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qmoe.energy import f1_per_mj
 from qmoe.runio import read_jsonl
 from qmoe.train.metrics import fold_metrics
 
@@ -103,5 +104,5 @@ def window_summary(win: list[dict], share: np.ndarray, macro_f1: float | None) -
             "per_expert_uj": {str(k): v for k, v in with_uj.items()},
         }
         if macro_f1 is not None and mix > 0:
-            out["energy"]["f1_per_mj"] = macro_f1 / (mix / 1000.0)
+            out["energy"]["f1_per_mj"] = f1_per_mj(macro_f1, mix)
     return out

@@ -8,9 +8,16 @@ arrive (docs/measure.md), so its last line may be torn when a run was cut off: t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from qmoe.errors import DataError
+
+
+def safe_name(name: str) -> str:
+    """A variant or run name as a file or folder name: `moe-curiosity[ternary,4,8]` ->
+    `moe-curiosity_ternary_4_8` (runs of other characters become one `_`)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "run"
 
 
 def read_json(path: Path) -> dict | list:

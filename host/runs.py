@@ -14,11 +14,8 @@ import numpy as np
 from qmoe import __version__
 from qmoe.data import FeatureDataset
 from qmoe.modelfile import save_model
+from qmoe.runio import safe_name
 from qmoe.train.cv import CVResult
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("_")
 
 
 def write_json(path: Path, obj) -> None:
@@ -57,7 +54,7 @@ def start_run(out: Path, fd: FeatureDataset, extra: dict) -> Path:
 
 def write_variant(out: Path, result: CVResult, fd: FeatureDataset, keep_fold: int) -> Path:
     """Write one variant's per-fold results, predictions, curiosity outputs and model files."""
-    vdir = Path(out) / _safe(result.config.name)
+    vdir = Path(out) / safe_name(result.config.name)
     vdir.mkdir(parents=True, exist_ok=True)
     write_json(
         vdir / "results.json",

@@ -7,7 +7,6 @@ Reads device run folders (docs/measure.md) and `qmoe-host train` run folders, dr
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from qmoe.report.load import RunView, load_runs
 from qmoe.report.markdown import to_html_page
 from qmoe.report.render import Plot, build_markdown
 from qmoe.report.summary import summary_from
+from qmoe.runio import safe_name
 
 __all__ = ["Report", "RunView", "load_runs", "make_plots", "summary_lines", "write_report"]
 
@@ -31,10 +31,6 @@ class Report:
     summary: list[str]
     runs: list[RunView]
     comparisons: list[CompareSection]
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "run"
 
 
 def make_plots(views: list[RunView], plots_dir: Path) -> dict[str, Plot]:
@@ -63,7 +59,7 @@ def make_plots(views: list[RunView], plots_dir: Path) -> dict[str, Plot]:
             P.save_png(fig, Path(plots_dir) / f"{key}.png")
             out[key] = Plot(f"{key}.png", caption)
     for i, v in enumerate(views, start=1):
-        name = f"confusion_{i:02d}_{_safe(v.name)}.png"
+        name = f"confusion_{i:02d}_{safe_name(v.name)}.png"
         P.save_png(P.confusion(v), Path(plots_dir) / name)
         out[f"confusion_{i:02d}"] = Plot(name, f"confusion matrix: {v.name}")
     return out

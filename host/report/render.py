@@ -6,13 +6,13 @@ import time
 from dataclasses import dataclass
 
 from qmoe import __version__
+from qmoe.measure_summary import latency_stats
 from qmoe.report.compare import CompareSection
 from qmoe.report.load import COUNTER_MEANING, RunView
 from qmoe.report.markdown import demote
 from qmoe.report.summary import (
     f1_per_mj,
     f1_text,
-    latency_stats,
     mismatch_warning,
     num,
     size_text,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
+from qmoe.measure_summary import latency_stats
 from qmoe.report.compare import CompareSection
 from qmoe.report.load import RunView
 
@@ -11,22 +10,6 @@ from qmoe.report.load import RunView
 def num(x: float) -> str:
     """A counter or byte figure: thousands separators for large values, 3 digits for small ones."""
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
-
-
-def latency_stats(values: np.ndarray) -> dict[str, float]:
-    """Mean, std (ddof 1), p50, p95, p99, min and max of per-inference counter values."""
-    v = np.asarray(values, dtype=np.float64)
-    p50, p95, p99 = np.percentile(v, [50, 95, 99])
-    return {
-        "n": int(v.size),
-        "mean": float(v.mean()),
-        "std": float(v.std(ddof=1)) if v.size > 1 else 0.0,
-        "p50": float(p50),
-        "p95": float(p95),
-        "p99": float(p99),
-        "min": float(v.min()),
-        "max": float(v.max()),
-    }
 
 
 def f1_per_mj(run: RunView) -> float | None:
