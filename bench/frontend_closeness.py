@@ -16,9 +16,9 @@ import time
 
 import numpy as np
 
-from qmoe.codegen.frontend import FrontendConfig, batch_features, clip_features, frame_logmel
 from qmoe.data.audio import to_int16
 from qmoe.features.floatref import float_features, float_logmel
+from qmoe_codegen.frontend import FrontendConfig, batch_features, clip_features, frame_logmel
 
 DB_PER_Q8 = 10 * math.log10(2) / 256
 

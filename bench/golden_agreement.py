@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from qmoe.api import demo, load_features
-from qmoe.codegen import golden
-from qmoe.codegen.errors import IRError
-from qmoe.codegen.lower import lower_file
 from qmoe.modelfile import load_model
+from qmoe_codegen import golden
+from qmoe_codegen.errors import IRError
+from qmoe_codegen.lower import lower_file
 
 
 def main() -> None:

@@ -31,10 +31,10 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from qmoe.codegen.intops import quantize_multiplier
-from qmoe.codegen.kernels import fc
-from qmoe.codegen.packing import FORMATS, STREAM_FORMATS, pack, row_bytes, unpack
 from qmoe.errors import ConfigError
+from qmoe_codegen.intops import quantize_multiplier
+from qmoe_codegen.kernels import fc
+from qmoe_codegen.packing import FORMATS, STREAM_FORMATS, pack, row_bytes, unpack
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -185,7 +185,7 @@ class FcCase:
         return header + weights + b"".join(a.tobytes() for a in arrays)
 
     def expected(self) -> np.ndarray:
-        """Golden outputs (batch, n_out): qmoe.codegen.kernels.fc on the unpacked weights."""
+        """Golden outputs (batch, n_out): qmoe_codegen.kernels.fc on the unpacked weights."""
         w = unpack(self.packed(), self.fmt, self.q.shape, self.row_align)
         return fc(self.x, w, self.bias, self.mult, self.shift, self.out_min, self.out_max)
 

@@ -36,8 +36,8 @@ import numpy as np
 import serial
 
 from qmoe import boards
-from qmoe.codegen.cgen import c_array, c_literal, c_struct_init
 from qmoe.errors import ConfigError
+from qmoe_codegen.cgen import c_array, c_literal, c_struct_init
 
 
 def _sibling(name: str):

@@ -21,8 +21,6 @@ from test_firmware_e2e import MODELS, SANITIZER_MARKS, need_tools, train_model
 
 from qmoe import boards
 from qmoe.build import build
-from qmoe.codegen import golden
-from qmoe.codegen.lower import lower_file
 from qmoe.protocol import (
     DEFAULT_MAX_PAYLOAD,
     LENGTH_LIMIT,
@@ -42,6 +40,8 @@ from qmoe.protocol import (
     Ping,
     encode_frame,
 )
+from qmoe_codegen import golden
+from qmoe_codegen.lower import lower_file
 
 TARGETS = [("native", True), ("qemu-m0", False)]  # (board, sanitize)
 IDLE_S = 0.1  # QMOE_FRAME_IDLE_MS on the device

@@ -21,6 +21,7 @@ import serial
 
 from qmoe import boards
 from qmoe.errors import ConfigError
+from qmoe.paths import boards_dir
 
 REPO = Path(__file__).resolve().parents[1]
 ECHO = REPO / "boards" / "common" / "echo_main.c"
@@ -88,7 +89,7 @@ def _work(board: boards.Board, elf: Path) -> int:
 
 def test_every_profile_loads_and_is_consistent():
     found = boards.list_boards()
-    folders = sorted(p.parent.name for p in boards.BOARDS_DIR.glob("*/board.toml"))
+    folders = sorted(p.parent.name for p in boards_dir().glob("*/board.toml"))
     assert [b.name for b in found] == folders
     assert {"native", "qemu-m4", "qemu-m0", "qemu-rv32"} <= set(folders)
     for board in found:
@@ -141,8 +142,8 @@ BAD_FIELDS = [
 @pytest.mark.parametrize(("old", "new", "field"), BAD_FIELDS)
 def test_bad_field_names_file_and_field(tmp_path, old, new, field):
     root = tmp_path / "boards"
-    shutil.copytree(boards.BOARDS_DIR / "common", root / "common")
-    shutil.copytree(boards.BOARDS_DIR / "qemu-m4", root / "qemu-m4")
+    shutil.copytree(boards_dir() / "common", root / "common")
+    shutil.copytree(boards_dir() / "qemu-m4", root / "qemu-m4")
     path = root / "qemu-m4" / "board.toml"
     text = path.read_text()
     assert old in text
@@ -204,8 +205,8 @@ def test_start_refuses_a_file_that_is_not_elf(tmp_path):
 def test_start_reports_a_process_that_dies_early(tmp_path, echo_elf):
     _, elf = echo_elf("native")
     root = tmp_path / "boards"
-    shutil.copytree(boards.BOARDS_DIR / "common", root / "common")
-    shutil.copytree(boards.BOARDS_DIR / "native", root / "native")
+    shutil.copytree(boards_dir() / "common", root / "common")
+    shutil.copytree(boards_dir() / "native", root / "native")
     path = root / "native" / "board.toml"
     path.write_text(
         path.read_text().replace(

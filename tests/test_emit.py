@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from qmoe.codegen.cgen import assert_valid_identifier, c_array
-from qmoe.codegen.emit import emit_model, write_model_sources
-from qmoe.codegen.errors import CodegenError
-from qmoe.codegen.lower import lower_file
 from qmoe.modelfile import save_model
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
+from qmoe_codegen.cgen import assert_valid_identifier, c_array
+from qmoe_codegen.emit import emit_model, write_model_sources
+from qmoe_codegen.errors import CodegenError
+from qmoe_codegen.lower import lower_file
 
 ROOT = Path(__file__).resolve().parents[1]
 INCLUDES = ["-I", str(ROOT / "firmware/include"), "-I", str(ROOT / "firmware/port")]
@@ -46,7 +46,7 @@ def test_same_ir_same_bytes(ir, tmp_path):
 
 def lower_file_again(ir, tmp_path):
     """A second, independent emission path: save and reload the IR."""
-    from qmoe.codegen.ir import load_ir, save_ir
+    from qmoe_codegen.ir import load_ir, save_ir
 
     return load_ir(save_ir(ir, tmp_path / "again.qir"))
 

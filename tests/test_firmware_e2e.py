@@ -3,7 +3,7 @@
 The benchmark firmware (firmware/app) is built by qmoe.build for native, the sanitized native build
 (ASan + UBSan) and each QEMU board, started, and driven over the serial protocol: for the built-in
 test clips of fold 1 the device's class, expert, router choice, uncertainty and every logit must
-equal qmoe.codegen.golden's. Front end included: PCM clips are streamed in chunks (all of fold 1 on
+equal qmoe_codegen.golden's. Front end included: PCM clips are streamed in chunks (all of fold 1 on
 native; a few on QEMU, where loading costs ~40 us per byte) and int8 feature vectors cover the rest.
 Also: the reported model hash, RUN_WINDOW's counters, the refusal of models too large for qemu-m0,
 and the `boards`, `build` and `flash` commands. Tests skip, with the reason, only when a compiler
@@ -25,13 +25,13 @@ import torch
 
 from qmoe import boards
 from qmoe.build import INFO_UNIT, DoesNotFit, build, flash, serve
-from qmoe.codegen import golden
-from qmoe.codegen.lower import lower_file
 from qmoe.errors import ConfigError
 from qmoe.modelfile import save_model
 from qmoe.protocol import InferReply, InferRequest, InfoReply, InputKind, Link, RunWindow
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
+from qmoe_codegen import golden
+from qmoe_codegen.lower import lower_file
 
 torch.set_num_threads(1)
 

@@ -1,4 +1,4 @@
-"""The integer front end (qmoe.codegen.frontend) against its spec, a Python-int re-implementation
+"""The integer front end (qmoe_codegen.frontend) against its spec, a Python-int re-implementation
 of that spec (what the C firmware will be held to) and the float reference (qmoe.features.floatref).
 """
 
@@ -9,10 +9,10 @@ import math
 import numpy as np
 import pytest
 
-from qmoe.codegen import frontend as fe
-from qmoe.codegen.frontend import FrontendConfig, FrontendError
 from qmoe.data.audio import to_int16
 from qmoe.features.floatref import float_features, float_logmel
+from qmoe_codegen import frontend as fe
+from qmoe_codegen.frontend import FrontendConfig, FrontendError
 
 DB_PER_Q8 = 10 * math.log10(2) / 256  # one Q8 log2 unit of power in dB
 CFG = FrontendConfig()

@@ -1,4 +1,4 @@
-"""The C fully-connected kernels (firmware/kernels/) held bit-exact to qmoe.codegen.kernels.fc.
+"""The C fully-connected kernels (firmware/kernels/) held bit-exact to qmoe_codegen.kernels.fc.
 
 tests/c/fc_main.c and the kernels of every host-runnable build variant are compiled once per
 session with AddressSanitizer and UndefinedBehaviorSanitizer; one long-lived harness process
@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from qmoe.codegen.packing import FORMATS, STREAM_FORMATS, row_bytes, unpack
+from qmoe_codegen.packing import FORMATS, STREAM_FORMATS, row_bytes, unpack
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,5 +1,5 @@
 """The fully-connected kernels on qemu-m4, every variant that runs there, held bit-exact to
-qmoe.codegen.kernels.fc by the cases of tests/test_kernels_c.py.
+qmoe_codegen.kernels.fc by the cases of tests/test_kernels_c.py.
 
 The cases (the same 168-layer grid, hand-worked cases, one-hot read-back of every weight, argument
 errors, plus seeded random layers of every shape class the optimized kernels split on) are

@@ -9,14 +9,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from qmoe.codegen import golden
-from qmoe.codegen.errors import IRError
-from qmoe.codegen.ir import check_capacity, content_hash, load_ir, save_ir, validate
-from qmoe.codegen.lower import lower_file, lower_model
-from qmoe.codegen.modelfile import read_model_file
 from qmoe.modelfile import save_model
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
+from qmoe_codegen import golden
+from qmoe_codegen.errors import IRError
+from qmoe_codegen.ir import check_capacity, content_hash, load_ir, save_ir, validate
+from qmoe_codegen.lower import lower_file, lower_model
+from qmoe_codegen.modelfile import read_model_file
 
 BASE = TrainConfig(epochs=30, qat_epochs=15, router_epochs=15)
 VARIANTS = {

@@ -20,11 +20,11 @@ import pytest
 
 from qmoe import boards
 from qmoe.build import build
-from qmoe.codegen.lower import lower_file
 from qmoe.measure import MeasureConfig, MeasureError, measure
 from qmoe.modelfile import save_model
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
+from qmoe_codegen.lower import lower_file
 
 CFG = TrainConfig(
     experts=["1", "8"],

@@ -1,4 +1,4 @@
-"""Tests for qmoe.codegen.packing against docs/packing.md and a scalar reference packer."""
+"""Tests for qmoe_codegen.packing against docs/packing.md and a scalar reference packer."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from qmoe.codegen.packing import (
+from qmoe_codegen.packing import (
     FORMATS,
     ROW_ALIGNS,
     STREAM_FORMATS,

@@ -27,13 +27,14 @@ import torch
 from qmoe import boards
 from qmoe.boards import BoardError
 from qmoe.build import DoesNotFit, build, firmware_sources, kernel_variant
-from qmoe.codegen.lower import lower_file
 from qmoe.errors import ConfigError
 from qmoe.modelfile import save_model
+from qmoe.paths import source_root
 from qmoe.projects import ProjectOptions, make_project, parse_pio_sizes
 from qmoe.projects.systems import CONFIG_HEADER
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
+from qmoe_codegen.lower import lower_file
 
 torch.set_num_threads(1)
 
@@ -75,10 +76,10 @@ def needed_sources(name: str, ir: dict) -> set[str]:
     board = boards.load_board(name)
     _, kernels = kernel_variant(board)
     app = firmware_sources(ir, Path("/nonexistent/gen"), kernels)
-    names = {
-        str(p.relative_to(boards.BOARDS_DIR.parent)) for p in app if "nonexistent" not in str(p)
-    } | {"gen/qmoe_model_data.c"}
-    return names | {str(p.relative_to(boards.BOARDS_DIR.parent)) for p in board.toolchain.sources}
+    names = {str(p.relative_to(source_root())) for p in app if "nonexistent" not in str(p)} | {
+        "gen/qmoe_model_data.c"
+    }
+    return names | {str(p.relative_to(source_root())) for p in board.toolchain.sources}
 
 
 def sources_in(root: Path) -> set[str]:
@@ -113,10 +114,7 @@ def test_platformio_project(projects, model, name):
     assert all(d.is_dir() for d in include_dirs)
     assert any((d / CONFIG_HEADER).is_file() for d in include_dirs)
     root = folder / "src" / "qmoe"
-    glue = {
-        str(p.relative_to(boards.BOARDS_DIR.parent))
-        for p in board.project.system("platformio").sources
-    }
+    glue = {str(p.relative_to(source_root())) for p in board.project.system("platformio").sources}
     assert sources_in(root) == needed_sources(name, model[1]) | glue
     check_includes_resolve(root, include_dirs)
     for key, value in board.project.system("platformio").settings.get("options", {}).items():
@@ -152,9 +150,7 @@ def test_esp_idf_project(projects, model, name):
     listed = set(re.findall(r'"([^"]+)"', block))
     root = folder / "main"
     assert listed == {f"qmoe/{s}" for s in sources_in(root / "qmoe")}
-    glue = {
-        str(p.relative_to(boards.BOARDS_DIR.parent)) for p in board.project.system("espidf").sources
-    }
+    glue = {str(p.relative_to(source_root())) for p in board.project.system("espidf").sources}
     assert sources_in(root / "qmoe") == needed_sources(name, model[1]) | glue
     dirs = re.findall(r'"([^"]+)"', main[main.index("INCLUDE_DIRS") :])
     assert all((root / d).is_dir() for d in dirs)
@@ -192,10 +188,7 @@ def test_pico_sdk_project(projects, model):
     listed = set(re.findall(r"src/(\S+\.c)", exe[: exe.index(")")]))
     root = folder / "src" / "qmoe"
     assert {f"qmoe/{s}" for s in sources_in(root)} == listed
-    glue = {
-        str(p.relative_to(boards.BOARDS_DIR.parent))
-        for p in board.project.system("picosdk").sources
-    }
+    glue = {str(p.relative_to(source_root())) for p in board.project.system("picosdk").sources}
     assert sources_in(root) == needed_sources("pico", model[1]) | glue
     for line in (
         "pico_sdk_init()",
@@ -293,7 +286,7 @@ def test_a_model_too_large_is_refused_with_the_numbers(model, tmp_path):
     _, kernels = kernel_variant(board)
     gen = tmp_path / "gen"
     from qmoe.build import firmware_defines
-    from qmoe.codegen.emit import write_model_sources
+    from qmoe_codegen.emit import write_model_sources
 
     write_model_sources(ir, gen)
     with pytest.raises(DoesNotFit) as err:

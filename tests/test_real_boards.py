@@ -22,18 +22,19 @@ import pytest
 import torch
 
 from qmoe import boards
-from qmoe.boards.profile import REPO_ROOT
 from qmoe.build import build
-from qmoe.codegen.lower import lower_file
 from qmoe.modelfile import save_model
+from qmoe.paths import source_root
 from qmoe.projects import ProjectOptions, arch_specific, compile_objects
 from qmoe.projects.systems import CONFIG_HEADER, SYSTEMS
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
+from qmoe_codegen.lower import lower_file
 
 torch.set_num_threads(1)
 
 REAL = ["esp32s3", "esp32c3", "nano33ble", "pico"]
+REPO_ROOT = source_root()
 DRIVERS = REPO_ROOT / "firmware" / "drivers"
 HARNESS = REPO_ROOT / "tests" / "c" / "drivers"  # fake I2C bus, framework-glue stub
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror"]

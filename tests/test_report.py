@@ -160,7 +160,7 @@ def window_uj(expert: int) -> float:
 
 
 def write_cv_run(out: Path, *, folds: int = 3, seed: int = 0) -> Path:
-    """A `qmoe-host train` run folder (host/runs.py) with an 8-bit and a curiosity variant."""
+    """A `qmoe-host train` run folder (host/qmoe/runs.py) with an 8-bit and a curiosity variant."""
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True)
     variants = {

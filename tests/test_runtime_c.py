@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qmoe.codegen import golden
-from qmoe.codegen.emit import write_model_sources
-from qmoe.codegen.lower import lower_file
 from qmoe.modelfile import save_model
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
+from qmoe_codegen import golden
+from qmoe_codegen.emit import write_model_sources
+from qmoe_codegen.lower import lower_file
 
 ROOT = Path(__file__).resolve().parents[1]
 FW = ROOT / "firmware"

@@ -1,6 +1,6 @@
 """Float reference of the integer front end (docs/frontend.md, "Float reference").
 
-The same framing and the same mel triangles as `qmoe.codegen.frontend`, but the ideal arithmetic:
+The same framing and the same mel triangles as `qmoe_codegen.frontend`, but the ideal arithmetic:
 float periodic Hann, numpy's rfft, unquantized mel weights and exact log2. The result is scaled
 into the integer pipeline's units, so `float_logmel(pcm, cfg) - frame_logmel(pcm, cfg)` is the
 integer front end's error in Q8 log2 units (1 unit = 10 * log10(2) / 256 = 0.01176 dB):
@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from qmoe.codegen.frontend import (
+from qmoe.errors import DataError
+from qmoe_codegen.frontend import (
     MEL_ONE,
     FrontendConfig,
     frame_signal,
     mel_filters_float,
     power_scale_log2,
 )
-from qmoe.errors import DataError
 
 __all__ = ["float_features", "float_logmel", "pcm_units"]
 

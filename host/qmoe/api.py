@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 
-from qmoe.codegen.frontend import FrontendConfig
 from qmoe.data import FeatureDataset, generate_builtin, load_dataset, load_embedding_csv
 from qmoe.errors import ConfigError
 from qmoe.features.extract import extract_features
@@ -22,6 +21,7 @@ from qmoe.runs import (
 )
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import CVResult, cross_validate, evaluate
+from qmoe_codegen.frontend import FrontendConfig
 
 # The variants of the main job: the fp32 baseline, the quantized experts, and mixtures of
 # heterogeneous
@@ -225,9 +225,9 @@ def export(
     ram_bytes: int | None = None,
 ) -> ExportReport:
     """Lower a model file to the integer IR (`<out>/<name>.qir`) and C sources (`<out>/gen/`)."""
-    from qmoe.codegen.emit import write_model_sources
-    from qmoe.codegen.ir import check_capacity, save_ir
-    from qmoe.codegen.lower import lower_file
+    from qmoe_codegen.emit import write_model_sources
+    from qmoe_codegen.ir import check_capacity, save_ir
+    from qmoe_codegen.lower import lower_file
 
     ir = lower_file(Path(model_path), dense_ternary=dense_ternary)
     check_capacity(ir, flash_bytes, ram_bytes, where=str(model_path))

@@ -10,8 +10,6 @@ import torch
 from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
-from qmoe.codegen.frontend import FrontendConfig
-from qmoe.codegen.inputq import fit_input_quant
 from qmoe.data import FeatureDataset
 from qmoe.errors import ConfigError
 from qmoe.model import QmoeModel
@@ -24,6 +22,8 @@ from qmoe.train.trainer import (
     train_fp32,
     train_router,
 )
+from qmoe_codegen.frontend import FrontendConfig
+from qmoe_codegen.inputq import fit_input_quant
 
 SUMMARY_METRICS = ("accuracy", "macro_f1", "weighted_f1", "train_seconds")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from qmoe.codegen.frontend import FrontendConfig, batch_features
 from qmoe.data import AudioDataset, FeatureDataset
 from qmoe.data.audio import load_clip_pcm
+from qmoe_codegen.frontend import FrontendConfig, batch_features
 
 CACHE_VERSION = 1
 

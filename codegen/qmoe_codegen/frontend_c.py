@@ -2,7 +2,7 @@
 initializer that firmware/include/qmoe_frontend.h declares.
 
 The firmware never recomputes a table: everything it needs comes from here, so the C front end
-computes exactly what `qmoe.codegen.frontend` does (docs/frontend.md, "C implementation").
+computes exactly what `qmoe_codegen.frontend` does (docs/frontend.md, "C implementation").
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ __all__ = [
     "frontend_scratch_size",
 ]
 
-GENERATOR = "qmoe.codegen.frontend_c"
+GENERATOR = "qmoe_codegen.frontend_c"
 
 # (field of FrontendTables, C element type) in the order of qmoe_frontend_t's pointers.
 _TABLES = (

@@ -11,7 +11,7 @@ An IR is a plain dict (JSON-able, arrays as numpy) with this shape (docs/ir.md h
     masked_shift,
                       masks (T, H) uint8, logit_frac_bits, exp_table, thresholds (int64), lut (bins,
                       E)}
-    memory    the static buffer plan (qmoe.codegen.memory)
+    memory    the static buffer plan (qmoe_codegen.memory)
     sizes     flash bytes per layer and in total, bits per weight stored vs nominal
 
 A layer: name, n_in, n_out, format (packing format), row_bytes (0 for t5, a row-unpadded stream),
@@ -37,7 +37,7 @@ from .modelfile import flatten, read_zip, write_zip
 
 SCHEMA = "qmoe-ir"
 SCHEMA_VERSION = 1
-GENERATOR = "qmoe.codegen 0.1.0"
+GENERATOR = "qmoe_codegen 0.1.0"
 SUPPORTED_FORMATS = ("s1", "s2", "t2", "t5", "s4", "s8", "s16")
 _NOT_HASHED = ("hash", "generator")
 

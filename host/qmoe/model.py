@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from qmoe.codegen.frontend import FrontendConfig
-from qmoe.codegen.inputq import InputQuant
 from qmoe.experts import Expert
 from qmoe.moe import Mixture
 from qmoe.routers.policy import RoutingPolicy
 from qmoe.train.config import TrainConfig
+from qmoe_codegen.frontend import FrontendConfig
+from qmoe_codegen.inputq import InputQuant
 
 
 @dataclass

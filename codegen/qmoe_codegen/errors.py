@@ -1,4 +1,4 @@
-"""Errors raised by qmoe.codegen. Each names the file, layer or field at fault and what was
+"""Errors raised by qmoe_codegen. Each names the file, layer or field at fault and what was
 expected.
 """
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class CodegenError(ValueError):
-    """Base class of every error qmoe.codegen raises on bad input."""
+    """Base class of every error qmoe_codegen raises on bad input."""
 
 
 class ModelFormatError(CodegenError):

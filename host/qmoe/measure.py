@@ -18,15 +18,15 @@ import serial
 from tqdm.auto import tqdm
 
 from qmoe import __version__
-from qmoe.codegen import golden
-from qmoe.codegen.lower import lower_file
-from qmoe.codegen.modelfile import read_model_file
 from qmoe.data import load_clip_pcm, load_dataset
 from qmoe.errors import ConfigError, QmoeError
 from qmoe.protocol import InputKind, Link
 from qmoe.protocol.frame import ProtocolError
 from qmoe.protocol.messages import InferRequest, RunWindow
 from qmoe.runio import truncate_torn
+from qmoe_codegen import golden
+from qmoe_codegen.lower import lower_file
+from qmoe_codegen.modelfile import read_model_file
 
 INFERENCES = "inferences.jsonl"
 WINDOWS = "windows.jsonl"

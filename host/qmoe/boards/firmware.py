@@ -8,10 +8,9 @@ import struct
 import subprocess
 from pathlib import Path
 
-from qmoe.boards.profile import REPO_ROOT, Board
+from qmoe.boards.profile import Board
 from qmoe.errors import ConfigError, QmoeError
-
-PORT_INCLUDE = REPO_ROOT / "firmware" / "port"
+from qmoe.paths import firmware_dir
 
 
 class BoardError(QmoeError):
@@ -51,7 +50,7 @@ def build(
     elf = out_dir / f"{name}.elf"
     args = [cc, *tool.cflags, f'-DQMOE_BOARD_NAME="{board.name}"']
     args += [f"-D{k}" if v is None else f"-D{k}={v}" for k, v in (defines or {}).items()]
-    args += [f"-I{PORT_INCLUDE}", *(f"-I{d}" for d in tool.include)]
+    args += [f"-I{firmware_dir() / 'port'}", *(f"-I{d}" for d in tool.include)]
     args += [str(Path(s).resolve()) for s in sources] + [str(s) for s in tool.sources]
     if tool.linker_script is not None:
         args += [f"-L{board.folder}", *(f"-L{d}" for d in tool.include), f"-T{tool.linker_script}"]

@@ -20,17 +20,17 @@ import numpy as np
 import torch
 
 from qmoe import __version__
-from qmoe.codegen import modelfile as codegen_modelfile
-from qmoe.codegen.errors import ModelFormatError
-from qmoe.codegen.frontend import FrontendConfig
-from qmoe.codegen.inputq import InputQuant
-from qmoe.codegen.modelfile import FORMAT, VERSION, flatten, write_zip
 from qmoe.errors import ModelFileError
 from qmoe.experts import Expert, ExpertConfig
 from qmoe.model import QmoeModel
 from qmoe.routers import CuriosityRouter, SoftmaxRouter
 from qmoe.routers.policy import RoutingPolicy
 from qmoe.train.config import TrainConfig
+from qmoe_codegen import modelfile as codegen_modelfile
+from qmoe_codegen.errors import ModelFormatError
+from qmoe_codegen.frontend import FrontendConfig
+from qmoe_codegen.inputq import InputQuant
+from qmoe_codegen.modelfile import FORMAT, VERSION, flatten, write_zip
 
 ROUTER_TYPES = {"softmax": SoftmaxRouter, "curiosity": CuriosityRouter}
 

@@ -1,7 +1,7 @@
 """Golden integer operators: the numpy mirror of the firmware's kernels and router.
 
 Each function implements one section of docs/integer-semantics.md exactly, vectorized over a batch
-(leading axis). The golden model (qmoe.codegen.golden) composes them; the C tests compare against
+(leading axis). The golden model (qmoe_codegen.golden) composes them; the C tests compare against
 them.
 """
 

@@ -23,7 +23,7 @@ def _folds(text: str | None) -> list[int] | None:
 
 
 def _frontend(sample_rate: int, n_fft: int, hop: int, n_mels: int):
-    from qmoe.codegen.frontend import FrontendConfig
+    from qmoe_codegen.frontend import FrontendConfig
 
     try:
         return FrontendConfig(sample_rate=sample_rate, n_fft=n_fft, hop=hop, n_mels=n_mels)

@@ -9,7 +9,6 @@ docs/boards.md.
 from qmoe.boards.firmware import BoardError, build, section_sizes
 from qmoe.boards.process import RunningBoard, start
 from qmoe.boards.profile import (
-    BOARDS_DIR,
     Board,
     Counter,
     Power,
@@ -21,7 +20,6 @@ from qmoe.boards.profile import (
 )
 
 __all__ = [
-    "BOARDS_DIR",
     "Board",
     "BoardError",
     "Counter",

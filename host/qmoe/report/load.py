@@ -198,8 +198,8 @@ def load_device_run(path: Path) -> RunView:
 
 def _lowered(model_path: Path) -> tuple[int, str] | None:
     """(flash bytes, IR hash) of a model file, or None when it cannot be lowered (fp32 experts)."""
-    from qmoe.codegen.errors import CodegenError
-    from qmoe.codegen.lower import lower_file
+    from qmoe_codegen.errors import CodegenError
+    from qmoe_codegen.lower import lower_file
 
     if not model_path.exists():
         return None

@@ -22,10 +22,10 @@ from typing import Any
 
 from qmoe import __version__
 from qmoe.boards import Board, BoardError
-from qmoe.boards.profile import REPO_ROOT
 from qmoe.boards.real import BuildSystem
 from qmoe.build import KERNELS_DIR, DoesNotFit, kernel_variant
 from qmoe.errors import ConfigError
+from qmoe.paths import firmware_dir, source_root
 from qmoe.projects.estimate import Estimate, check_fits, compile_objects, estimate
 from qmoe.projects.systems import CONFIG_HEADER, SYSTEMS
 
@@ -43,7 +43,7 @@ __all__ = [
     "sensor_defines",
 ]
 
-PORT_HEADERS = (REPO_ROOT / "firmware" / "port", REPO_ROOT / "firmware" / "drivers")
+PORT_HEADERS = (firmware_dir() / "port", firmware_dir() / "drivers")
 PIO_TIMEOUT_S = 3600
 SENSOR_RANGE_UV = {"ina219": 320_000, "ina226": 81_920}  # full-scale shunt voltage
 _PIO_SIZE = re.compile(r"^(RAM|Flash):.*?used (\d+) bytes from (\d+) bytes", re.M)
@@ -168,7 +168,7 @@ def _dest(path: Path, gen_dir: Path) -> Path:
     path = path.resolve()
     if path.is_relative_to(gen_dir.resolve()):
         return Path("gen") / path.relative_to(gen_dir.resolve())
-    return path.relative_to(REPO_ROOT)
+    return path.relative_to(source_root())
 
 
 def copy_sources(

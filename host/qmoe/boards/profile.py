@@ -14,14 +14,13 @@ from qmoe.boards.real import (
 )
 from qmoe.boards.schema import _check_table, _existing, _fail, _one_of
 from qmoe.errors import ConfigError
+from qmoe.paths import boards_dir as default_boards_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-BOARDS_DIR = REPO_ROOT / "boards"
 
 SCHEMA_VERSION = 1
 COUNTER_KINDS = ("systick", "mcycle", "monotonic", "dwt", "ccount", "timer")
@@ -282,7 +281,7 @@ def parse_board(path: Path) -> Board:
 
 def load_board(name: str, boards_dir: Path | None = None) -> Board:
     """Load `boards/<name>/board.toml` (or from `boards_dir`); ConfigError if absent or invalid."""
-    root = Path(boards_dir) if boards_dir is not None else BOARDS_DIR
+    root = Path(boards_dir) if boards_dir is not None else default_boards_dir()
     path = root / name / "board.toml"
     if not path.is_file():
         known = ", ".join(b.name for b in list_boards(root)) or "none"
@@ -292,5 +291,5 @@ def load_board(name: str, boards_dir: Path | None = None) -> Board:
 
 def list_boards(boards_dir: Path | None = None) -> list[Board]:
     """Every board profile under `boards_dir` (default: the repository's boards/), by name."""
-    root = Path(boards_dir) if boards_dir is not None else BOARDS_DIR
+    root = Path(boards_dir) if boards_dir is not None else default_boards_dir()
     return [parse_board(p) for p in sorted(root.glob("*/board.toml"))]

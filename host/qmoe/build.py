@@ -26,8 +26,8 @@ from qmoe import __version__
 from qmoe.boards import Board, BoardError, RunningBoard, list_boards, load_board, section_sizes
 from qmoe.boards import build as compile_board
 from qmoe.boards import start as start_board
-from qmoe.boards.profile import REPO_ROOT
 from qmoe.errors import ConfigError
+from qmoe.paths import firmware_dir
 from qmoe.protocol import DEFAULT_MAX_PAYLOAD, OVERHEAD
 
 if TYPE_CHECKING:  # qmoe.projects imports this module
@@ -38,7 +38,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-FIRMWARE = REPO_ROOT / "firmware"
+FIRMWARE = firmware_dir()
 APP_DIR = FIRMWARE / "app"
 KERNELS_DIR = FIRMWARE / "kernels"
 # Folders of the firmware's headers: public API, protocol, kernel/runtime/front-end internals.
@@ -258,8 +258,8 @@ def _lower(
     model_path: Path | None, ir: dict | None, out_dir: Path
 ) -> tuple[dict | None, Path | None]:
     """The IR (lowered from the model file unless given), saved as <out>/<stem>.qir."""
-    from qmoe.codegen.ir import save_ir
-    from qmoe.codegen.lower import lower_file
+    from qmoe_codegen.ir import save_ir
+    from qmoe_codegen.lower import lower_file
 
     if ir is None and model_path is None:
         return None, None
@@ -272,8 +272,8 @@ def _lower(
 def _frontend_scratch(ir: dict | None) -> int:
     if ir is None or ir.get("frontend") is None:
         return 0
-    from qmoe.codegen.frontend import FrontendConfig
-    from qmoe.codegen.frontend_c import frontend_scratch_size
+    from qmoe_codegen.frontend import FrontendConfig
+    from qmoe_codegen.frontend_c import frontend_scratch_size
 
     return int(frontend_scratch_size(FrontendConfig.from_dict(ir["frontend"])))
 
@@ -335,7 +335,7 @@ def build(
     if ir is None:
         defines["QMOE_APP_NO_MODEL"] = None
     else:
-        from qmoe.codegen.emit import write_model_sources
+        from qmoe_codegen.emit import write_model_sources
 
         write_model_sources(ir, gen)
     # ---- real boards (issue 6): a project per build system instead of compiling here --------

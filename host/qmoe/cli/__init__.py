@@ -14,8 +14,8 @@ import click
 
 from qmoe.cli import analysis_cmds, device_cmds, train_cmds  # noqa: F401  (register the commands)
 from qmoe.cli.common import cli
-from qmoe.codegen.errors import CodegenError
 from qmoe.errors import QmoeError
+from qmoe_codegen.errors import CodegenError
 
 __all__ = ["cli", "main"]
 
