@@ -93,11 +93,12 @@ def test_measure_native(model_path, native_elf, builtin_root, tmp_path):
     assert s["samples"] == 40 and 0 <= s["macro_f1"] <= 1 and "energy" not in s
 
 
-def test_routing_shows_in_latency_on_qemu(model_path, builtin_root, tmp_path):
+@pytest.mark.parametrize("board_name", ["qemu-m4", "qemu-m4-4mb"])
+def test_routing_shows_in_latency_on_qemu(board_name, model_path, builtin_root, tmp_path):
     """Emulated instruction counts: the 8-bit expert (wider) costs more than the 1-bit one."""
-    board = boards.load_board("qemu-m4")
+    board = boards.load_board(board_name)
     _tools(board)
-    elf = build("qemu-m4", model_path, tmp_path / "fw", ir=lower_file(model_path)).elf
+    elf = build(board_name, model_path, tmp_path / "fw", ir=lower_file(model_path)).elf
     out = tmp_path / "run"
     with boards.start(board, elf) as running:
         res = measure(_cfg(running.url, model_path, builtin_root, out, input="features"))
