@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup toolchains demo test lint bench clean
+.PHONY: setup toolchains demo test lint bench fuzz clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -24,14 +24,19 @@ demo: setup toolchains
 	$(BIN)/qmoe-host demo --out runs/demo --data-dir data/builtin
 
 test: setup toolchains
-	$(BIN)/ruff check host codegen tests bench
+	$(BIN)/ruff check host codegen tests bench tools
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check host codegen tests bench
+	$(BIN)/ruff check host codegen tests bench tools
 
 bench: setup
 	$(BIN)/python bench/cv_variants.py
+
+# libFuzzer harnesses of the firmware's protocol and app (tests/fuzz/, docs/reliability.md): 60 s
+# per target; `bench/fuzz_protocol.py` is the 10^7-execution run.
+fuzz: setup toolchains
+	$(BIN)/python tools/fuzz.py --seconds 60
 
 clean:
 	rm -rf runs data/builtin build .pytest_cache

@@ -2,6 +2,7 @@
 # Install the cross toolchains and emulators that the boards running here need, if missing:
 #   gcc-arm-none-eabi, gcc-riscv64-unknown-elf   (firmware for qemu-m4/qemu-m0 and qemu-rv32)
 #   qemu-system-arm, qemu-system-misc            (qemu-system-arm, qemu-system-riscv32)
+#   clang-14, libclang-rt-14-dev                 (the libFuzzer harnesses: tools/fuzz.py)
 # Idempotent: prints what it finds, runs `apt-get update` once and installs only what is missing,
 # with --no-install-recommends (the firmware links with -nostdlib + libgcc, so neither the
 # picolibc nor the newlib packages, over 1 GB together, are needed).
@@ -9,13 +10,24 @@
 # missing). Needs root or sudo, and apt-get.
 set -euo pipefail
 
-# package:command pairs: the command proves the package is installed.
+# package:proof pairs: the command on PATH (or, for a path starting with /, a file matching it) proves the
+# package is installed.
 REQUIRED=(
   "gcc-arm-none-eabi:arm-none-eabi-gcc"
   "gcc-riscv64-unknown-elf:riscv64-unknown-elf-gcc"
   "qemu-system-arm:qemu-system-arm"
   "qemu-system-misc:qemu-system-riscv32"
+  "clang-14:clang-14"
+  "libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a"
 )
+
+# True when the proof of a package is there.
+present() {
+  case "$1" in
+    /*) compgen -G "$1" >/dev/null ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
 
 check_only=0
 case "${1:-}" in
@@ -28,11 +40,13 @@ missing=()
 for pair in "${REQUIRED[@]}"; do
   pkg=${pair%%:*}
   cmd=${pair##*:}
-  if path=$(command -v "$cmd"); then
+  if [[ "$cmd" == /* ]] && present "$cmd"; then
+    echo "found   $pkg: $cmd"
+  elif path=$(command -v "$cmd"); then
     version=$("$cmd" --version 2>/dev/null | head -n 1 || true)
     echo "found   $pkg: $path ($version)"
   else
-    echo "missing $pkg: no $cmd on PATH"
+    echo "missing $pkg: no $cmd"
     missing+=("$pkg")
   fi
 done
@@ -66,8 +80,8 @@ export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 
 for pair in "${REQUIRED[@]}"; do
-  if ! command -v "${pair##*:}" >/dev/null 2>&1; then
-    echo "error: ${pair%%:*} installed but ${pair##*:} is still not on PATH" >&2
+  if ! present "${pair##*:}"; then
+    echo "error: ${pair%%:*} installed but ${pair##*:} is still missing" >&2
     exit 1
   fi
 done

@@ -143,6 +143,7 @@ qmoe_status_t qmoe_msg_error_pack(const qmoe_msg_error_t *m, uint8_t *out, size_
                                   size_t *len)
 {
     size_t n = 0;
+    size_t i;
     if (m->detail != NULL) {
         while (n < QMOE_MSG_ERROR_DETAIL_MAX && m->detail[n] != '\0') {
             n++;
@@ -153,8 +154,10 @@ qmoe_status_t qmoe_msg_error_pack(const qmoe_msg_error_t *m, uint8_t *out, size_
     }
     out[0] = m->code;
     out[1] = m->request_type;
-    if (n > 0) {
-        qmoe_copy_bytes(out + QMOE_MSG_ERROR_HEADER_SIZE, (const uint8_t *)m->detail, n);
+    for (i = 0; i < n; ++i) {
+        /* The wire carries printable ASCII only (docs/protocol.md): anything else becomes '?'. */
+        uint8_t c = (uint8_t)m->detail[i];
+        out[QMOE_MSG_ERROR_HEADER_SIZE + i] = (c >= 0x20u && c <= 0x7Eu) ? c : (uint8_t)'?';
     }
     *len = QMOE_MSG_ERROR_HEADER_SIZE + n;
     return QMOE_OK;

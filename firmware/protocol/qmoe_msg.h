@@ -108,7 +108,8 @@ typedef struct {
     uint64_t counter_total;  /* whole window: 64 bits, as 20 s at 240 MHz overflows 2^32 */
 } qmoe_msg_run_window_reply_t;
 
-/* ERROR. detail: NUL-terminated printable ASCII, cut to QMOE_MSG_ERROR_DETAIL_MAX; may be NULL. */
+/* ERROR. detail: NUL-terminated text, cut to QMOE_MSG_ERROR_DETAIL_MAX; may be NULL. Bytes outside
+ * printable ASCII (0x20..0x7E) are sent as '?'. */
 typedef struct {
     uint8_t code;         /* qmoe_proto_error_t */
     uint8_t request_type; /* the offending request's type, or QMOE_MSG_NO_TYPE */

@@ -1,0 +1,74 @@
+"""libFuzzer harnesses (tests/fuzz/, tools/fuzz.py): a short bounded run of every target on each
+change, the regression inputs replayed, and proof that the harness catches a real defect.
+
+The long run (>= 10^7 executions per target) is `bench/fuzz_protocol.py`; `make fuzz` runs 60 s per
+target. Each target is built with clang, AddressSanitizer and UndefinedBehaviorSanitizer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FUZZ = ROOT / "tools" / "fuzz.py"
+SECONDS_PER_TARGET = 12
+
+
+def _clang() -> str:
+    for name in ("clang-14", "clang"):
+        if shutil.which(name):
+            return name
+    pytest.skip("clang is not installed (tools/setup-toolchains.sh installs clang-14)")
+
+
+@pytest.mark.slow
+def test_every_target_runs_clean(tmp_path):
+    _clang()
+    proc = subprocess.run(
+        [sys.executable, str(FUZZ), "--seconds", str(SECONDS_PER_TARGET), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line.split() for line in proc.stdout.splitlines()[1:] if line.strip()]
+    got = {r[0]: r for r in rows}
+    assert set(got) == {"frame", "msg", "app", "app-empty"}, proc.stdout
+    for target, (_, execs, _secs, _rate, corpus, findings) in got.items():
+        assert int(findings) == 0, f"{target}: {proc.stdout}"
+        assert int(execs) > 1000, f"{target} barely ran: {proc.stdout}"
+        assert int(corpus) > 10, f"{target} found no new coverage: {proc.stdout}"
+
+
+def test_harness_catches_a_broken_error_packer(tmp_path):
+    """Revert the ERROR packer's printable-ASCII rule in a copy of the firmware: the regression
+    input that found it must crash the harness again, and pass against the real source."""
+    clang = _clang()
+    protocol = tmp_path / "protocol"
+    shutil.copytree(ROOT / "firmware" / "protocol", protocol)
+    src = protocol / "qmoe_msg.c"
+    text = src.read_text()
+    fixed = "(c >= 0x20u && c <= 0x7Eu) ? c : (uint8_t)'?'"
+    assert fixed in text
+    src.write_text(text.replace(fixed, "c"))
+    regression = ROOT / "tests" / "fuzz" / "regressions" / "msg" / "error-detail-nonprintable"
+    flags = [
+        "-std=c99", "-g", "-O1", "-fsanitize=fuzzer,address,undefined",
+        f"-I{ROOT / 'firmware' / 'port'}",
+    ]  # fmt: skip
+    for name, folder in (("broken", protocol), ("real", ROOT / "firmware" / "protocol")):
+        exe = tmp_path / f"fuzz_msg_{name}"
+        subprocess.run(
+            [clang, *flags, f"-I{folder}", str(ROOT / "tests" / "fuzz" / "fuzz_msg.c"),
+             *map(str, sorted(folder.glob("*.c"))), "-o", str(exe)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        proc = subprocess.run([str(exe), str(regression)], capture_output=True, text=True)
+        if name == "broken":
+            assert proc.returncode != 0 and "non-printable" in proc.stderr
+        else:
+            assert proc.returncode == 0, proc.stderr
