@@ -65,6 +65,11 @@ def load_embedding_csv(path: Path, n_folds: int = 5, seed: int = 0) -> FeatureDa
         dtype=np.int64,
     )
     n_classes = int(y.max()) + 1
+    if n_classes < 2:
+        raise DataError(
+            f"{path}: column {LABEL_COLUMN!r} holds only class 0 ({len(y)} rows); a classifier "
+            "needs at least 2 classes (class ids 0..K-1, K >= 2)"
+        )
     if "category" in columns:
         pairs = [(int(c), r["category"].strip(), line) for c, (line, r) in zip(y, rows)]
         class_names = class_names_by_index(path, pairs, n_classes, LABEL_COLUMN, "category")
