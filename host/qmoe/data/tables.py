@@ -125,11 +125,12 @@ def class_names_by_index(
         return [names[i][0] for i in range(n_classes)]
     top = max(names)
     below = max((i for i in names if i != top), default=-1)
-    if len(absent) > 1 and min(absent) > below:
+    gap = top - below - 1
+    if gap >= 2 and 2 * gap >= len(absent):
         # One id far above all others, e.g. a typo 99 among 0..9: name its line.
         raise DataError(
-            f"{path} line {names[top][1]}: {id_column} {top} is far above the others "
-            f"(0..{below}): it would make {n_classes} classes with no rows for "
+            f"{path} line {names[top][1]}: {id_column} {top} is far above the others (the "
+            f"next largest is {below}): it would make {n_classes} classes with no rows for "
             f"{id_column} {_spans(absent)}; expected {id_column}s 0..K-1 without gaps"
         )
     raise DataError(
