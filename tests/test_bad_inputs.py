@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -202,6 +203,7 @@ SETUPS: dict[str, Callable[[dict, Path], dict]] = {
 TRAIN = ("train", "--root", "{data}", "--epochs", "1", "--folds", "1")
 MEASURE = ("measure", "--port", "loop://", "--model", "{model}", "--root", "{data}")
 BUILD = ("build", "--board", "pico", "--model", "{model}", "--no-pio")
+FLASH_PICO = ("flash", "--board", "pico", "--port", "/dev/null", "--out", "{out}")
 
 CASES = [
     # -- files the commands write: an existing file or an unwritable folder as --out
@@ -249,7 +251,7 @@ CASES = [
     ),
     Case(
         "flash-corrupt-build-json",
-        ("flash", "--board", "pico", "--out", "{out}", "--port", "/dev/null"),
+        FLASH_PICO,
         ("{out}/build.json", "not valid JSON", "qmoe-host build --board pico"),
         "corrupt_build_json",
     ),
@@ -261,13 +263,13 @@ CASES = [
     ),
     Case(
         "flash-build-json-without-projects",
-        ("flash", "--board", "pico", "--out", "{out}", "--port", "/dev/null"),
+        FLASH_PICO,
         ("{out}/build.json", "lacks field(s) projects"),
         "build_json_without_projects",
     ),
     Case(
         "flash-build-json-bad-project",
-        ("flash", "--board", "pico", "--out", "{out}", "--port", "/dev/null"),
+        FLASH_PICO,
         ("{out}/build.json", "'projects' entry 0", "expected system one of"),
         "build_json_bad_project",
     ),
@@ -617,3 +619,28 @@ def test_feature_cache_in_a_read_only_dataset_is_skipped(tmp_path):
     (root / ".qmoe-cache").write_text("a file where the cache folder would go\n")
     fd, _ = load_features("builtin", root)
     assert len(fd.y) == 50 and (root / ".qmoe-cache").is_file()
+
+
+def test_help_names_every_value(capsys):
+    """Issue 18: no option shows a Python type's name (`--sensor-address <LAMBDA>`) as its value."""
+    from qmoe.cli import cli
+
+    commands = [[name] for name in cli.commands if name != "data"] + [["data", "builtin"]]
+    for argv in commands + [["data", "info"]]:
+        assert run([*argv, "--help"]) == 0
+        text = capsys.readouterr().out
+        assert not re.search(r"<[A-Z_]+>", text), (argv, text)
+    run(["build", "--help"])
+    assert "--sensor-address ADDRESS" in capsys.readouterr().out
+
+
+def test_measure_api_checks_its_counts_first(tmp_path):
+    """The API refuses what the CLI refuses, before opening a port or reading the model."""
+    from qmoe.errors import ConfigError
+    from qmoe.measure import MeasureConfig, measure
+
+    for field in ("n", "window_n", "window_repeats"):
+        cfg = MeasureConfig(port="loop://", model=tmp_path / "none.qmoe", out=tmp_path / "m")
+        setattr(cfg, field, 0)
+        with pytest.raises(ConfigError, match=f"{field} = 0: expected an integer >= 1"):
+            measure(cfg)

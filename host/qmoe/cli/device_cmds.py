@@ -186,12 +186,17 @@ def boards_cmd() -> None:
     help="The sensor's 7-bit I2C address, 0x40..0x4F (default: board.toml, usually 0x40).",
 )
 @click.option(
-    "--shunt-ohms", type=POSITIVE_FLOAT, default=None, help="Shunt resistance (default 0.1)."
+    "--shunt-ohms",
+    type=POSITIVE_FLOAT,
+    default=None,
+    metavar="OHMS",
+    help="Shunt resistance (default 0.1).",
 )
 @click.option(
     "--max-current",
     "max_current_a",
     type=POSITIVE_FLOAT,
+    metavar="AMPS",
     default=None,
     help="Largest expected current in A (default 0.4).",
 )

@@ -29,7 +29,6 @@ from qmoe.projects.estimate import (
     Estimate,
     check_fits,
     compile_objects,
-    estimate,
     for_system,
     object_sizes,
 )
@@ -44,8 +43,9 @@ __all__ = [
     "arch_specific",
     "check_fits",
     "compile_objects",
-    "estimate",
+    "for_system",
     "make_project",
+    "object_sizes",
     "parse_pio_sizes",
     "sensor_defines",
 ]

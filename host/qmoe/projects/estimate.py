@@ -72,22 +72,6 @@ def compile_objects(
     return total
 
 
-def estimate(
-    board: Board,
-    system: BuildSystem,
-    sources: list[Path],
-    includes: list[Path],
-    header: Path,
-    ir: dict | None,
-    scratch: int,
-    work: Path,
-) -> Estimate:
-    """Our objects' sizes (compiled with the board's compiler if installed, else an allowance)
-    plus the framework's overhead and a stack allowance."""
-    code = object_sizes(board, sources, includes, header, ir, scratch, work)
-    return for_system(system, *code)
-
-
 def object_sizes(
     board: Board,
     sources: list[Path],
