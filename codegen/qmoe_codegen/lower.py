@@ -111,7 +111,12 @@ def lower_layer(
     else:
         raise ValueError(out)
     mult, shift = _multipliers(acc_scale / out_scale, where)
-    packed = packing.pack(q, fmt, 1)
+    try:
+        packed = packing.pack(q, fmt, 1)
+    except packing.PackingError as exc:
+        raise IRError(
+            f"{where}: weights do not fit format {fmt!r} of spec {lx['spec']!r}: {exc}"
+        ) from exc
     return {
         "name": where,
         "n_in": int(n_in),
@@ -323,4 +328,9 @@ def size_report(ir: dict) -> dict:
 def lower_file(path: Path, *, dense_ternary: bool = False) -> dict:
     """Read a model file and lower it."""
     meta, _ = read_model_file(path)
-    return lower_model(meta, dense_ternary=dense_ternary, source=Path(path).name)
+    try:
+        return lower_model(meta, dense_ternary=dense_ternary, source=Path(path).name)
+    except IRError as exc:
+        raise IRError(f"{path}: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IRError(f"{path}: model.json is missing or has a bad field: {exc!r}") from None

@@ -70,6 +70,21 @@ def write_zip(
     return path
 
 
+def _no_constant(name: str):
+    raise ValueError(f"holds {name}")
+
+
+def _check_finite(path: Path, arrays: dict[str, np.ndarray], error) -> None:
+    """error naming the first float array holding NaN or infinity, and the index of the value."""
+    for key, arr in arrays.items():
+        if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+            at = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+            raise error(
+                f"{path}: array {key!r} holds {arr[at]} at index {list(at)}; every stored "
+                "parameter must be a finite number (a diverged training run or a damaged file)"
+            )
+
+
 def read_zip(
     path: Path,
     json_name: str,
@@ -85,12 +100,14 @@ def read_zip(
         raise error(f"{path}: {what} not found")
     try:
         with zipfile.ZipFile(path) as z:
-            meta = json.loads(z.read(json_name))
+            meta = json.loads(z.read(json_name), parse_constant=_no_constant)
             blob = z.read("arrays.npz")
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
         raise error(
             f"{path}: not a readable {what} (expected a zip with {json_name} and arrays.npz): {exc}"
         ) from exc
+    except ValueError as exc:  # _no_constant
+        raise error(f"{path}: {json_name} {exc}; expected finite numbers") from exc
     if not isinstance(meta, dict):
         raise error(f"{path}: {json_name} is not a JSON object")
     if meta.get("format") != fmt:
@@ -112,11 +129,13 @@ def read_zip(
     try:
         with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
-        return unflatten(meta, arrays), arrays
+        resolved = unflatten(meta, arrays)
     except (KeyError, ValueError, OSError) as exc:
         raise error(
             f"{path}: {json_name} refers to an array missing from arrays.npz: {exc}"
         ) from exc
+    _check_finite(path, arrays, error)
+    return resolved, arrays
 
 
 def read_model_file(path: Path) -> tuple[dict, dict[str, np.ndarray]]:

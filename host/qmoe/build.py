@@ -4,13 +4,13 @@ and list the board profiles (`qmoe-host boards`). docs/firmware.md describes the
 `build()` lowers the model to the integer IR, writes the generated C into `<out>/gen/`, checks the
 model against the board's capacity, compiles the app (firmware/app), the runtime, one kernel
 variant, the front end and the protocol with the board's toolchain (`qmoe.boards.build`), checks the
-linked image against the capacity again and writes `<out>/build.json`. Nothing branches on a
-board's name: every board fact comes from its board.toml.
+linked image against the capacity again and writes `<out>/build.json` (atomically, with absolute
+paths, so `flash` works from any folder). Nothing branches on a board's name: every board fact
+comes from its board.toml.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -29,6 +29,7 @@ from qmoe.boards import start as start_board
 from qmoe.errors import ConfigError
 from qmoe.paths import firmware_dir
 from qmoe.protocol import DEFAULT_MAX_PAYLOAD, OVERHEAD
+from qmoe.runio import make_folder, read_json_object, write_json_atomic
 
 if TYPE_CHECKING:  # qmoe.projects imports this module
     from qmoe.projects import ProjectOptions, ProjectResult
@@ -323,8 +324,7 @@ def build(
     model or image larger than the board; BoardError when the compiler fails.
     """
     board = load_board(board_name)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = make_folder(Path(out_dir).expanduser().resolve(), "build")
     ir, ir_path = _lower(model_path, ir, out_dir)
     scratch = _frontend_scratch(ir)
     if ir is not None:
@@ -392,8 +392,16 @@ def build(
         frontend_scratch_bytes=scratch,
         sanitize=sanitize,
     )
-    (out_dir / "build.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    write_json_atomic(out_dir / "build.json", result.to_json(), indent=2)
     return result
+
+
+def stored_path(info: Path, text: str) -> Path:
+    """A path recorded in build.json (`info`): qmoe writes them absolute; a relative one (edited
+    by hand, or an older build) is taken relative to build.json's folder, never to the current
+    folder."""
+    path = Path(text)
+    return path if path.is_absolute() else Path(info).parent / path
 
 
 def _image(board: Board, target: Path) -> Path:
@@ -406,10 +414,10 @@ def _image(board: Board, target: Path) -> Path:
                 f"{target}: no build.json here; run `qmoe-host build --board "
                 f"{board.name} --model FILE --out {target}` first"
             )
-        meta = json.loads(info.read_text())
+        meta = read_json_object(info, ("board", "elf"))
         if meta.get("board") != board.name:
             raise ConfigError(f"{info}: built for board {meta.get('board')!r}, not {board.name!r}")
-        return Path(meta["elf"])
+        return stored_path(info, meta["elf"])
     return target
 
 

@@ -18,7 +18,6 @@ answer, nothing built yet) is a FlashError whose message says what to do.
 from __future__ import annotations
 
 import errno
-import json
 import shutil
 import subprocess
 import time
@@ -28,7 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from qmoe.boards import Board, BoardError, list_boards, load_board
+from qmoe.build import stored_path
+from qmoe.errors import DataError
 from qmoe.projects.systems import SYSTEMS, ImageSet
+from qmoe.runio import read_json_object
 
 ROM_BAUD = 115200  # what every ESP ROM bootloader syncs at
 TOUCH_BAUD = 1200  # opening the CDC port at 1200 baud reboots into the UF2 bootloader
@@ -144,12 +146,24 @@ def read_build(board: Board, build_dir: Path) -> dict[str, Any]:
     make = f"qmoe-host build --board {board.name} --model MODEL --out {build_dir}"
     if not info.is_file():
         raise FlashError(f"{build_dir}: no build.json here; make the project first: {make}")
-    meta = json.loads(info.read_text())
+    try:
+        meta = read_json_object(info, ("board", "kind", "projects"))
+    except DataError as exc:
+        raise FlashError(f"{exc}; make the project again: {make}") from None
     if meta.get("board") != board.name or meta.get("kind") != "project":
         raise FlashError(
             f"{info}: a build for board {meta.get('board')!r}, not a project for "
             f"{board.name!r}; make one with: {make}"
         )
+    projects = meta["projects"]
+    for i, p in enumerate(projects if isinstance(projects, list) else [None]):
+        if not (
+            isinstance(p, dict) and p.get("system") in SYSTEMS and isinstance(p.get("folder"), str)
+        ):
+            raise FlashError(
+                f"{info}: field 'projects' entry {i} is not a project qmoe wrote (expected "
+                f"system one of {', '.join(SYSTEMS)} and a folder); make it again: {make}"
+            )
     return meta
 
 
@@ -158,11 +172,12 @@ def built_images(board: Board, build_dir: Path, roles: tuple[str, ...]) -> Image
     meta = read_build(board, build_dir)
     found: list[ImageSet] = []
     for project in meta["projects"]:
-        for images in SYSTEMS[project["system"]].images(Path(project["folder"]), board):
+        folder = stored_path(build_dir / "build.json", project["folder"])
+        for images in SYSTEMS[project["system"]].images(folder, board):
             if images.complete(roles):
                 found.append(images)
     if not found:
-        steps = "; ".join(p["build"] for p in meta["projects"])
+        steps = "; ".join(str(p.get("build")) for p in meta["projects"])
         raise FlashError(
             f"{build_dir}: the project is not built yet (no {', '.join(roles)} "
             f"image); build it first: {steps}"
@@ -416,11 +431,9 @@ def flash_board(
         images = built_images(board, build_dir, ("uf2",))
         detail = flash_uf2(board, images, port, tools)
     else:  # platformio: it builds what is missing and uploads
-        folders = [
-            Path(p["folder"])
-            for p in read_build(board, build_dir)["projects"]
-            if (Path(p["folder"]) / "platformio.ini").is_file()
-        ]
+        info = Path(build_dir) / "build.json"
+        stored = [stored_path(info, p["folder"]) for p in read_build(board, build_dir)["projects"]]
+        folders = [f for f in stored if (f / "platformio.ini").is_file()]
         if not folders:
             raise FlashError(f"{build_dir}: no PlatformIO project for board {board.name}")
         images = ImageSet("pio run -t upload", {})

@@ -23,7 +23,7 @@ from qmoe.errors import ConfigError, QmoeError
 from qmoe.protocol import InputKind, Link
 from qmoe.protocol.frame import ProtocolError
 from qmoe.protocol.messages import InferRequest, RunWindow
-from qmoe.runio import truncate_torn
+from qmoe.runio import read_json_object, truncate_torn, write_json_atomic
 from qmoe_codegen import golden
 from qmoe_codegen.lower import lower_file
 from qmoe_codegen.modelfile import read_model_file
@@ -199,21 +199,20 @@ def _start_folder(cfg: MeasureConfig, run: dict) -> list[dict]:
     out = cfg.out
     path = out / "run.json"
     if path.exists():  # measure() refused an existing run without --resume already
-        old = json.loads(path.read_text())
+        old = read_json_object(path, ("model", "data"))
         for key in ("hash",):
-            if old["model"][key] != run["model"][key]:
+            if old["model"].get(key) != run["model"][key]:
                 raise MeasureError(
-                    f"{out}: resuming a run of model {old['model'][key][:16]}… with "
+                    f"{out}: resuming a run of model {str(old['model'].get(key))[:16]}… with "
                     f"model {run['model'][key][:16]}…"
                 )
-        if old["data"]["samples_list"] != run["data"]["samples_list"]:
+        if old["data"].get("samples_list") != run["data"]["samples_list"]:
             raise MeasureError(
                 f"{out}: the samples differ from the interrupted run's; use the same "
                 "--dataset/--root/--folds/--n"
             )
         return truncate_torn(out / INFERENCES)
-    out.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(run, indent=1))
+    write_json_atomic(path, run)
     return []
 
 
@@ -226,13 +225,22 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
     """Measure `cfg.model` on the device at `cfg.port`; see docs/measure.md for what is written."""
     from qmoe.measure_summary import summarize
 
+    for name, value in (
+        ("n", cfg.n),
+        ("window_n", cfg.window_n),
+        ("window_repeats", cfg.window_repeats),
+    ):
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise ConfigError(f"{name} = {value!r}: expected an integer >= 1")
+    if (cfg.out / "run.json").exists():
+        if not cfg.resume:
+            raise MeasureError(
+                f"{cfg.out} already holds a run: use --resume to continue it or another --out"
+            )
+        read_json_object(cfg.out / "run.json", ("model", "data"))  # before any work
     meta, _ = read_model_file(cfg.model)
     ir = lower_file(cfg.model)
     samples, g = _samples(cfg, meta, ir)
-    if (cfg.out / "run.json").exists() and not cfg.resume:
-        raise MeasureError(
-            f"{cfg.out} already holds a run: use --resume to continue it or another --out"
-        )
     try:
         link = Link.open(cfg.port, trace=cfg.trace)
     except QmoeError as exc:
@@ -328,7 +336,7 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
     finally:
         link.close()
     summary = summarize(cfg.out)
-    (cfg.out / "summary.json").write_text(json.dumps(summary, indent=1))
+    write_json_atomic(cfg.out / "summary.json", summary)
     return MeasureResult(cfg.out, summary, summary.get("mismatches", []))
 
 

@@ -3,13 +3,12 @@ statistics per expert and router choice, energy per inference, F1 per mJ."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from qmoe.energy import f1_per_mj
-from qmoe.runio import read_jsonl
+from qmoe.runio import read_json_object, read_jsonl
 from qmoe.train.metrics import fold_metrics
 
 
@@ -33,7 +32,7 @@ def latency_stats(values) -> dict:
 def summarize(run_dir: Path) -> dict:
     """The summary.json of a device run folder."""
     run_dir = Path(run_dir)
-    run = json.loads((run_dir / "run.json").read_text())
+    run = read_json_object(run_dir / "run.json", ("model",))
     inf = read_jsonl(run_dir / "inferences.jsonl")
     win = read_jsonl(run_dir / "windows.jsonl")
     classes = run["model"]["class_names"]

@@ -1,6 +1,8 @@
-"""Reading run folders' JSON and JSONL files, with errors that name the file and line.
+"""Reading and writing run and build folders' JSON and JSONL files, with errors that name the file.
 
-One reader for measure, compare and report. A JSONL file is appended one line per result as results
+One reader for measure, compare, report and flash. run.json and build.json are written atomically
+(`write_json_atomic`: a temporary file, fsync, rename), so a run killed while writing leaves the
+old file or the new one, never half of one. A JSONL file is appended one line per result as results
 arrive (docs/measure.md), so its last line may be torn when a run was cut off: that line is skipped
 (and, with `notes`, said); a bad line anywhere else is an error.
 """
@@ -8,10 +10,12 @@ arrive (docs/measure.md), so its last line may be torn when a run was cut off: t
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from pathlib import Path
 
-from qmoe.errors import DataError
+from qmoe.errors import ConfigError, DataError
 
 
 def safe_name(name: str) -> str:
@@ -29,6 +33,78 @@ def read_json(path: Path) -> dict | list:
         raise DataError(f"{path}: cannot read: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: not valid JSON: {exc}") from exc
+
+
+def read_json_object(path: Path, fields: tuple[str, ...] = ()) -> dict:
+    """read_json of a file that must hold a JSON object with `fields`; DataError naming the file
+    and the first missing field otherwise (e.g. a build.json or run.json edited by hand)."""
+    obj = read_json(path)
+    if not isinstance(obj, dict):
+        raise DataError(f"{path}: expected a JSON object, found {type(obj).__name__}")
+    missing = [f for f in fields if f not in obj]
+    if missing:
+        raise DataError(f"{path}: lacks field(s) {', '.join(missing)}; expected a file qmoe wrote")
+    return obj
+
+
+def write_json_atomic(path: Path, obj, indent: int | None = 1) -> Path:
+    """Write `obj` as JSON to `path` through a temporary file in the same folder, fsync'ed and
+    renamed over `path`: readers see the old file or the new one, never a torn one. Numpy
+    arrays and scalars are written as lists and numbers, other objects as their str()."""
+    path = Path(path)
+    text = json.dumps(
+        obj, indent=indent, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)
+    )
+    make_folder(path.parent, "output")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    return path
+
+
+def out_path_problem(path: Path, kind: str = "folder") -> str | None:
+    """Why `path` cannot be written as an output `kind` ("folder" or "file"), or None.
+
+    A folder may exist (as a folder) or not yet; a file may exist (as a file) or not yet; the
+    nearest existing folder above must let this process create files (probed with a temporary
+    file, so the answer is right for root and on read-only file systems too)."""
+    path = Path(path)
+    if kind == "folder" and path.exists() and not path.is_dir():
+        return f"{path} is an existing file, expected a folder (or a path that does not exist yet)"
+    if kind == "file" and path.is_dir():
+        return f"{path} is an existing folder, expected a file name"
+    base = path if kind == "folder" and path.is_dir() else path.parent
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        return f"{path} cannot be created: {base} is a file, not a folder"
+    try:
+        with tempfile.TemporaryFile(dir=base):
+            pass
+    except OSError as exc:
+        return f"{path} cannot be written: no permission to create files in {base} ({exc.strerror})"
+    return None
+
+
+def make_folder(path: Path, what: str = "output") -> Path:
+    """mkdir -p `path`; ConfigError naming the path and why when it cannot be made."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problem = out_path_problem(path) or f"{path}: {exc.strerror or exc}"
+        raise ConfigError(f"{what} folder: {problem}") from exc
+    return path
 
 
 def read_jsonl(path: Path, notes: list[str] | None = None) -> list[dict]:

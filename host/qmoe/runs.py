@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import platform
 import sys
 import time
@@ -14,15 +13,13 @@ import numpy as np
 from qmoe import __version__
 from qmoe.data import FeatureDataset
 from qmoe.modelfile import save_model
-from qmoe.runio import safe_name
+from qmoe.runio import safe_name, write_json_atomic
 from qmoe.train.cv import CVResult
 
 
 def write_json(path: Path, obj) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(obj, indent=1, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o))
-    )
+    """Write `obj` as JSON atomically (qmoe.runio.write_json_atomic): never a torn file."""
+    write_json_atomic(path, obj)
 
 
 def start_run(out: Path, fd: FeatureDataset, extra: dict) -> Path:

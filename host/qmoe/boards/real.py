@@ -26,6 +26,7 @@ class BuildSystem:
     overhead_flash_bytes: int
     overhead_ram_bytes: int
     settings: dict[str, Any]
+    versions: str = ""  # the framework versions the project was checked against (docs, files)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ _SYSTEM_COMMON: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "sources": (list, True),
     "overhead_flash_bytes": (int, True),
     "overhead_ram_bytes": (int, True),
+    "versions": (str, False),  # the framework versions the project was checked against
 }
 _SYSTEM_FIELDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
     "platformio": {
@@ -94,8 +96,13 @@ _SYSTEM_FIELDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
         "build_flags": (list, False),
         "options": (dict, False),
     },
-    "espidf": {"target": (str, True), "sdkconfig": (list, True), "sdkconfig_psram": (list, False)},
-    "picosdk": {"board": (str, True), "libraries": (list, True)},
+    "espidf": {
+        "target": (str, True),
+        "sdkconfig": (list, True),
+        "sdkconfig_psram": (list, False),
+        "min_version": (str, False),  # the oldest ESP-IDF the generated CMake accepts
+    },
+    "picosdk": {"board": (str, True), "libraries": (list, True), "min_version": (str, False)},
 }
 
 
@@ -119,7 +126,12 @@ def _parse_project(path: Path, folder: Path, table: dict[str, Any]) -> Project:
         settings = {k: v for k, v in spec.items() if k not in _SYSTEM_COMMON}
         systems.append(
             BuildSystem(
-                name, sources, spec["overhead_flash_bytes"], spec["overhead_ram_bytes"], settings
+                name,
+                sources,
+                spec["overhead_flash_bytes"],
+                spec["overhead_ram_bytes"],
+                settings,
+                spec.get("versions", ""),
             )
         )
     extra = [k for k in BUILD_SYSTEMS if k in table and k not in names]

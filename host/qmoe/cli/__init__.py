@@ -17,18 +17,34 @@ from qmoe.cli.common import cli
 from qmoe.errors import QmoeError
 from qmoe_codegen.errors import CodegenError
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "run"]
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run `qmoe-host` with `argv` (default: the process's arguments); return the exit status.
+
+    Bad input (qmoe's and qmoe_codegen's errors, click's usage errors) prints `error: ...` and
+    returns 2; a file the system refuses to read or write (permissions, a full disk) is said the
+    same way, naming the file, rather than as a traceback.
+    """
+    try:
+        rv = cli.main(args=argv, prog_name="qmoe-host", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (QmoeError, CodegenError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        click.echo(f"error: {exc.filename}: {exc.strerror or exc}", err=True)
+        return 2
+    return rv if isinstance(rv, int) else 0
 
 
 def main() -> None:
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except (QmoeError, CodegenError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    sys.exit(run())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qmoe.cli.common import cli
+from qmoe.cli.common import OutPath, cli
 
 
 @cli.command()
@@ -29,7 +29,7 @@ from qmoe.cli.common import cli
 @click.option("--seed", default=0, show_default=True)
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutPath("file"),
     default=None,
     help="Also write the comparison to FILE.json or FILE.md.",
 )
@@ -55,7 +55,7 @@ def compare(runs, alpha, f1_margin, baseline, allow_mixed, n_boot, seed, out) ->
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutPath(),
     required=True,
     help="Folder for report.md, report.html and plots/.",
 )

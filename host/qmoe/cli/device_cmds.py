@@ -7,25 +7,60 @@ from pathlib import Path
 
 import click
 
-from qmoe.cli.common import DATASETS, _folds, cli
+from qmoe.cli.common import (
+    DATASETS,
+    POSITIVE,
+    POSITIVE_FLOAT,
+    OutPath,
+    _folds,
+    check_out,
+    cli,
+    port_option,
+)
+
+
+class I2cAddress(click.ParamType):
+    """A 7-bit I2C address written as 0x40, 64 or 0o100; an INA219/INA226 answers at 0x40..0x4F."""
+
+    name = "ADDRESS"
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            address = int(str(value), 0)
+        except ValueError:
+            address = -1
+        if not 0x40 <= address <= 0x4F:
+            self.fail(
+                f"{value!r}: expected an INA219/INA226 I2C address 0x40..0x4F, e.g. 0x40",
+                param,
+                ctx,
+            )
+        return address
+
+
+I2C_ADDRESS = I2cAddress()
 
 
 @cli.command()
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutPath(),
     default=None,
     help="Output folder (default: next to the model, <name>-export/).",
 )
 @click.option("--dense-ternary", is_flag=True, help="Pack ternary weights 5 per byte (1.6 bits).")
-@click.option("--flash-bytes", type=int, default=None, help="Refuse a model needing more flash.")
-@click.option("--ram-bytes", type=int, default=None, help="Refuse a model needing more RAM.")
+@click.option(
+    "--flash-bytes", type=POSITIVE, default=None, help="Refuse a model needing more flash."
+)
+@click.option("--ram-bytes", type=POSITIVE, default=None, help="Refuse a model needing more RAM.")
 def export(model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_bytes) -> None:
     """Lower a model file to the integer IR and generate its C sources; print sizes and memory."""
     from qmoe.api import export as run_export
 
-    out = out or model.with_name(model.stem + "-export")
+    out = out or check_out(model.with_name(model.stem + "-export"), "--out")
     rep = run_export(
         model, out, dense_ternary=dense_ternary, flash_bytes=flash_bytes, ram_bytes=ram_bytes
     )
@@ -35,7 +70,10 @@ def export(model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_
 
 @cli.command()
 @click.option(
-    "--port", required=True, help="pyserial URL: /dev/ttyACM0, socket://HOST:PORT, loop://"
+    "--port",
+    required=True,
+    callback=port_option,
+    help="pyserial URL: /dev/ttyACM0, socket://HOST:PORT, loop://",
 )
 @click.option(
     "--model", type=click.Path(path_type=Path), required=True, help="The model file flashed."
@@ -48,19 +86,22 @@ def export(model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_
 @click.option(
     "--folds", default=None, help="Folds to stream (default: the one the model held out)."
 )
-@click.option("--n", type=int, default=None, help="At most this many samples.")
+@click.option("--n", type=POSITIVE, default=None, help="At most this many samples (>= 1).")
 @click.option(
     "--input", "input_kind", type=click.Choice(["auto", "pcm", "features"]), default="auto"
 )
-@click.option("--window-n", default=50, show_default=True, help="Inferences per timing window.")
+@click.option(
+    "--window-n", type=POSITIVE, default=50, show_default=True, help="Inferences per timing window."
+)
 @click.option(
     "--window-repeats",
+    type=POSITIVE,
     default=1,
     show_default=True,
     help="Windows per expert (5 on real boards, MLPerf Tiny style).",
 )
 @click.option("--power", type=click.Choice(["model", "ina219", "ppk2"]), default="model")
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Run folder.")
+@click.option("--out", type=OutPath(), required=True, help="Run folder.")
 @click.option("--resume", is_flag=True, help="Continue a run that was cut off.")
 @click.option("--trace", is_flag=True, help="Hex-dump serial traffic to stderr.")
 def measure(
@@ -83,6 +124,7 @@ def measure(
     from qmoe.measure import GoldenMismatch, MeasureConfig, format_summary
     from qmoe.measure import measure as run_measure
 
+    folds = _folds(folds)
     res = run_measure(
         MeasureConfig(
             port=port,
@@ -91,7 +133,7 @@ def measure(
             dataset=dataset,
             root=root,
             label_set=label_set,
-            folds=_folds(folds),
+            folds=folds,
             n=n,
             input=input_kind,
             window_n=window_n,
@@ -122,7 +164,7 @@ def boards_cmd() -> None:
 @click.option("--model", type=click.Path(path_type=Path), required=True, help="Model file.")
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutPath(),
     default=None,
     help="Build folder (default: build/<board>).",
 )
@@ -139,15 +181,22 @@ def boards_cmd() -> None:
 )
 @click.option(
     "--sensor-address",
-    type=lambda s: int(s, 0),
+    type=I2C_ADDRESS,
     default=None,
-    help="The sensor's I2C address, e.g. 0x40 (default: board.toml).",
+    help="The sensor's 7-bit I2C address, 0x40..0x4F (default: board.toml, usually 0x40).",
 )
-@click.option("--shunt-ohms", type=float, default=None, help="Shunt resistance (default 0.1).")
+@click.option(
+    "--shunt-ohms",
+    type=POSITIVE_FLOAT,
+    default=None,
+    metavar="OHMS",
+    help="Shunt resistance (default 0.1).",
+)
 @click.option(
     "--max-current",
     "max_current_a",
-    type=float,
+    type=POSITIVE_FLOAT,
+    metavar="AMPS",
     default=None,
     help="Largest expected current in A (default 0.4).",
 )
@@ -178,7 +227,8 @@ def build_cmd(
         max_current_a=max_current_a,
         run_pio=not no_pio,
     )
-    click.echo(run_build(board, model, out or Path("build") / board, project=opts).table())
+    out = out or check_out(Path("build") / board, "--out")
+    click.echo(run_build(board, model, out, project=opts).table())
 
 
 @cli.command("flash")

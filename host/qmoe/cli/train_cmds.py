@@ -7,7 +7,20 @@ from pathlib import Path
 
 import click
 
-from qmoe.cli.common import DATASETS, _features, _folds, cli, with_dataset
+from qmoe.cli.common import (
+    DATASETS,
+    FRACTION,
+    POSITIVE,
+    POSITIVE_FLOAT,
+    SEED,
+    OutPath,
+    _features,
+    _folds,
+    _hidden,
+    board_here_option,
+    cli,
+    with_dataset,
+)
 
 
 @cli.group()
@@ -16,10 +29,8 @@ def data() -> None:
 
 
 @data.command("builtin")
-@click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
-)
-@click.option("--seed", default=0, show_default=True)
+@click.option("--out", type=OutPath(), default=Path("data/builtin"), show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--clips-per-class", default=40, show_default=True)
 def data_builtin(out: Path, seed: int, clips_per_class: int) -> None:
     """Write the seeded built-in dataset in ESC-50's layout."""
@@ -68,9 +79,12 @@ def data_info(dataset: str, root: Path, label_set: str | None) -> None:
     help="How a curiosity router's uncertainty picks the expert.",
 )
 @click.option(
-    "--budget", type=float, default=None, help="Mean weight bytes per inference (--policy budget)."
+    "--budget",
+    type=POSITIVE_FLOAT,
+    default=None,
+    help="Mean weight bytes per inference (--policy budget).",
 )
-@click.option("--escalate-share", type=float, default=0.3, show_default=True)
+@click.option("--escalate-share", type=FRACTION, default=0.3, show_default=True)
 @click.option("--hidden", default="128,64", show_default=True, help="Expert hidden layer sizes.")
 @click.option(
     "--norm",
@@ -79,14 +93,14 @@ def data_info(dataset: str, root: Path, label_set: str | None) -> None:
     show_default=True,
     help="batchnorm folds into the weights at export; layernorm (the paper's) is host-only.",
 )
-@click.option("--epochs", type=int, default=None, help="fp32 epochs (QAT epochs scale with it).")
+@click.option(
+    "--epochs", type=POSITIVE, default=None, help="fp32 epochs (QAT epochs scale with it)."
+)
 @click.option(
     "--folds", default=None, help="Test folds to run, e.g. 1,2 (default: all official folds)."
 )
-@click.option("--seed", default=0, show_default=True)
-@click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("runs/train"), show_default=True
-)
+@click.option("--seed", type=SEED, default=0, show_default=True)
+@click.option("--out", type=OutPath(), default=Path("runs/train"), show_default=True)
 def train(
     dataset,
     root,
@@ -119,7 +133,7 @@ def train(
         budget=budget,
         escalate_share=escalate_share,
         norm=norm,
-        hidden=tuple(int(h) for h in hidden.split(",")),
+        hidden=_hidden(hidden),
     )
     if epochs is not None:
         base = replace(
@@ -130,9 +144,10 @@ def train(
         )
     texts = list(variants) or [experts + (f"@{router}" if router else "")]
     configs = [parse_variant(t, base, policy) for t in texts]
+    folds = _folds(folds)
     fd, fe = _features(dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed)
     rep = run_train(
-        fd, fe, configs, out, folds=_folds(folds), extra={"dataset": dataset, "root": str(root)}
+        fd, fe, configs, out, folds=folds, extra={"dataset": dataset, "root": str(root)}
     )
     click.echo(rep.table)
     click.echo(f"\nrun folder: {rep.out}")
@@ -144,9 +159,7 @@ def train(
 @click.option(
     "--folds", default=None, help="Folds to evaluate (default: the fold the model held out)."
 )
-@click.option(
-    "--out", type=click.Path(path_type=Path), default=None, help="Write the report as JSON."
-)
+@click.option("--out", type=OutPath("file"), default=None, help="Write the report as JSON.")
 def eval_cmd(
     model, dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, folds, out
 ):
@@ -154,6 +167,7 @@ def eval_cmd(
     from qmoe.api import evaluate_model
     from qmoe.modelfile import read_model_file
 
+    folds = _folds(folds)
     meta, _ = read_model_file(model)
     fe = meta.get("frontend") or {}
     fd, _ = _features(
@@ -166,7 +180,7 @@ def eval_cmd(
         fe.get("hop", hop),
         fe.get("n_mels", n_mels),
     )
-    rep = evaluate_model(model, fd, folds=_folds(folds), out=out)
+    rep = evaluate_model(model, fd, folds=folds, out=out)
     click.echo(
         f"{rep['variant']} on {rep['label_set']} folds {rep['folds']} ({rep['rows']} rows): "
         f"accuracy {100 * rep['accuracy']:.1f} %, macro-F1 {100 * rep['macro_f1']:.1f} %, "
@@ -175,17 +189,16 @@ def eval_cmd(
 
 
 @cli.command()
-@click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("runs/demo"), show_default=True
-)
+@click.option("--out", type=OutPath(), default=Path("runs/demo"), show_default=True)
 @click.option(
     "--data-dir", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
 )
-@click.option("--seed", default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--quick", is_flag=True, help="Fewer clips and epochs: a smoke test.")
 @click.option(
     "--board",
     default=None,
+    callback=board_here_option,
     help="Board to measure on (default: qemu-m4, native where its toolchain is missing).",
 )
 @click.option("--train-only", is_flag=True, help="Stop after cross-validated training.")

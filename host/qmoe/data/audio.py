@@ -4,11 +4,15 @@ Any format libsndfile reads is accepted (WAV with 8-bit unsigned, 16/24/32-bit i
 float samples, FLAC, ...). Channels are averaged to mono, the signal is resampled with
 `scipy.signal.resample_poly` by the exact rational ratio target/source, and rounded to int16.
 A WAV whose header promises more sample data than the file holds is rejected, although
-libsndfile would silently return the shorter signal.
+libsndfile would silently return the shorter signal. What a header can make the loader allocate is
+bounded: the file's sample rate must lie in FILE_RATE_HZ and the resampled clip must hold at most
+MAX_CLIP_SAMPLES samples (a header saying 1 Hz would otherwise ask for 16000 output samples per
+input frame, and 0x7FFFFFFF Hz for a 320 GiB resampling filter).
 """
 
 from __future__ import annotations
 
+import math
 import struct
 from fractions import Fraction
 from pathlib import Path
@@ -24,6 +28,10 @@ AUDIO_SUFFIXES = (".wav", ".flac", ".aif", ".aiff", ".ogg")
 """File name endings treated as audio when a loader scans folders (compared lower-case)."""
 
 _UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # data-chunk sizes written by streaming writers
+FILE_RATE_HZ = (1000, 768_000)
+"""Sample rates a file may have (inclusive): telephone audio to the highest studio rate."""
+MAX_CLIP_SAMPLES = 1 << 27
+"""Most samples one clip may resample to: 1 GiB as float64, 2.3 hours at 16 kHz."""
 
 
 def _check_wav_data_chunk(path: Path, file_size: int) -> None:
@@ -46,6 +54,24 @@ def _check_wav_data_chunk(path: Path, file_size: int) -> None:
                     )
                 return
             pos += 8 + chunk_size + (chunk_size & 1)
+
+
+def _check_allocation(path: Path, rate: int, frames: int, channels: int, target: int) -> None:
+    """DataError naming the file and header field when reading and resampling it would allocate
+    more than the bounds above (a corrupt or hostile header), before anything is allocated."""
+    lo, hi = FILE_RATE_HZ
+    if not lo <= rate <= hi:
+        raise DataError(
+            f"{path}: header field 'sample rate' is {rate} Hz, expected {lo}..{hi} Hz "
+            "(a corrupt header, or audio qmoe does not resample)"
+        )
+    out = math.ceil(frames * target / rate)
+    if max(out, frames * channels) > MAX_CLIP_SAMPLES:
+        raise DataError(
+            f"{path}: header declares {frames} frames x {channels} channels at {rate} Hz "
+            f"({out} samples at {target} Hz), more than the {MAX_CLIP_SAMPLES} samples one clip "
+            "may hold; cut the recording into clips"
+        )
 
 
 def _resample(x: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
@@ -84,6 +110,7 @@ def read_audio(path: Path, sample_rate: int) -> np.ndarray:
             f"format libsndfile reads ({e})"
         ) from e
     _check_wav_data_chunk(path, size)
+    _check_allocation(path, info.samplerate, info.frames, info.channels, int(sample_rate))
     try:
         data, rate = sf.read(str(path), dtype="float64", always_2d=True)
     except (RuntimeError, sf.SoundFileError) as e:

@@ -70,6 +70,11 @@ def load_embedding_csv(path: Path, n_folds: int = 5, seed: int = 0) -> FeatureDa
         class_names = class_names_by_index(path, pairs, n_classes, LABEL_COLUMN, "category")
     else:
         class_names = [f"class_{i}" for i in range(n_classes)]
+    if n_classes < 2:
+        raise DataError(
+            f"{path}: column {LABEL_COLUMN!r} holds only class 0 ({len(y)} rows); a classifier "
+            "needs at least 2 classes (class ids 0..K-1, K >= 2)"
+        )
     if "fold" in columns:
         folds = np.array(
             [parse_int(path, line, "fold", r["fold"], 1) for line, r in rows], dtype=np.int64

@@ -121,12 +121,33 @@ def class_names_by_index(
                 f"but line {seen[1]} gives it {seen[0]!r}"
             )
     absent = [i for i in range(n_classes) if i not in names]
-    if absent:
+    if not absent:
+        return [names[i][0] for i in range(n_classes)]
+    top = max(names)
+    below = max((i for i in names if i != top), default=-1)
+    gap = top - below - 1
+    if gap >= 2 and 2 * gap >= len(absent):
+        # One id far above all others, e.g. a typo 99 among 0..9: name its line.
         raise DataError(
-            f"{path}: no rows for {id_column} {', '.join(map(str, absent))} "
-            f"(expected every class 0..{n_classes - 1})"
+            f"{path} line {names[top][1]}: {id_column} {top} is far above the others (the "
+            f"next largest is {below}): it would make {n_classes} classes with no rows for "
+            f"{id_column} {_spans(absent)}; expected {id_column}s 0..K-1 without gaps"
         )
-    return [names[i][0] for i in range(n_classes)]
+    raise DataError(
+        f"{path}: no rows for {id_column} {_spans(absent)} "
+        f"(expected every class 0..{n_classes - 1})"
+    )
+
+
+def _spans(ids: Sequence[int]) -> str:
+    """Sorted ids as ranges: [1, 2, 3, 7] -> "1..3, 7"."""
+    spans: list[list[int]] = []
+    for i in sorted(ids):
+        if spans and i == spans[-1][1] + 1:
+            spans[-1][1] = i
+        else:
+            spans.append([i, i])
+    return ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in spans)
 
 
 def stratified_folds(

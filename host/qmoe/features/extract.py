@@ -1,11 +1,13 @@
 """Audio dataset -> integer front-end features, cached on disk.
 
 The cache key covers the front-end configuration and every clip's name, size and modification time,
-so a changed file or configuration recomputes; a cache file that does not load is recomputed too.
+so a changed file or configuration recomputes; a cache file that does not load is recomputed too,
+and a cache folder that cannot be written (a read-only dataset) is not used.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from pathlib import Path
@@ -83,8 +85,16 @@ def extract_features(
         skipped=list(skipped),
     )
     if cache is not None:
+        _write_cache(cache, fd)
+    return fd
+
+
+def _write_cache(cache: Path, fd: FeatureDataset) -> None:
+    """Save the features for the next run; a folder that cannot be written (a read-only dataset)
+    only costs the recomputation next time."""
+    tmp = cache.with_suffix(".tmp.npz")
+    try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp.npz")
         np.savez(
             tmp,
             X=fd.X,
@@ -94,4 +104,6 @@ def extract_features(
             skipped=np.array(fd.skipped, dtype=str).reshape(-1, 2),
         )
         tmp.replace(cache)
-    return fd
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)

@@ -11,7 +11,6 @@ checks the real sizes. docs/boards.md describes the projects; docs/boards/<name>
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import shutil
@@ -26,8 +25,15 @@ from qmoe.boards.real import BuildSystem
 from qmoe.build import KERNELS_DIR, DoesNotFit, kernel_variant
 from qmoe.errors import ConfigError
 from qmoe.paths import firmware_dir, source_root
-from qmoe.projects.estimate import Estimate, check_fits, compile_objects, estimate
+from qmoe.projects.estimate import (
+    Estimate,
+    check_fits,
+    compile_objects,
+    for_system,
+    object_sizes,
+)
 from qmoe.projects.systems import CONFIG_HEADER, SYSTEMS
+from qmoe.runio import make_folder, write_json_atomic
 
 __all__ = [
     "Estimate",
@@ -37,8 +43,9 @@ __all__ = [
     "arch_specific",
     "check_fits",
     "compile_objects",
-    "estimate",
+    "for_system",
     "make_project",
+    "object_sizes",
     "parse_pio_sizes",
     "sensor_defines",
 ]
@@ -70,6 +77,7 @@ class SystemProject:
     build: str
     upload: str
     pio_sizes: dict[str, int] | None = None  # from `pio run`, when it ran
+    requirements: str = ""  # what must be installed to build it
 
 
 @dataclass
@@ -87,7 +95,11 @@ class ProjectResult:
     weights: str
     sensor: str
     projects: list[SystemProject] = field(default_factory=list)
-    built: str = "not built: `pio` is not on PATH; build with the commands below"
+    built: str = (
+        "not built: `pio` (PlatformIO) is not on PATH; install what a project below needs "
+        "and build it with its command"
+    )
+    estimates: dict[str, Estimate] = field(default_factory=dict)  # per build system
 
     def to_json(self) -> dict[str, Any]:
         """The contents of build.json."""
@@ -100,6 +112,7 @@ class ProjectResult:
             "power_sensor": self.sensor,
             "built": self.built,
             "estimate": vars(self.estimate),
+            "estimates": {name: vars(e) for name, e in self.estimates.items()},
             "capacity": {"flash_bytes": self.capacity_flash, "ram_bytes": self.capacity_ram},
             "projects": [
                 {
@@ -108,6 +121,7 @@ class ProjectResult:
                     "build": p.build,
                     "upload": p.upload,
                     "pio_sizes": p.pio_sizes,
+                    "requirements": p.requirements,
                 }
                 for p in self.projects
             ],
@@ -123,7 +137,7 @@ class ProjectResult:
             f"weights: {self.weights}",
             f"power sensor: {self.sensor}",
             "",
-            f"estimate: flash {e.flash} of {self.capacity_flash} B "
+            f"estimate (an upper bound): flash {e.flash} of {self.capacity_flash} B "
             f"({100 * e.flash / self.capacity_flash:.1f} %), RAM {e.ram} of "
             f"{self.capacity_ram} B ({100 * e.ram / self.capacity_ram:.1f} %)",
             f"  our code and data: flash {e.code_flash} B, RAM {e.code_ram} B ({e.how})",
@@ -131,10 +145,18 @@ class ProjectResult:
         ]
         for p in self.projects:
             lines += ["", f"{p.system}: {p.folder}"]
+            if p.system in self.estimates:
+                s = self.estimates[p.system]
+                lines.append(
+                    f"  estimate with its framework: flash {s.flash} B, RAM {s.ram} B "
+                    f"(framework {s.flash - s.code_flash} B of flash)"
+                )
             if p.pio_sizes:
                 lines.append(
                     f"  built with pio: flash {p.pio_sizes['flash']} B, RAM {p.pio_sizes['ram']} B"
                 )
+            if p.requirements:
+                lines.append(f"  needs: {p.requirements}")
             lines += [f"  build: {p.build}", f"  flash: {p.upload}"]
         return "\n".join(lines)
 
@@ -301,9 +323,8 @@ def make_project(
             "from flash to PSRAM at boot (sdkconfig SPIRAM XIP/RODATA), read through the "
             "cache"
         )
-    out_dir = Path(out_dir)
-    work = out_dir / "objects"
-    work.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir).expanduser().resolve()  # build.json and the commands: absolute
+    work = make_folder(out_dir / "objects", "build")
     header = work / CONFIG_HEADER
     header.write_text(config_header(board, defines, model_hash))
     sources = project_sources(board, app_sources, None)
@@ -313,7 +334,9 @@ def make_project(
         | {gen_dir.resolve()}
         | {d.resolve() for d in _include_dirs()}
     )
-    est = estimate(board, systems[0], sources, includes, header, ir, scratch, work)
+    code = object_sizes(board, sources, includes, header, ir, scratch, work)
+    estimates = {s.name: for_system(s, *code) for s in systems}
+    est = estimates[systems[0].name]  # the default project must fit
     check_fits(board, what, est, flash_cap, board.project.app_ram_bytes, where)
     result = ProjectResult(
         board,
@@ -326,6 +349,7 @@ def make_project(
         board.project.app_ram_bytes,
         weights,
         sensor_text,
+        estimates=estimates,
     )
     for system in systems:
         folder = out_dir / SYSTEMS[system.name].folder
@@ -347,10 +371,16 @@ def make_project(
         )
         upload = f"qmoe-host flash --board {board.name} --port PORT --out {out_dir}"
         result.projects.append(
-            SystemProject(system.name, folder, gen.build_command(folder, board), upload)
+            SystemProject(
+                system.name,
+                folder,
+                gen.build_command(folder, board),
+                upload,
+                requirements=gen.requirements(system),
+            )
         )
     _maybe_pio(result, board, what, opts)
-    (out_dir / "build.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    write_json_atomic(out_dir / "build.json", result.to_json(), indent=2)
     return result
 
 

@@ -1,6 +1,10 @@
 """The image estimate of a real board's project: our objects compiled with the board's cross
 compiler (or an allowance where it is not installed), the framework's overhead from the profile,
-and a stack allowance; and the refusal, with the numbers, of an image that does not fit."""
+and a stack allowance; and the refusal, with the numbers, of an image that does not fit.
+
+The estimate is an upper bound: the objects are summed before the linker's --gc-sections drops
+what the app does not reach, and each build system adds its own framework's overhead (the Pico SDK
+far less than the Arduino mbed core), so every system of a board gets its own estimate."""
 
 from __future__ import annotations
 
@@ -68,30 +72,33 @@ def compile_objects(
     return total
 
 
-def estimate(
+def object_sizes(
     board: Board,
-    system: BuildSystem,
     sources: list[Path],
     includes: list[Path],
     header: Path,
     ir: dict | None,
     scratch: int,
     work: Path,
-) -> Estimate:
-    """Our objects' sizes (compiled with the board's compiler if installed, else an allowance)
-    plus the framework's overhead and a stack allowance."""
+) -> tuple[int, int, str]:
+    """(flash, RAM, how) of our objects: compiled with the board's compiler when it is installed
+    (summed before the linker drops unused sections: an upper bound), else an allowance."""
     cc = board.toolchain.cc
     if shutil.which(cc) is not None:
         sizes = compile_objects(cc, list(board.toolchain.cflags), sources, includes, header, work)
-        code_flash, code_ram, how = sizes["flash"], sizes["ram"], f"objects compiled with {cc}"
-    else:
-        model = int(ir["sizes"]["total_flash_bytes"]) if ir is not None else 0
-        code_flash = model + CODE_ALLOWANCE_FLASH
-        code_ram = app_ram_bytes(ir, scratch) + CODE_ALLOWANCE_RAM
-        how = (
-            f"{cc} not installed: model constants + {CODE_ALLOWANCE_FLASH} B code allowance, "
-            f"app buffers + {CODE_ALLOWANCE_RAM} B"
-        )
+        return sizes["flash"], sizes["ram"], f"objects compiled with {cc}, before linking"
+    model = int(ir["sizes"]["total_flash_bytes"]) if ir is not None else 0
+    return (
+        model + CODE_ALLOWANCE_FLASH,
+        app_ram_bytes(ir, scratch) + CODE_ALLOWANCE_RAM,
+        f"{cc} not installed: model constants + {CODE_ALLOWANCE_FLASH} B code allowance, "
+        f"app buffers + {CODE_ALLOWANCE_RAM} B",
+    )
+
+
+def for_system(system: BuildSystem, code_flash: int, code_ram: int, how: str) -> Estimate:
+    """The image estimate of one build system: its framework overhead (board.toml, measured on
+    an empty program of that framework) + our objects (+ the stack allowance for RAM)."""
     return Estimate(
         flash=system.overhead_flash_bytes + code_flash,
         ram=system.overhead_ram_bytes + code_ram + STACK_ALLOWANCE,

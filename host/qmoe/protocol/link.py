@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from types import TracebackType
 from typing import cast
+from urllib.parse import urlsplit
 
 import serial
 
@@ -38,6 +39,31 @@ from qmoe.protocol.messages import (
 # Device errors that mean "the request was damaged on the way": sending it again may succeed.
 RETRYABLE = frozenset({ErrorCode.BAD_CRC, ErrorCode.TRUNCATED})
 POLL_INTERVAL = 0.01  # s: the port read timeout while waiting for a reply
+NETWORK_SCHEMES = ("socket", "rfc2217")  # pyserial URLs that name HOST:PORT
+
+
+def check_url(url: str) -> str:
+    """Return `url` when pyserial can make sense of it; ConfigError naming the URL and the
+    expected form otherwise (pyserial's own message for `socket://HOST` without a port is
+    "'<=' not supported between instances of 'int' and 'NoneType'")."""
+    if not url or not url.strip():
+        raise ConfigError(
+            "serial port: empty; expected a device (/dev/ttyACM0, COM5) or a pyserial URL "
+            "(socket://HOST:PORT, rfc2217://HOST:PORT, loop://)"
+        )
+    scheme, sep, _ = url.partition("://")
+    if sep and scheme.lower() in NETWORK_SCHEMES:
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if not parts.hostname or port is None or not 1 <= port <= 65535:
+            raise ConfigError(
+                f"serial port {url!r}: expected {scheme}://HOST:PORT with a port number in "
+                f"1..65535, e.g. {scheme}://127.0.0.1:5555 (what `qmoe-host flash` prints)"
+            )
+    return url
 
 
 @dataclass(frozen=True)
@@ -125,6 +151,7 @@ class Link:
         trace: bool = False,
     ) -> Link:
         """Open `url` with pyserial and return a Link that closes the port on close()."""
+        check_url(url)
         try:
             port = serial.serial_for_url(url, baudrate=baudrate, timeout=POLL_INTERVAL)
         except (serial.SerialException, ValueError) as exc:

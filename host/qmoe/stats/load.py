@@ -237,7 +237,7 @@ def _load_cv(folder: Path) -> Run:
 def load_runs(path: Path | str) -> list[Run]:
     """Every run in `path`: one for a device run or CV variant folder, one per variant of a
     training run folder (in the order of its run.json "variants")."""
-    folder = Path(path)
+    folder = given = Path(path)
     if folder.is_file():
         folder = folder.parent
     if not folder.is_dir():
@@ -249,8 +249,10 @@ def load_runs(path: Path | str) -> list[Run]:
         return [_load_device(folder, meta)]
     variants = [_load_cv(d) for d in sorted(folder.iterdir()) if (d / "results.json").is_file()]
     if not variants:
+        holder = f" (nor is {folder}, which holds it)" if given != folder else ""
         raise DataError(
-            f'{folder}: not a run folder: expected run.json with "kind": "device" '
+            f"{given}: not a run folder{holder}: "
+            'expected run.json with "kind": "device" '
             "(qmoe-host measure), results.json (a variant of qmoe-host train) or "
             "variant folders holding results.json"
         )

@@ -39,7 +39,11 @@ def split_fold(fd: FeatureDataset, test_fold: int, val_share: float, seed: int):
             f"fold {test_fold} has no rows; folds present: {sorted(set(fd.folds.tolist()))}"
         )
     counts = np.bincount(fd.y[rest], minlength=len(fd.class_names))
-    stratify = fd.y[rest] if counts[counts > 0].min() >= 2 else None
+    n_val = int(np.ceil(val_share * len(rest)))
+    present = int((counts > 0).sum())
+    # Stratify when each side can hold every class (sklearn refuses otherwise: small datasets).
+    fits = min(n_val, len(rest) - n_val) >= present
+    stratify = fd.y[rest] if counts[counts > 0].min() >= 2 and fits else None
     train, val = train_test_split(
         rest, test_size=val_share, random_state=seed + test_fold, stratify=stratify
     )

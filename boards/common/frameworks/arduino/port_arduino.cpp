@@ -4,6 +4,14 @@
  * ARDUINO_USB_CDC_ON_BOOT=1; UART0 through the USB bridge on the ESP32-C3-DevKitM-1), the marker
  * is a digital pin, the power sensor is on `Wire`. Arduino's setup() runs the app, which never
  * returns. Everything else is in port_core.c and the board's counter.c.
+ *
+ * The task watchdog (Arduino-ESP32, FreeRTOS): the app runs in Arduino's loop task and yields
+ * only while it waits for a request (delay(1) below), never inside or between the inferences of a
+ * RUN_WINDOW, so that no scheduler work lands in a timed window or its energy. A window longer
+ * than the watchdog's timeout (5 s) would starve the idle task of the core the app runs on; on a
+ * single-core chip (ESP32-C3) that is the idle task the core's watchdog watches, and its report
+ * would land on the protocol's UART. So setup() takes that idle task off the watchdog first, as
+ * the ESP-IDF projects do with CONFIG_ESP_TASK_WDT_INIT=n. Other cores keep their watchdog.
  */
 #include <Arduino.h>
 #include <Wire.h>
@@ -29,8 +37,23 @@ extern "C" {
 
 #define I2C_HZ 400000u
 
+/* Take the idle task of the core running the app off the task watchdog (see above). */
+static void release_idle_watchdog(void)
+{
+#if defined(ARDUINO_ARCH_ESP32)
+#if !defined(CONFIG_FREERTOS_UNICORE)
+    if (xPortGetCoreID() == 1) {
+        disableCore1WDT();
+        return;
+    }
+#endif
+    disableCore0WDT();
+#endif
+}
+
 void setup()
 {
+    release_idle_watchdog();
     (void)qmoe_app_main();
 }
 
