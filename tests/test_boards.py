@@ -324,10 +324,16 @@ def _fake_path(tmp_path: Path, uid: int) -> Path:
         "gcc-riscv64-unknown-elf": "riscv64-unknown-elf-gcc",
         "qemu-system-arm": "qemu-system-arm",
         "qemu-system-misc": "qemu-system-riscv32",
+        "clang-14": "clang-14",
     }
     cases = "".join(
         f'    {pkg}) printf "#!/bin/sh\\n" > "{bin_dir}/{cmd}"; /bin/chmod +x "{bin_dir}/{cmd}";;\n'
         for pkg, cmd in commands.items()
+    )
+    lib = tmp_path / "root" / "usr/lib/llvm-14/lib/clang/14.0.6/lib/linux"
+    cases += (
+        f'    libclang-rt-14-dev) /bin/mkdir -p "{lib}"; '
+        f'printf x > "{lib}/libclang_rt.fuzzer-x86_64.a";;\n'
     )
     (bin_dir / "apt-get").write_text(
         f'#!/bin/sh\necho "$*" >> "{tmp_path}/apt.log"\n'
@@ -343,7 +349,7 @@ def _setup(bin_dir: Path) -> subprocess.CompletedProcess:
         ["/bin/bash", str(SETUP)],
         capture_output=True,
         text=True,
-        env={"PATH": str(bin_dir)},
+        env={"PATH": str(bin_dir), "QMOE_SETUP_ROOT": str(bin_dir.parent / "root")},
         check=False,
     )
 
@@ -352,7 +358,7 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
     bin_dir = _fake_path(tmp_path, uid=0)
     first = _setup(bin_dir)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.count("missing ") == 4
+    assert first.stdout.count("missing ") == 6
     log = (tmp_path / "apt.log").read_text().splitlines()
     assert log[0].startswith("update")
     assert log[1].split() == [
@@ -364,9 +370,11 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
         "gcc-riscv64-unknown-elf",
         "qemu-system-arm",
         "qemu-system-misc",
+        "clang-14",
+        "libclang-rt-14-dev",
     ]
     second = _setup(bin_dir)
-    assert second.returncode == 0 and second.stdout.count("found ") == 4
+    assert second.returncode == 0 and second.stdout.count("found ") == 6
     assert len((tmp_path / "apt.log").read_text().splitlines()) == 2  # nothing run again
 
 

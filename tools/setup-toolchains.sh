@@ -21,10 +21,11 @@ REQUIRED=(
   "libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a"
 )
 
-# True when the proof of a package is there.
+# True when the proof of a package is there. File proofs are looked up under $QMOE_SETUP_ROOT
+# (empty: the real file system; the tests point it at a scratch folder).
 present() {
   case "$1" in
-    /*) compgen -G "$1" >/dev/null ;;
+    /*) compgen -G "${QMOE_SETUP_ROOT:-}$1" >/dev/null ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
   esac
 }
