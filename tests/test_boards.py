@@ -320,6 +320,7 @@ def _fake_path(tmp_path: Path, uid: int) -> Path:
         "gcc-riscv64-unknown-elf": "riscv64-unknown-elf-gcc",
         "qemu-system-arm": "qemu-system-arm",
         "qemu-system-misc": "qemu-system-riscv32",
+        "valgrind": "valgrind",
     }
     cases = "".join(
         f'    {pkg}) printf "#!/bin/sh\\n" > "{bin_dir}/{cmd}"; /bin/chmod +x "{bin_dir}/{cmd}";;\n'
@@ -348,7 +349,7 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
     bin_dir = _fake_path(tmp_path, uid=0)
     first = _setup(bin_dir)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.count("missing ") == 4
+    assert first.stdout.count("missing ") == 5
     log = (tmp_path / "apt.log").read_text().splitlines()
     assert log[0].startswith("update")
     assert log[1].split() == [
@@ -360,9 +361,10 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
         "gcc-riscv64-unknown-elf",
         "qemu-system-arm",
         "qemu-system-misc",
+        "valgrind",
     ]
     second = _setup(bin_dir)
-    assert second.returncode == 0 and second.stdout.count("found ") == 4
+    assert second.returncode == 0 and second.stdout.count("found ") == 5
     assert len((tmp_path / "apt.log").read_text().splitlines()) == 2  # nothing run again
 
 
@@ -378,6 +380,7 @@ def test_setup_script_all_present_here():
         "riscv64-unknown-elf-gcc",
         "qemu-system-arm",
         "qemu-system-riscv32",
+        "valgrind",
     )
     absent = [c for c in commands if shutil.which(c) is None]
     if absent:

@@ -2,6 +2,7 @@
 # Install the cross toolchains and emulators that the boards running here need, if missing:
 #   gcc-arm-none-eabi, gcc-riscv64-unknown-elf   (firmware for qemu-m4/qemu-m0 and qemu-rv32)
 #   qemu-system-arm, qemu-system-misc            (qemu-system-arm, qemu-system-riscv32)
+#   valgrind                                     (bench/kernels_callgrind.py, tests/test_bench.py)
 # Idempotent: prints what it finds, runs `apt-get update` once and installs only what is missing,
 # with --no-install-recommends (the firmware links with -nostdlib + libgcc, so neither the
 # picolibc nor the newlib packages, over 1 GB together, are needed).
@@ -15,6 +16,7 @@ REQUIRED=(
   "gcc-riscv64-unknown-elf:riscv64-unknown-elf-gcc"
   "qemu-system-arm:qemu-system-arm"
   "qemu-system-misc:qemu-system-riscv32"
+  "valgrind:valgrind"
 )
 
 check_only=0
