@@ -1,6 +1,7 @@
 """Full cross-validation on the built-in dataset: F1 mean ± std and wall time per variant.
 
     .venv/bin/python bench/cv_variants.py [--data-dir data/builtin] [--out runs/bench-cv]
+    .venv/bin/python bench/cv_variants.py --quick   # seconds: 100 clips, few epochs, fold 1 only
 
 Target (issue 2): all variants together within 10 minutes on 2 cores. Also reports the accuracy cost
 of the paper's LayerNorm vs the MCU-friendly default (BatchNorm, folded at export) and no norm.
@@ -27,18 +28,25 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, default=Path("data/builtin"))
     ap.add_argument("--out", type=Path, default=Path("runs/bench-cv"))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--quick", action="store_true", help="a small dataset under --out, few epochs, fold 1"
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
-    if not (args.data_dir / "meta" / "esc50.csv").exists():
-        generate_builtin(args.data_dir, seed=args.seed)
-    fd, fe = load_features("builtin", args.data_dir)
+    base, folds, data_dir = TrainConfig(seed=args.seed), None, args.data_dir
+    if args.quick:
+        from _quick import quick_config, quick_data
+
+        base, folds, data_dir = quick_config(base), [1], quick_data(args.out, args.seed)
+    elif not (data_dir / "meta" / "esc50.csv").exists():
+        generate_builtin(data_dir, seed=args.seed)
+    fd, fe = load_features("builtin", data_dir)
     print(f"data + features: {time.perf_counter() - t0:.1f} s, {len(fd.y)} clips, {fd.label_set}")
-    base = TrainConfig(seed=args.seed)
     configs = [parse_variant(v, base) for v in VARIANTS]
     rows = []
     for cfg in configs:
         t = time.perf_counter()
-        rep = train(fd, fe, [cfg], args.out / safe_name(cfg.name), progress=False)
+        rep = train(fd, fe, [cfg], args.out / safe_name(cfg.name), folds, progress=False)
         rows.append((cfg.name, rep.rows[0], time.perf_counter() - t))
     print(f"\n{'variant':34s} {'macro-F1 %':>14s} {'accuracy %':>14s} {'wall s':>8s}")
     for name, r, sec in rows:
@@ -50,7 +58,7 @@ def main() -> None:
     print("\nnormalization (fp32 expert): default batchnorm (folded at export) vs the alternatives")
     for norm in NORMS:
         cfg = replace(base, norm=norm)
-        rep = train(fd, fe, [cfg], args.out / f"fp32-{norm}", progress=False)
+        rep = train(fd, fe, [cfg], args.out / f"fp32-{norm}", folds, progress=False)
         f1 = rep.rows[0]["macro_f1_mean"]
         print(
             f"  {norm:10s} macro-F1 {100 * f1:5.1f} %  (batchnorm: {100 * base_f1:5.1f} %, "

@@ -1,11 +1,12 @@
 """Integer front end vs the float reference, and the integer front end's speed.
 
-Run: .venv/bin/python bench/frontend_closeness.py [--n-fft 512] [--clips 400]
+Run: .venv/bin/python bench/frontend_closeness.py [--n-fft 512] [--clips 400] [--quick]
 
 For each test signal (2 s at 16 kHz, int16) prints the mean and max |integer - float| in dB of the
 per-frame log-mel (all bands, and only the bands within 60 dB of the frame's strongest band) and
 of the pooled clip features (means, stds, deltas), then the time to featurize `--clips` two-second
-clips with batch_features on one core. 1 Q8 unit of the front end = 10*log10(2)/256 = 0.0118 dB.
+clips with batch_features on one core (--quick: 10 clips). 1 Q8 unit of the front end =
+10*log10(2)/256 = 0.0118 dB.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n-fft", type=int, default=512)
     ap.add_argument("--clips", type=int, default=400)
+    ap.add_argument("--quick", action="store_true", help="time 10 clips instead of --clips")
     args = ap.parse_args()
+    if args.quick:
+        args.clips = 10
     cfg = FrontendConfig(n_fft=args.n_fft, hop=args.n_fft // 2)
     print(f"front end {cfg.to_dict()}; |integer - float| in dB (mean / max)")
     print(f"{'signal':34s} {'log-mel, all':>15s} {'log-mel, <60dB':>15s} {'features':>15s}")

@@ -1,6 +1,6 @@
 """Instruction counts of the fully-connected kernels per multiply-accumulate, standard shapes.
 
-Run: .venv/bin/python bench/kernels_callgrind.py [--variant reference] [--sizes]
+Run: .venv/bin/python bench/kernels_callgrind.py [--variant reference] [--sizes] [--quick]
 
 For the int8-activation MLPs 1536→640→320→5 and 160→128→64→10 and every weight format, each layer
 is run once through tests/c/fc_main.c and the instructions executed inside the kernel (argument
@@ -10,6 +10,7 @@ a backend so that others can be added: `callgrind` counts x86-64 instructions of
 (gcc -O2) under `valgrind --tool=callgrind --toggle-collect=<kernel>`; a QEMU Cortex-M4 backend
 (instructions under `-icount`) comes with the boards. `--sizes` prints the .text bytes of every
 kernel source per cross target (gcc -Os), the figure that counts against the 12 KB runtime budget.
+`--quick` counts the smaller network only (QUICK_NETWORK).
 
 This module also holds what tests/test_kernels_c.py shares with the bench: the kernel source lists
 (firmware/kernels/variants.toml), building the harness, the harness's case format and a random
@@ -58,6 +59,7 @@ KERNEL_NAMES = {
 }
 ACC_LIMIT = 2**31  # |bias| + 128 * sum|q| must stay below this (docs/integer-semantics.md)
 NETWORKS = {"1536→640→320→5": (1536, 640, 320, 5), "160→128→64→10": (160, 128, 64, 10)}
+QUICK_NETWORK = "160→128→64→10"  # the one network of --quick (here and in kernels_qemu.py)
 
 # Cross targets of the kernels: compiler, flags, size tool (the boards' -Os flags, no link).
 _FREESTANDING = ["-Os", "-ffreestanding", "-ffunction-sections"]
@@ -309,10 +311,12 @@ def network_cases(shape: tuple[int, ...], fmt: str, seed: int = 0) -> list[FcCas
     return cases
 
 
-def per_mac_table(backend: CountBackend) -> str:
-    """Markdown tables of instructions per MAC per layer and network, one per standard shape."""
+def per_mac_table(backend: CountBackend, networks: list[str] | None = None) -> str:
+    """Markdown tables of instructions per MAC per layer and network, one per standard shape
+    (`networks`: those of NETWORKS only)."""
     lines = [f"Instructions per multiply-accumulate ({backend.label}):"]
-    for name, shape in NETWORKS.items():
+    for name in networks or NETWORKS:
+        shape = NETWORKS[name]
         layers = [f"{a}→{b}" for a, b in zip(shape[:-1], shape[1:])]
         lines += [
             "",
@@ -377,9 +381,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variant", default="reference", help="kernel variant (variants.toml)")
     parser.add_argument("--sizes", action="store_true", help="also print .text per cross target")
+    parser.add_argument("--quick", action="store_true", help=f"only {QUICK_NETWORK}")
     args = parser.parse_args()
+    networks = [QUICK_NETWORK] if args.quick else None
     with tempfile.TemporaryDirectory() as tmp:
-        print(per_mac_table(CallgrindBackend(Path(tmp), args.variant)))
+        print(per_mac_table(CallgrindBackend(Path(tmp), args.variant), networks))
         if args.sizes:
             print()
             print(size_table(Path(tmp), args.variant))

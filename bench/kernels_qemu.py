@@ -1,6 +1,6 @@
 """Fully-connected kernels on qemu-m4: emulated instructions per MAC, before and after.
 
-Run: .venv/bin/python bench/kernels_qemu.py [--variants reference,cortex-m4] [--sizes]
+Run: .venv/bin/python bench/kernels_qemu.py [--variants reference,cortex-m4] [--sizes] [--quick]
 
 For the int8-activation MLPs 1536→640→320→5 and 160→128→64→10 and every weight format,
 each layer of bench/kernels_callgrind.py's `network_cases` (same seeds, same data) is written
@@ -303,15 +303,17 @@ class QemuM4Runner:
         return round(self.count_layers([case])[0])
 
 
-def per_mac_tables(work: Path, variants: list[str]) -> str:
+def per_mac_tables(work: Path, variants: list[str], networks: list[str] | None = None) -> str:
     """Markdown tables: instructions per MAC per layer and network for each variant, and the
-    ratio of the first variant's network figure to each other's."""
+    ratio of the first variant's network figure to each other's (`networks`: those of
+    kb.NETWORKS only)."""
     runners = {v: QemuM4Runner(work, v) for v in variants}
     lines = [
         f"Emulated instructions per multiply-accumulate on qemu-m4 ({', '.join(variants)};"
         " arm-none-eabi-gcc -Os, -icount shift=0; counts inside one kernel call):"
     ]
-    for name, shape in kb.NETWORKS.items():
+    for name in networks or kb.NETWORKS:
+        shape = kb.NETWORKS[name]
         layers = [f"{a}→{b}" for a, b in zip(shape[:-1], shape[1:])]
         head = [
             f"{v} {layer}" if len(variants) > 1 else layer
@@ -363,10 +365,12 @@ def main() -> None:
         help="comma-separated kernel variants (variants.toml); first = baseline",
     )
     parser.add_argument("--sizes", action="store_true", help="also print .text per source")
+    parser.add_argument("--quick", action="store_true", help=f"only {kb.QUICK_NETWORK}")
     args = parser.parse_args()
     variants = [v for v in args.variants.split(",") if v]
+    networks = [kb.QUICK_NETWORK] if args.quick else None
     with tempfile.TemporaryDirectory() as tmp:
-        print(per_mac_tables(Path(tmp), variants))
+        print(per_mac_tables(Path(tmp), variants, networks))
         if args.sizes:
             print()
             print(m4_size_table(Path(tmp), variants))

@@ -325,6 +325,7 @@ def _fake_path(tmp_path: Path, uid: int) -> Path:
         "qemu-system-arm": "qemu-system-arm",
         "qemu-system-misc": "qemu-system-riscv32",
         "clang-14": "clang-14",
+        "valgrind": "valgrind",
     }
     cases = "".join(
         f'    {pkg}) printf "#!/bin/sh\\n" > "{bin_dir}/{cmd}"; /bin/chmod +x "{bin_dir}/{cmd}";;\n'
@@ -358,7 +359,7 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
     bin_dir = _fake_path(tmp_path, uid=0)
     first = _setup(bin_dir)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.count("missing ") == 6
+    assert first.stdout.count("missing ") == 7
     log = (tmp_path / "apt.log").read_text().splitlines()
     assert log[0].startswith("update")
     assert log[1].split() == [
@@ -372,9 +373,10 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
         "qemu-system-misc",
         "clang-14",
         "libclang-rt-14-dev",
+        "valgrind",
     ]
     second = _setup(bin_dir)
-    assert second.returncode == 0 and second.stdout.count("found ") == 6
+    assert second.returncode == 0 and second.stdout.count("found ") == 7
     assert len((tmp_path / "apt.log").read_text().splitlines()) == 2  # nothing run again
 
 
@@ -390,6 +392,7 @@ def test_setup_script_all_present_here():
         "riscv64-unknown-elf-gcc",
         "qemu-system-arm",
         "qemu-system-riscv32",
+        "valgrind",
     )
     absent = [c for c in commands if shutil.which(c) is None]
     if absent:

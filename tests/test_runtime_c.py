@@ -118,7 +118,8 @@ def test_random_inputs_stress_the_clamps(built):
     x8[:4] = [[-128], [127], [0], [1]]
     g = golden.run(ir, x8=x8)
     want = np.column_stack([g.cls, g.expert, g.choice, g.u_q30, g.logits])
-    got = run_harness(exe, "x8", x8)
-    assert np.array_equal(got, want), f"{name}: " + _first_mismatch(
-        got, want, ["class", "expert", "choice", "u"]
-    )
+    for kind in ("x8", "x8u"):  # set_input: word copy (aligned) and byte copy (misaligned)
+        got = run_harness(exe, kind, x8)
+        assert np.array_equal(got, want), f"{name}/{kind}: " + _first_mismatch(
+            got, want, ["class", "expert", "choice", "u"]
+        )

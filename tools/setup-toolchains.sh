@@ -3,6 +3,7 @@
 #   gcc-arm-none-eabi, gcc-riscv64-unknown-elf   (firmware for qemu-m4/qemu-m0 and qemu-rv32)
 #   qemu-system-arm, qemu-system-misc            (qemu-system-arm, qemu-system-riscv32)
 #   clang-14, libclang-rt-14-dev                 (the libFuzzer harnesses: tools/fuzz.py)
+#   valgrind                                     (bench/kernels_callgrind.py, tests/test_bench.py)
 # Idempotent: prints what it finds, runs `apt-get update` once and installs only what is missing,
 # with --no-install-recommends (the firmware links with -nostdlib + libgcc, so neither the
 # picolibc nor the newlib packages, over 1 GB together, are needed).
@@ -19,6 +20,7 @@ REQUIRED=(
   "qemu-system-misc:qemu-system-riscv32"
   "clang-14:clang-14"
   "libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a"
+  "valgrind:valgrind"
 )
 
 # True when the proof of a package is there. File proofs are looked up under $QMOE_SETUP_ROOT

@@ -7,6 +7,7 @@
  * bench_infer.c. docs/firmware.md describes the app.
  */
 #include "bench_app.h"
+#include "qmoe_compiler.h"
 #include "qmoe_port.h"
 
 #define RX_CHUNK 64u
@@ -14,7 +15,7 @@
 
 const qmoe_model_t *const app_model = QMOE_APP_MODEL;
 app_input_t app_input;
-int8_t app_x[QMOE_APP_N_FEATURES];
+int8_t app_x[QMOE_APP_N_FEATURES] QMOE_ALIGN(4); /* aligned: set_input copies words */
 uint64_t app_arena[(QMOE_APP_ARENA_BYTES + 7u) / 8u];
 
 static uint8_t rx_buf[QMOE_FRAME_BUFFER_SIZE(QMOE_FRAME_MAX_PAYLOAD)];

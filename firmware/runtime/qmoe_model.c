@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qmoe_compiler.h"
 #include "qmoe_model.h"
 #include "runtime_internal.h"
 
@@ -32,6 +33,9 @@ qmoe_status_t qmoe_model_quantize_input(const qmoe_model_t *model, const int32_t
     return QMOE_OK;
 }
 
+/* A 32-bit word that may hold any four bytes of the caller's vector (qmoe_compiler.h). */
+typedef uint32_t QMOE_MAY_ALIAS input_word_t;
+
 qmoe_status_t qmoe_model_set_input(const qmoe_model_t *model, const int8_t *x, void *arena,
                                    size_t arena_size)
 {
@@ -39,9 +43,21 @@ qmoe_status_t qmoe_model_set_input(const qmoe_model_t *model, const int8_t *x, v
     if (st != QMOE_OK || x == NULL) {
         return st != QMOE_OK ? st : QMOE_ERR_ARG;
     }
-    int8_t *dst = (int8_t *)arena;
-    for (uint16_t i = 0; i < model->input.n_features; ++i) {
-        dst[i] = x[i];
+    const uint8_t *src = (const uint8_t *)x;
+    const uint8_t *end = src + model->input.n_features;
+    uint8_t *dst = (uint8_t *)arena;
+    if (((uintptr_t)src & 3u) == 0u) { /* the arena is 8-byte aligned: copy whole words */
+        const input_word_t *sw = (const input_word_t *)(const void *)src;
+        const input_word_t *sw_end = sw + model->input.n_features / 4u;
+        input_word_t *dw = (input_word_t *)arena;
+        while (sw != sw_end) {
+            *dw++ = *sw++;
+        }
+        src = (const uint8_t *)sw;
+        dst = (uint8_t *)dw;
+    }
+    while (src != end) {
+        *dst++ = *src++;
     }
     return QMOE_OK;
 }

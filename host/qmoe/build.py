@@ -224,23 +224,42 @@ def app_ram_bytes(ir: dict | None, scratch: int) -> int:
     )
 
 
+def roomier_boards(board: Board, flash: int, ram: int) -> str:
+    """The hint added to a refusal: the profiles with the board's core that run where it runs and
+    have room for `flash` and `ram` bytes ("; it fits NAME ..."), or "" when there are none."""
+    names = [
+        b.name
+        for b in list_boards()
+        if b.name != board.name
+        and b.core == board.core
+        and b.runs_here == board.runs_here
+        and (not b.flash_bytes or flash <= b.flash_bytes)
+        and (not b.ram_bytes or ram <= b.ram_bytes)
+    ]
+    if not names:
+        return ""
+    return f"; it fits {', '.join(names)} (same core, more memory: `--board {names[0]}`)"
+
+
 def check_model_fits(board: Board, ir: dict, scratch: int) -> None:
-    """Refuse, before compiling, a model whose constants or working memory exceed the board's."""
+    """Refuse, before compiling, a model whose constants or working memory exceed the board's,
+    naming the boards of the same core that have room for it."""
     name = ir["model"]["name"]
     flash = int(ir["sizes"]["total_flash_bytes"])
+    ram = app_ram_bytes(ir, scratch)
     if board.flash_bytes and flash > board.flash_bytes:
         raise DoesNotFit(
             f"model {name} does not fit board {board.name}: its weights and tables "
             f"need {flash} bytes of flash, the board has {board.flash_bytes} "
-            f"({flash - board.flash_bytes} bytes too many)"
+            f"({flash - board.flash_bytes} bytes too many)" + roomier_boards(board, flash, ram)
         )
-    ram = app_ram_bytes(ir, scratch)
     if board.ram_bytes and ram > board.ram_bytes:
         raise DoesNotFit(
             f"model {name} does not fit board {board.name}: it needs {ram} bytes of RAM (arena "
             f"{ir['memory']['arena_bytes']}, front-end scratch {scratch}, input and frame buffers "
             f"{ram - int(ir['memory']['arena_bytes']) - scratch}) before the stack, the board has "
             f"{board.ram_bytes} ({ram - board.ram_bytes} bytes too many)"
+            + roomier_boards(board, flash, ram)
         )
 
 

@@ -63,9 +63,7 @@ def run_main_job(
     say=print,
 ) -> MainJobResult:
     """Run the whole path; `say` prints progress lines."""
-    from qmoe.boards import load_board, start
-    from qmoe.build import build
-    from qmoe.measure import MeasureConfig, measure
+    from qmoe.measure import measure_on_board
     from qmoe.report import write_report
 
     t0 = time.perf_counter()
@@ -90,24 +88,8 @@ def run_main_job(
     runs = []
     for v in DEVICE_VARIANTS:
         model = tr.out / v / "model.qmoe"
-        vdir = out / "device" / v
-        built = build(board, model, vdir / "build")
-        run_dir = vdir / "run"
-        if run_dir.exists():
-            shutil.rmtree(run_dir)
-        with start(load_board(board), built.elf) as running:
-            res = measure(
-                MeasureConfig(
-                    port=running.url,
-                    model=model,
-                    out=run_dir,
-                    root=data_dir,
-                    input="features",
-                    n=n,
-                    window_n=window_n,
-                    progress=False,
-                )
-            )
+        dev = measure_on_board(board, model, out / "device" / v, data_dir, n=n, window_n=window_n)
+        built, res, run_dir = dev.built, dev.result, dev.run_dir
         lat = res.summary["latency"]
         say(
             f"  {v:28s} flash {built.sizes['flash']:7d} B  latency mean {lat['mean']:9.0f} "

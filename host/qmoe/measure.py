@@ -12,21 +12,24 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import serial
 from tqdm.auto import tqdm
 
 from qmoe import __version__
-from qmoe.data import load_clip_pcm, load_dataset
 from qmoe.errors import ConfigError, QmoeError
+from qmoe.measure_samples import load_samples
 from qmoe.protocol import InputKind, Link
 from qmoe.protocol.frame import ProtocolError
 from qmoe.protocol.messages import InferRequest, RunWindow
 from qmoe.runio import read_json_object, truncate_torn, write_json_atomic
-from qmoe_codegen import golden
 from qmoe_codegen.lower import lower_file
 from qmoe_codegen.modelfile import read_model_file
+
+if TYPE_CHECKING:
+    from qmoe.build import BuildResult
 
 INFERENCES = "inferences.jsonl"
 WINDOWS = "windows.jsonl"
@@ -41,21 +44,12 @@ class GoldenMismatch(QmoeError):
 
 
 @dataclass
-class Sample:
-    name: str
-    fold: int
-    label: int
-    kind: InputKind
-    payload: bytes
-
-
-@dataclass
 class MeasureConfig:
     port: str
     model: Path
     out: Path
-    dataset: str = "builtin"
-    root: Path = Path("data/builtin")
+    dataset: str | None = None  # default: the dataset the model was trained on (provenance)
+    root: Path | None = None  # default: the model's training data, where it still is
     label_set: str | None = None
     folds: list[int] | None = None  # default: the fold the model held out
     n: int | None = None  # at most this many samples
@@ -75,50 +69,6 @@ class MeasureResult:
     out: Path
     summary: dict
     mismatches: list[dict] = field(default_factory=list)
-
-
-def _samples(cfg: MeasureConfig, meta: dict, ir: dict) -> tuple[list[Sample], golden.GoldenResult]:
-    """The held-out samples to send and the golden model's answer for each."""
-    folds = cfg.folds or [meta.get("provenance", {}).get("test_fold", 1)]
-    ds = load_dataset(cfg.dataset, cfg.root, label_set=cfg.label_set or meta.get("label_set"))
-    if list(ds.class_names) != list(meta["class_names"]):
-        raise ConfigError(
-            f"{cfg.root}: dataset classes {ds.class_names} differ from the model's "
-            f"{meta['class_names']}"
-        )
-    clips = [c for c in ds.clips if c.fold in folds][: cfg.n]
-    if not clips:
-        raise ConfigError(f"no clips in fold(s) {folds} of {cfg.root}")
-    pcms, kept, skipped = load_clip_pcm(
-        clips, ir["frontend"]["sample_rate"] if ir["frontend"] else 16000
-    )
-    mode = cfg.input if cfg.input != "auto" else ("pcm" if ir["frontend"] else "features")
-    if mode == "pcm" and ir["frontend"] is None:
-        raise ConfigError("this model has no front end: measure it with --input features")
-    g = golden.run(ir, pcm=pcms)
-    out = []
-    for k, (clip, pcm) in enumerate(zip(kept, pcms)):
-        if mode == "pcm":
-            out.append(
-                Sample(
-                    clip.name,
-                    clip.fold,
-                    clip.label,
-                    InputKind.PCM_I16,
-                    np.asarray(pcm, dtype="<i2").tobytes(),
-                )
-            )
-        else:
-            out.append(
-                Sample(
-                    clip.name,
-                    clip.fold,
-                    clip.label,
-                    InputKind.FEATURES_I8,
-                    np.asarray(g.x8[k], dtype=np.int8).tobytes(),
-                )
-            )
-    return out, g
 
 
 def _board(info):
@@ -240,7 +190,17 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
         read_json_object(cfg.out / "run.json", ("model", "data"))  # before any work
     meta, _ = read_model_file(cfg.model)
     ir = lower_file(cfg.model)
-    samples, g = _samples(cfg, meta, ir)
+    data = load_samples(
+        meta,
+        ir,
+        dataset=cfg.dataset,
+        root=cfg.root,
+        folds=cfg.folds,
+        n=cfg.n,
+        label_set=cfg.label_set,
+        input_mode=cfg.input,
+    )
+    samples, g = data.samples, data.golden
     try:
         link = Link.open(cfg.port, trace=cfg.trace)
     except QmoeError as exc:
@@ -271,7 +231,7 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
                 "class_names": meta["class_names"],
             },
             "data": {
-                "source": f"{cfg.dataset}:{cfg.root}",
+                "source": f"{data.dataset}:{data.root}",
                 "folds": sorted({s.fold for s in samples}),
                 "input": "pcm" if samples[0].kind == InputKind.PCM_I16 else "features",
                 "samples": len(samples),
@@ -338,6 +298,69 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
     summary = summarize(cfg.out)
     write_json_atomic(cfg.out / "summary.json", summary)
     return MeasureResult(cfg.out, summary, summary.get("mismatches", []))
+
+
+@dataclass
+class DeviceRun:
+    """One model built, started and measured on a board that runs here (`measure_on_board`)."""
+
+    built: BuildResult
+    result: MeasureResult
+
+    @property
+    def run_dir(self) -> Path:
+        return self.result.out
+
+
+def measure_started(board: str, build_dir: Path, cfg: MeasureConfig) -> MeasureResult:
+    """Start the firmware built in `build_dir` (`qmoe-host build --out`) on `board`, a board that
+    runs here, measure it with `cfg` (its `port` becomes the board's) and stop the board."""
+    from dataclasses import replace
+
+    from qmoe.build import flash
+
+    with flash(board, build_dir) as running:
+        return measure(replace(cfg, port=running.url))
+
+
+def measure_on_board(
+    board: str,
+    model: Path,
+    out: Path,
+    root: Path | None = None,
+    *,
+    dataset: str | None = None,
+    input: str = "features",
+    n: int | None = None,
+    window_n: int = 50,
+    progress: bool = False,
+) -> DeviceRun:
+    """Build `model` for `board` into `out/build`, start it, measure it into a fresh `out/run`.
+
+    The main job's device step, for any model: audio models and embedding-CSV models alike
+    (`dataset`/`root` default to the model's own data). DoesNotFit, with the numbers, when the
+    model is too big for the board; the measurement's errors as `measure()`.
+    """
+    import shutil
+
+    from qmoe.build import build
+
+    built = build(board, model, Path(out) / "build")
+    run_dir = Path(out) / "run"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    cfg = MeasureConfig(
+        port="",
+        model=model,
+        out=run_dir,
+        dataset=dataset,
+        root=root,
+        input=input,
+        n=n,
+        window_n=window_n,
+        progress=progress,
+    )
+    return DeviceRun(built, measure_started(board, built.out_dir, cfg))
 
 
 def format_summary(res: MeasureResult) -> str:

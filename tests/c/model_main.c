@@ -1,7 +1,8 @@
 /* model_main.c: host harness for the model runner. Reads rows from stdin and prints, per row,
  *   cls expert choice uncertainty logit0 logit1 ...
- * Input: first line "features N" (int32 front-end features) or "x8 N" (int8 vectors), then N rows
- * of n_features integers. Built with the generated qmoe_model_data.c. */
+ * Input: first line "features N" (int32 front-end features), "x8 N" (int8 vectors, 4-byte
+ * aligned) or "x8u N" (int8 vectors one byte past a word boundary), then N rows of n_features
+ * integers. Built with the generated qmoe_model_data.c. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,8 @@ int main(void)
     }
     int features = strcmp(kind, "features") == 0;
     static int32_t f[QMOE_MODEL_N_FEATURES];
-    static int8_t x[QMOE_MODEL_N_FEATURES];
+    static uint32_t x_words[QMOE_MODEL_N_FEATURES / 4u + 2u];
+    int8_t *x = (int8_t *)x_words + (strcmp(kind, "x8u") == 0 ? 1 : 0);
     for (int r = 0; r < rows; ++r) {
         for (unsigned i = 0; i < QMOE_MODEL_N_FEATURES; ++i) {
             long v;

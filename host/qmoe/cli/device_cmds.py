@@ -13,6 +13,7 @@ from qmoe.cli.common import (
     POSITIVE_FLOAT,
     OutPath,
     _folds,
+    board_here_option,
     check_out,
     cli,
     port_option,
@@ -71,16 +72,38 @@ def export(model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_
 @cli.command()
 @click.option(
     "--port",
-    required=True,
+    default=None,
     callback=port_option,
     help="pyserial URL: /dev/ttyACM0, socket://HOST:PORT, loop://",
 )
 @click.option(
+    "--board",
+    default=None,
+    callback=board_here_option,
+    help="Instead of --port, on a board that runs here: start the firmware in --build, "
+    "measure it, stop it.",
+)
+@click.option(
+    "--build",
+    "build_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="With --board: the build folder (default: build/<board>).",
+)
+@click.option(
     "--model", type=click.Path(path_type=Path), required=True, help="The model file flashed."
 )
-@click.option("--dataset", type=click.Choice(DATASETS[:-1]), default="builtin", show_default=True)
 @click.option(
-    "--root", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
+    "--dataset",
+    type=click.Choice(DATASETS),
+    default=None,
+    help="Dataset layout of --root (default: the model's, from its file).",
+)
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Dataset folder or embedding CSV (default: the data the model was trained on).",
 )
 @click.option("--label-set", default=None)
 @click.option(
@@ -106,6 +129,8 @@ def export(model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_
 @click.option("--trace", is_flag=True, help="Hex-dump serial traffic to stderr.")
 def measure(
     port,
+    board,
+    build_dir,
     model,
     dataset,
     root,
@@ -121,28 +146,33 @@ def measure(
     trace,
 ) -> None:
     """Measure a flashed model on a device: every answer checked against the golden model."""
-    from qmoe.measure import GoldenMismatch, MeasureConfig, format_summary
+    from qmoe.measure import GoldenMismatch, MeasureConfig, format_summary, measure_started
     from qmoe.measure import measure as run_measure
 
-    folds = _folds(folds)
-    res = run_measure(
-        MeasureConfig(
-            port=port,
-            model=model,
-            out=out,
-            dataset=dataset,
-            root=root,
-            label_set=label_set,
-            folds=folds,
-            n=n,
-            input=input_kind,
-            window_n=window_n,
-            window_repeats=window_repeats,
-            power=power,
-            resume=resume,
-            trace=trace,
-        )
+    if (port is None) == (board is None):
+        raise click.UsageError("give either --port URL or --board NAME (a board that runs here)")
+    if build_dir is not None and board is None:
+        raise click.UsageError("--build goes with --board")
+    cfg = MeasureConfig(
+        port=port or "",
+        model=model,
+        out=out,
+        dataset=dataset,
+        root=root,
+        label_set=label_set,
+        folds=_folds(folds),
+        n=n,
+        input=input_kind,
+        window_n=window_n,
+        window_repeats=window_repeats,
+        power=power,
+        resume=resume,
+        trace=trace,
     )
+    if board is None:
+        res = run_measure(cfg)
+    else:
+        res = measure_started(board, build_dir or Path("build") / board, cfg)
     click.echo(format_summary(res))
     if res.mismatches:
         raise GoldenMismatch(

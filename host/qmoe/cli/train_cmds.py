@@ -40,6 +40,24 @@ def data_builtin(out: Path, seed: int, clips_per_class: int) -> None:
     click.echo(ds.describe())
 
 
+@data.command("embeddings")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="CSV file to write.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--rows-per-class", default=40, show_default=True)
+@click.option("--dim", default=1536, show_default=True, help="Feature columns per row.")
+def data_embeddings(out: Path, seed: int, rows_per_class: int, dim: int) -> None:
+    """Write a seeded embedding CSV in the paper's format (5 classes; stand-ins, not audio)."""
+    from qmoe.data import load_embedding_csv
+    from qmoe.data.synth_embeddings import generate_embeddings
+
+    path = generate_embeddings(out, seed=seed, rows_per_class=rows_per_class, dim=dim)
+    fd = load_embedding_csv(path)
+    click.echo(
+        f"{path}: {len(fd.y)} rows x {fd.X.shape[1]} features, label set {fd.label_set} "
+        f"({', '.join(fd.class_names)}), folds {sorted(set(fd.folds.tolist()))}"
+    )
+
+
 @data.command("info")
 @click.option("--dataset", type=click.Choice(DATASETS[:-1]), required=True)
 @click.option("--root", type=click.Path(path_type=Path), required=True)
