@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -100,12 +101,20 @@ def read_zip(
         raise error(f"{path}: {what} not found")
     try:
         with zipfile.ZipFile(path) as z:
-            meta = json.loads(z.read(json_name), parse_constant=_no_constant)
+            raw = z.read(json_name)
             blob = z.read("arrays.npz")
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
+    # A damaged zip fails in many ways: its directory (BadZipFile, KeyError for a lost member),
+    # a member's deflate stream (zlib.error, EOFError), a flipped compression method
+    # (NotImplementedError), or a length field (OSError, ValueError).
+    except (zipfile.BadZipFile, KeyError, zlib.error, EOFError, NotImplementedError, OSError,
+            ValueError) as exc:  # fmt: skip
         raise error(
             f"{path}: not a readable {what} (expected a zip with {json_name} and arrays.npz): {exc}"
         ) from exc
+    try:
+        meta = json.loads(raw, parse_constant=_no_constant)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: {json_name} is not valid JSON: {exc}") from exc
     except ValueError as exc:  # _no_constant
         raise error(f"{path}: {json_name} {exc}; expected finite numbers") from exc
     if not isinstance(meta, dict):

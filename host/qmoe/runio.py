@@ -31,7 +31,7 @@ def read_json(path: Path) -> dict | list:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DataError(f"{path}: cannot read: {exc}") from exc
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not valid JSON: {exc}") from exc
 
 
@@ -112,7 +112,13 @@ def read_jsonl(path: Path, notes: list[str] | None = None) -> list[dict]:
     path = Path(path)
     if not path.exists():
         return []
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise DataError(f"{path}:{line}: not UTF-8 text (byte {exc.start} of the file)") from exc
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc}") from exc
     rows = []
     for no, line in enumerate(lines, 1):
         if not line.strip():
