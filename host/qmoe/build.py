@@ -315,7 +315,8 @@ def build(
     """Build the benchmark firmware for `board_name` with the model at `model_path` into `out_dir`.
 
     A board that does not run here (runs_here = false) gets its projects instead
-    (qmoe.projects.make_project, with `project`'s options) and a ProjectResult.
+    (qmoe.projects.make_project, with `project`'s options) and a ProjectResult. A MicroPython
+    board (`[micropython]`) gets MicroPython with the qmoe module (qmoe.micropython.build).
 
     `ir` skips lowering (the IR of that model, already made); without a model and IR the app is
     built with none (it answers NO_MODEL). `sanitize` adds AddressSanitizer and
@@ -338,6 +339,10 @@ def build(
         from qmoe_codegen.emit import write_model_sources
 
         write_model_sources(ir, gen)
+    if board.micropython is not None:  # MicroPython with the qmoe module (docs/micropython.md)
+        from qmoe.micropython.build import build as build_micropython
+
+        return build_micropython(board, ir, ir_path, out_dir, gen, variant, kernel_files, scratch)
     # ---- real boards (issue 6): a project per build system instead of compiling here --------
     if not board.runs_here:
         from qmoe.projects import make_project
@@ -426,7 +431,16 @@ def flash(board_name: str, target: Path) -> RunningBoard:
             f"program it with `qmoe-host flash --board {board.name} --port PORT` "
             "(qmoe.flashers.flash_board) and measure it over its serial port"
         )
-    return start_board(board, _image(board, target))
+    running = start_board(board, _image(board, target))
+    if board.micropython is not None and board.micropython.launch == "raw-repl":
+        from qmoe.micropython.repl import start_server
+
+        try:
+            start_server(board, running.url)
+        except BaseException:
+            running.stop()
+            raise
+    return running
 
 
 def serve(

@@ -68,6 +68,7 @@ class MeasureConfig:
     resume: bool = False
     trace: bool = False
     progress: bool = True
+    micropython: str | None = None  # board profile whose REPL is at `port`: start qmoe_serve first
 
 
 @dataclass
@@ -233,6 +234,11 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
         raise MeasureError(
             f"{cfg.out} already holds a run: use --resume to continue it or another --out"
         )
+    if cfg.micropython is not None:  # docs/micropython.md
+        from qmoe.boards import load_board
+        from qmoe.micropython.repl import start_server
+
+        start_server(load_board(cfg.micropython), cfg.port)
     try:
         link = Link.open(cfg.port, trace=cfg.trace)
     except QmoeError as exc:
