@@ -5,6 +5,7 @@
 #                   port includes; it links with -nostdlib, so no C library itself is needed (the
 #                   libnewlib-arm-none-eabi and picolibc packages, 0.36-1 GB each, are not)
 #   make            MicroPython builds with GNU make
+#   cmake           configures the ESP32 recipe's CMake module file in the tests (no ESP-IDF here)
 # Idempotent: prints what it finds and installs only what is missing (apt-get, needs root or sudo).
 # Usage: tools/setup-micropython.sh [--check]   (--check: report only, exit 1 if something is missing)
 set -euo pipefail
@@ -13,6 +14,7 @@ set -euo pipefail
 REQUIRED=(
   "libnewlib-dev:/usr/include/newlib/string.h"
   "make:/usr/bin/make"
+  "cmake:/usr/bin/cmake"
 )
 
 check_only=0
