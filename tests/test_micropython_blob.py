@@ -199,11 +199,11 @@ def test_frontend_tables_fit_the_loaders_twiddle_bound():
 def test_export_writes_the_blob(model, tmp_path):
     from click.testing import CliRunner
 
-    from qmoe.cli import main
+    from qmoe.cli import cli
 
     ir, path, _, _ = model
     src = path.with_suffix(".qmoe")
-    res = CliRunner().invoke(main, ["export", str(src), "--out", str(tmp_path), "--qbin"])
+    res = CliRunner().invoke(cli, ["export", str(src), "--out", str(tmp_path), "--qbin"])
     assert res.exit_code == 0, res.output
     assert f"model blob: {tmp_path / 'moe.qbin'}" in res.output
     assert read_blob(tmp_path / "moe.qbin")["hash"] == ir["hash"]
