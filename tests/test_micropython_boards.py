@@ -158,6 +158,7 @@ print('stream', whole == bytes(s.finish().logits), s.samples)
 i = m.info()
 print('info', i['source'], i['arena_bytes'], i['input'], [l[2] for e in i['experts'] for l in e[1]])
 print('copy', bytes(qmoe.Model(bytearray(blob)).infer(clip).logits) == whole)
+print('bytearray', bytes(m.infer(memoryview(bytearray(clip))).logits) == whole)
 print('E truncated', err(lambda: qmoe.Model(blob[:100])))
 print('E foreign', err(lambda: qmoe.Model(b'PK' + blob[2:])))
 print('E version', err(lambda: qmoe.Model(blob[:8] + b'\\x02' + blob[9:])))
@@ -193,7 +194,7 @@ def check_output(text: str, ir: dict, g: golden.GoldenResult, n_rows: int) -> No
     assert rest["heap_lock"].isdigit()  # inference under heap_lock: no allocation
     assert rest["stream"] == f"True {CLIP_SAMPLES}"
     assert rest["info"].startswith(f"blob {ir['memory']['arena_bytes']} pcm ")
-    assert rest["copy"] == "True"
+    assert rest["copy"] == "True" and rest["bytearray"] == "True"
     for key, want in EXPECTED_ERRORS.items():
         got = next(line for line in lines if line.startswith(f"E {key} "))
         assert got[len(f"E {key} ") :].startswith(want), (key, got)

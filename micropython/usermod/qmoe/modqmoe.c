@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "py/binary.h"
 #include "py/builtin.h"
 #include "py/objarray.h"
 #include "py/runtime.h"
@@ -201,6 +202,7 @@ static int input_kind(const qmoe_model_t *m, const mp_buffer_info_t *buf, mp_int
     case 'b':
         return QMOE_MP_FEATURES;
     case 'B':
+    case BYTEARRAY_TYPECODE:
         return m->input_kind == QMOE_INPUT_FRONTEND ? QMOE_MP_PCM : QMOE_MP_FEATURES;
     default:
         mp_raise_msg_varg(&mp_type_ValueError,

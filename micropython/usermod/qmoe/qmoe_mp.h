@@ -56,7 +56,7 @@ struct _qmoe_mp_model_t {
     uint64_t *scratch; /* front-end scratch, NULL without a front end */
     size_t scratch_bytes;
     int32_t *features; /* n_features, NULL without a front end */
-    mp_obj_t x;        /* bytearray(n_features): the int8 input of the latest inference */
+    mp_obj_t x;        /* bytearray(n_features): the int8 input the front end made last */
     int8_t *xbuf;      /* its bytes */
     int16_t *logits;   /* n_classes */
     uint32_t counts[QMOE_MP_STAGES];

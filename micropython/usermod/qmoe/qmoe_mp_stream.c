@@ -2,6 +2,9 @@
  * (docs/micropython.md). Nothing here allocates: a model's Result and Stream, and the memory they
  * work in, were allocated when the model was made (modqmoe.c).
  */
+#include <string.h>
+
+#include "py/binary.h"
 #include "py/runtime.h"
 #include "qmoe_mp.h"
 
@@ -14,11 +17,6 @@ mp_obj_t qmoe_mp_run(qmoe_mp_model_t *self, uint32_t t0)
     qmoe_route_t route;
     const int16_t *logits;
     uint16_t cls;
-    int8_t *x = self->xbuf;
-    const int8_t *in = (const int8_t *)self->arena;
-    for (uint16_t i = 0; i < m->input.n_features; ++i) {
-        x[i] = in[i]; /* keep X: the expert consumes it in the arena */
-    }
     uint32_t t1 = qmoe_mp_counter();
     qmoe_mp_check(qmoe_router_run(m, self->arena, self->arena_bytes, &route), "the router");
     uint32_t t2 = qmoe_mp_counter();
@@ -108,6 +106,7 @@ mp_obj_t qmoe_mp_stream_finish_run(qmoe_mp_stream_t *s, uint32_t t0)
     qmoe_mp_check(qmoe_model_quantize_input(self->model, self->features, self->arena,
                                             self->arena_bytes),
                   "the input quantizer");
+    memcpy(self->xbuf, self->arena, self->model->input.n_features); /* the expert consumes X */
     self->counts[QMOE_MP_FRONTEND] = s->counts + (qmoe_mp_counter() - t1);
     return qmoe_mp_run(self, t0);
 }
@@ -119,7 +118,8 @@ static mp_obj_t stream_push(mp_obj_t self_in, mp_obj_t buf_in)
     qmoe_mp_stream_t *s = MP_OBJ_TO_PTR(self_in);
     mp_buffer_info_t buf;
     mp_get_buffer_raise(buf_in, &buf, MP_BUFFER_READ);
-    if (buf.typecode != 'h' && buf.typecode != 'B' && buf.typecode != 'b') {
+    if (buf.typecode != 'h' && buf.typecode != 'B' && buf.typecode != 'b' &&
+        buf.typecode != BYTEARRAY_TYPECODE) {
         mp_raise_ValueError(MP_ERROR_TEXT("push() takes int16 PCM: an array('h') or bytes"));
     }
     qmoe_mp_stream_push_bytes(s, buf.buf, buf.len);
