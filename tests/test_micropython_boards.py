@@ -312,3 +312,22 @@ def test_esp32s3_recipe(models, tmp_path):
     assert all(p.is_file() for p in files)
     assert {p.name for p in files} >= {"modqmoe.c", "qmoe_blob.c", "qmoe_model_data.c"}
     assert all(Path(p).is_dir() for p in includes.split(";"))
+
+
+@pytest.mark.slow
+def test_example_classifies_a_clip_from_a_file(firmware, models, fold1, tmp_path):
+    fw = firmware("mpy-unix")
+    _, ir, g = models["single"]
+    (tmp_path / "m.qbin").write_bytes(blob_bytes(ir))
+    np.asarray(fold1[1][3], dtype="<i2").tofile(tmp_path / "clip.pcm")
+    example = ROOT / "micropython" / "examples" / "classify.py"
+    proc = subprocess.run(
+        [str(fw.elf), str(example), str(tmp_path / "clip.pcm"), str(tmp_path / "m.qbin")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines())
+    assert lines["class"] == f"{g.cls[3]} {ir['model']['class_names'][g.cls[3]]}"
+    assert lines["logits"] == " ".join(str(int(v)) for v in g.logits[3])
