@@ -236,43 +236,30 @@ def test_blobs_and_bad_input_on_the_device(name, firmware, models, fold1, tmp_pa
     check_output(out, ir, g, n_rows)
 
 
+def measure_fold1(url: str, model: Path, out: Path, root: Path, n: int, **options):
+    """`qmoe-host measure` of n fold-1 clips with 2-inference windows."""
+    cfg = MeasureConfig(url, model, out, root=root, folds=[1], n=n, window_n=2, progress=False)
+    for key, value in options.items():
+        setattr(cfg, key, value)
+    return measure(cfg)
+
+
 @pytest.mark.slow
 def test_measure_against_micropython(firmware, models, builtin_root, tmp_path):
     path, ir, _ = models["moe"]
     fw = firmware("mpy-unix")
     with flash("mpy-unix", fw.out_dir) as running:
-        res = measure(
-            MeasureConfig(
-                port=running.url,
-                model=path,
-                out=tmp_path / "unix",
-                root=builtin_root,
-                folds=[1],
-                n=6,
-                window_n=2,
-                progress=False,
-            )
-        )
+        res = measure_fold1(running.url, path, tmp_path / "unix", builtin_root, 6)
     assert not res.mismatches and res.summary["samples"] == 6
     run = json.loads((tmp_path / "unix" / "run.json").read_text())
     assert run["board"]["name"] == "mpy-unix" and run["board"]["counter"]["unit"] == "ns"
     # a board whose firmware boots to the REPL: measure starts qmoe_serve over the raw REPL
     fw = firmware("mpy-qemu-m4")
     with boards.start(fw.board, fw.elf) as running:
-        res = measure(
-            MeasureConfig(
-                port=running.url,
-                model=path,
-                out=tmp_path / "m4",
-                root=builtin_root,
-                folds=[1],
-                n=4,
-                input="features",
-                window_n=2,
-                progress=False,
-                micropython="mpy-qemu-m4",
-            )
-        )
+        res = measure_fold1(
+            running.url, path, tmp_path / "m4", builtin_root, 4, input="features",
+            micropython="mpy-qemu-m4",
+        )  # fmt: skip
     assert not res.mismatches and res.summary["samples"] == 4
     assert res.summary["counter_unit"] == "emulated-instructions"
 

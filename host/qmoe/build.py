@@ -384,21 +384,28 @@ def build(
     sizes = section_sizes(elf)
     check_image_fits(board, sizes, what)
     result = BuildResult(
-        board=board,
-        out_dir=out_dir,
-        elf=elf,
-        ir_path=ir_path,
-        model_name=ir["model"]["name"] if ir is not None else "",
-        model_hash=ir["hash"] if ir is not None else "",
+        board,
+        out_dir,
+        elf,
+        ir_path,
+        **model_fields(ir),
         kernels=variant,
         sizes=sizes,
-        model_flash_bytes=int(ir["sizes"]["total_flash_bytes"]) if ir is not None else 0,
-        arena_bytes=int(ir["memory"]["arena_bytes"]) if ir is not None else 0,
         frontend_scratch_bytes=scratch,
         sanitize=sanitize,
     )
     (out_dir / "build.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
     return result
+
+
+def model_fields(ir: dict | None) -> dict[str, Any]:
+    """BuildResult's fields about the model: name, hash, flash and arena bytes (none: empty)."""
+    return {
+        "model_name": ir["model"]["name"] if ir is not None else "",
+        "model_hash": ir["hash"] if ir is not None else "",
+        "model_flash_bytes": int(ir["sizes"]["total_flash_bytes"]) if ir is not None else 0,
+        "arena_bytes": int(ir["memory"]["arena_bytes"]) if ir is not None else 0,
+    }
 
 
 def _image(board: Board, target: Path) -> Path:

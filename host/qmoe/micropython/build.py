@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qmoe.boards import Board
-from qmoe.build import BuildResult, DoesNotFit, check_image_fits
+from qmoe.build import BuildResult, DoesNotFit, check_image_fits, model_fields
 from qmoe.micropython.firmware import build_image, image_sizes, kernel_args, tree
 from qmoe.paths import firmware_dir
 
@@ -62,16 +62,13 @@ def build(
     what = f"MicroPython with model {ir['model']['name']}" if ir else "MicroPython"
     check_image_fits(board, sizes, what)
     result = BuildResult(
-        board=board,
-        out_dir=out_dir,
-        elf=image,
-        ir_path=ir_path,
-        model_name=ir["model"]["name"] if ir is not None else "",
-        model_hash=ir["hash"] if ir is not None else "",
+        board,
+        out_dir,
+        image,
+        ir_path,
+        **model_fields(ir),
         kernels=variant,
         sizes=sizes,
-        model_flash_bytes=int(ir["sizes"]["total_flash_bytes"]) if ir is not None else 0,
-        arena_bytes=int(ir["memory"]["arena_bytes"]) if ir is not None else 0,
         frontend_scratch_bytes=scratch,
     )
     meta = result.to_json()

@@ -35,8 +35,8 @@ static const char *const format_names[] = {"?", "s1", "s2", "t2", "t5", "s4", "s
 void qmoe_mp_check(qmoe_status_t st, const char *what)
 {
     if (st != QMOE_OK) {
-        mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("qmoe runtime refused %s (status %d)"),
-                          what, (int)st);
+        mp_raise_msg_varg(&mp_type_RuntimeError,
+                          MP_ERROR_TEXT("qmoe runtime refused %s (status %d)"), what, (int)st);
     }
 }
 
@@ -99,6 +99,15 @@ static void load_blob(qmoe_mp_model_t *self, mp_obj_t src)
     }
 }
 
+static int hex_digit(char c)
+{
+    char lower = (char)(c | 0x20);
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+}
+
 static void check_hash(const qmoe_model_t *model, mp_obj_t want)
 {
     uint8_t expect[QMOE_HASH_BYTES];
@@ -110,8 +119,7 @@ static void check_hash(const qmoe_model_t *model, mp_obj_t want)
             mp_raise_ValueError(MP_ERROR_TEXT("hash: 64 hex digits expected"));
         }
         for (size_t i = 0; i < n; ++i) {
-            char c = hex[i];
-            int v = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+            int v = hex_digit(hex[i]);
             if (v < 0) {
                 mp_raise_ValueError(MP_ERROR_TEXT("hash: 64 hex digits expected"));
             }
@@ -126,7 +134,8 @@ static void check_hash(const qmoe_model_t *model, mp_obj_t want)
     }
     if (memcmp(expect, model->hash, QMOE_HASH_BYTES) != 0) {
         mp_raise_msg_varg(&mp_type_ValueError,
-                          MP_ERROR_TEXT("model is %02x%02x%02x%02x..., not the expected %02x%02x%02x%02x..."),
+                          MP_ERROR_TEXT("model is %02x%02x%02x%02x..., not the expected "
+                                        "%02x%02x%02x%02x..."),
                           model->hash[0], model->hash[1], model->hash[2], model->hash[3],
                           expect[0], expect[1], expect[2], expect[3]);
     }
@@ -335,11 +344,11 @@ static void model_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest)
     } else if (attr == MP_QSTR_hash) {
         dest[0] = mp_obj_new_bytes(m->hash, QMOE_HASH_BYTES);
     } else if (attr == MP_QSTR_classes) {
-        mp_obj_t t = mp_obj_new_tuple(m->n_classes, NULL);
+        mp_obj_tuple_t *t = MP_OBJ_TO_PTR(mp_obj_new_tuple(m->n_classes, NULL));
         for (uint16_t c = 0; c < m->n_classes; ++c) {
-            ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(t))->items[c] = mp_obj_new_str_from_cstr(m->class_names[c]);
+            t->items[c] = mp_obj_new_str_from_cstr(m->class_names[c]);
         }
-        dest[0] = t;
+        dest[0] = MP_OBJ_FROM_PTR(t);
     } else if (attr == MP_QSTR_n_features) {
         dest[0] = MP_OBJ_NEW_SMALL_INT(m->input.n_features);
     } else {
