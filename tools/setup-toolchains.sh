@@ -45,7 +45,25 @@ if [ "$check_only" -eq 1 ]; then
   exit 1
 fi
 
-bash "$(dirname "$0")/apt-install.sh" "${missing[@]}"
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "error: apt-get not found; install these packages with your system's package manager:" \
+       "${missing[*]}" >&2
+  exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "error: installing ${missing[*]} needs root, and sudo is not available;" \
+       "rerun as root" >&2
+  exit 1
+fi
+
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -q
+"${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 
 for pair in "${REQUIRED[@]}"; do
   if ! command -v "${pair##*:}" >/dev/null 2>&1; then
