@@ -19,6 +19,7 @@ setup: $(STAMP)
 # cannot be installed the board tests skip and say why.
 toolchains:
 	@bash tools/setup-toolchains.sh || echo "warning: cross toolchains/QEMU not installed; board tests will skip"
+	@bash tools/setup-micropython.sh || echo "warning: MicroPython build dependencies not installed"
 
 demo: setup toolchains
 	$(BIN)/qmoe-host demo --out runs/demo --data-dir data/builtin

@@ -1,5 +1,6 @@
-"""Packaging hook: a wheel carries the C runtime (firmware/) and the board profiles (boards/) as
-package data under qmoe/_tree/, where qmoe.paths finds them. Everything else is in pyproject.toml.
+"""Packaging hook: a wheel carries the C runtime (firmware/), the board profiles (boards/) and the
+MicroPython module they refer to (micropython/) as package data under qmoe/_tree/, where
+qmoe.paths finds them. Everything else is in pyproject.toml.
 An editable install finds them in the checkout instead.
 """
 
@@ -10,7 +11,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-TREE = ("firmware", "boards")
+TREE = ("firmware", "boards", "micropython")
 SKIP = shutil.ignore_patterns("__pycache__", "*.o", "*.elf", "*.map")
 
 

@@ -195,8 +195,10 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     model = args.model or reference_model(args.data_dir, work, args.quick)
     ir = lower_file(model)
-    usable = [b for b in list_boards() if shutil.which(b.toolchain.cc)]
-    skipped = sorted({b.name for b in list_boards()} - {b.name for b in usable})
+    # the benchmark app's boards (MicroPython boards: bench/micropython_overhead.py)
+    usable = [b for b in list_boards() if shutil.which(b.toolchain.cc) and b.micropython is None]
+    app_boards = {b.name for b in list_boards() if b.micropython is None}
+    skipped = sorted(app_boards - {b.name for b in usable})
 
     print(f"image of the benchmark firmware with {model.name}\n")
     print(

@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 ECHO = REPO / "boards" / "common" / "echo_main.c"
 SETUP = REPO / "tools" / "setup-toolchains.sh"
 SPIN_INSTRUCTIONS = 2 * 100_000  # echo_main.c: 100000 iterations of (subtract, branch)
-RUNNABLE = [b.name for b in boards.list_boards() if b.runs_here]
+# Boards with a qmoe port (the echo app); MicroPython boards: tests/test_micropython_boards.py.
+RUNNABLE = [b.name for b in boards.list_boards() if b.runs_here and b.micropython is None]
 
 
 def _need_tools(board: boards.Board) -> None:

@@ -35,7 +35,8 @@ from qmoe_codegen.lower import lower_file
 
 torch.set_num_threads(1)
 
-RUNNABLE = [b.name for b in boards.list_boards() if b.runs_here]
+# The benchmark app's boards; MicroPython boards: tests/test_micropython_boards.py.
+RUNNABLE = [b.name for b in boards.list_boards() if b.runs_here and b.micropython is None]
 TARGETS = [(name, False) for name in RUNNABLE] + [("native", True)]  # (board, sanitize)
 FAST = dict(epochs=8, qat_epochs=4, router_epochs=4)
 MODELS = {

@@ -186,6 +186,7 @@ class ExportReport:
     sources: list[Path]
     ir: dict
     text: str
+    blob_path: Path | None = None  # <out>/<name>.qbin with qbin=True (docs/blob.md)
 
 
 def format_size_report(ir: dict) -> str:
@@ -223,8 +224,10 @@ def export(
     dense_ternary: bool = False,
     flash_bytes: int | None = None,
     ram_bytes: int | None = None,
+    qbin: bool = False,
 ) -> ExportReport:
-    """Lower a model file to the integer IR (`<out>/<name>.qir`) and C sources (`<out>/gen/`)."""
+    """Lower a model file to the integer IR (`<out>/<name>.qir`) and C sources (`<out>/gen/`);
+    with `qbin` also the model blob `<out>/<name>.qbin` that the runtime loads (docs/blob.md)."""
     from qmoe_codegen.emit import write_model_sources
     from qmoe_codegen.ir import check_capacity, save_ir
     from qmoe_codegen.lower import lower_file
@@ -234,4 +237,9 @@ def export(
     out = Path(out)
     ir_path = save_ir(ir, out / (Path(model_path).stem + ".qir"))
     sources = write_model_sources(ir, out / "gen")
-    return ExportReport(ir_path, sources, ir, format_size_report(ir))
+    blob = None
+    if qbin:
+        from qmoe_codegen.blob import write_blob
+
+        blob = write_blob(ir, out / (Path(model_path).stem + ".qbin"))
+    return ExportReport(ir_path, sources, ir, format_size_report(ir), blob)

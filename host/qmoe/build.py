@@ -335,7 +335,8 @@ def build(
     """Build the benchmark firmware for `board_name` with the model at `model_path` into `out_dir`.
 
     A board that does not run here (runs_here = false) gets its projects instead
-    (qmoe.projects.make_project, with `project`'s options) and a ProjectResult.
+    (qmoe.projects.make_project, with `project`'s options) and a ProjectResult. A MicroPython
+    board (`[micropython]`) gets MicroPython with the qmoe module (qmoe.micropython.build).
 
     `ir` skips lowering (the IR of that model, already made); without a model and IR the app is
     built with none (it answers NO_MODEL). `sanitize` adds AddressSanitizer and
@@ -357,6 +358,10 @@ def build(
         from qmoe_codegen.emit import write_model_sources
 
         write_model_sources(ir, gen)
+    if board.micropython is not None:  # MicroPython with the qmoe module (docs/micropython.md)
+        from qmoe.micropython.build import build as build_micropython
+
+        return build_micropython(board, ir, ir_path, out_dir, gen, variant, kernel_files, scratch)
     # ---- real boards (issue 6): a project per build system instead of compiling here --------
     if not board.runs_here:
         from qmoe.projects import make_project
@@ -398,16 +403,13 @@ def build(
     sizes = section_sizes(elf)
     check_image_fits(board, sizes, what)
     result = BuildResult(
-        board=board,
-        out_dir=out_dir,
-        elf=elf,
-        ir_path=ir_path,
-        model_name=ir["model"]["name"] if ir is not None else "",
-        model_hash=ir["hash"] if ir is not None else "",
+        board,
+        out_dir,
+        elf,
+        ir_path,
+        **model_fields(ir),
         kernels=variant,
         sizes=sizes,
-        model_flash_bytes=int(ir["sizes"]["total_flash_bytes"]) if ir is not None else 0,
-        arena_bytes=int(ir["memory"]["arena_bytes"]) if ir is not None else 0,
         frontend_scratch_bytes=scratch,
         sanitize=sanitize,
     )
@@ -421,6 +423,16 @@ def stored_path(info: Path, text: str) -> Path:
     folder."""
     path = Path(text)
     return path if path.is_absolute() else Path(info).parent / path
+
+
+def model_fields(ir: dict | None) -> dict[str, Any]:
+    """BuildResult's fields about the model: name, hash, flash and arena bytes (none: empty)."""
+    return {
+        "model_name": ir["model"]["name"] if ir is not None else "",
+        "model_hash": ir["hash"] if ir is not None else "",
+        "model_flash_bytes": int(ir["sizes"]["total_flash_bytes"]) if ir is not None else 0,
+        "arena_bytes": int(ir["memory"]["arena_bytes"]) if ir is not None else 0,
+    }
 
 
 def _image(board: Board, target: Path) -> Path:
@@ -453,7 +465,16 @@ def flash(board_name: str, target: Path) -> RunningBoard:
             f"program it with `qmoe-host flash --board {board.name} --port PORT` "
             "(qmoe.flashers.flash_board) and measure it over its serial port"
         )
-    return start_board(board, _image(board, target))
+    running = start_board(board, _image(board, target))
+    if board.micropython is not None and board.micropython.launch == "raw-repl":
+        from qmoe.micropython.repl import start_server
+
+        try:
+            start_server(board, running.url)
+        except BaseException:
+            running.stop()
+            raise
+    return running
 
 
 def serve(

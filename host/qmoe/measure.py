@@ -62,6 +62,7 @@ class MeasureConfig:
     resume: bool = False
     trace: bool = False
     progress: bool = True
+    micropython: str | None = None  # board profile whose REPL is at `port`: start qmoe_serve first
 
 
 @dataclass
@@ -201,6 +202,11 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
         input_mode=cfg.input,
     )
     samples, g = data.samples, data.golden
+    if cfg.micropython is not None:  # docs/micropython.md
+        from qmoe.boards import load_board
+        from qmoe.micropython.repl import start_server
+
+        start_server(load_board(cfg.micropython), cfg.port)
     try:
         link = Link.open(cfg.port, trace=cfg.trace)
     except QmoeError as exc:

@@ -14,6 +14,7 @@ from qmoe.boards.real import (
 )
 from qmoe.boards.schema import _check_table, _existing, _fail, _one_of
 from qmoe.errors import ConfigError
+from qmoe.micropython.spec import MicroPythonSpec, parse_micropython
 from qmoe.paths import boards_dir as default_boards_dir
 
 if sys.version_info >= (3, 11):
@@ -99,6 +100,7 @@ class Board:
     project: Project | None = None
     flash: FlashMethod | None = None
     power_sensor: PowerSensor | None = None
+    micropython: MicroPythonSpec | None = None  # the firmware is MicroPython (docs/micropython.md)
 
     @property
     def folder(self) -> Path:
@@ -130,6 +132,7 @@ _TOP_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "project": (dict, False),
     "flash": (dict, False),
     "power_sensor": (dict, False),
+    "micropython": (dict, False),
 }
 _TABLE_FIELDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
     "toolchain": {
@@ -275,6 +278,7 @@ def parse_board(path: Path) -> Board:
             source=power["source"],
         ),
         path=path.resolve(),
+        micropython=parse_micropython(path, data.get("micropython")),
         **_parse_real_board(path, data),
     )
 

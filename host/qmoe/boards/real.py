@@ -189,7 +189,7 @@ def _parse_sensor(path: Path, table: dict[str, Any]) -> PowerSensor:
 
 def _parse_real_board(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     """The optional fields real boards use, as Board keyword arguments."""
-    if not data["runs_here"]:
+    if not data["runs_here"] and "micropython" not in data:  # MicroPython boards: their recipe
         for key in ("project", "flash"):
             if key not in data:
                 raise _fail(path, key, "is required when runs_here = false (a real board)")

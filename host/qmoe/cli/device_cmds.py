@@ -57,16 +57,26 @@ I2C_ADDRESS = I2cAddress()
     "--flash-bytes", type=POSITIVE, default=None, help="Refuse a model needing more flash."
 )
 @click.option("--ram-bytes", type=POSITIVE, default=None, help="Refuse a model needing more RAM.")
-def export(model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_bytes) -> None:
+@click.option("--qbin", is_flag=True, help="Also write the model blob <name>.qbin (docs/blob.md).")
+def export(
+    model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_bytes, qbin: bool
+) -> None:
     """Lower a model file to the integer IR and generate its C sources; print sizes and memory."""
     from qmoe.api import export as run_export
 
     out = out or check_out(model.with_name(model.stem + "-export"), "--out")
     rep = run_export(
-        model, out, dense_ternary=dense_ternary, flash_bytes=flash_bytes, ram_bytes=ram_bytes
+        model,
+        out,
+        dense_ternary=dense_ternary,
+        flash_bytes=flash_bytes,
+        ram_bytes=ram_bytes,
+        qbin=qbin,
     )
     click.echo(rep.text)
     click.echo(f"\nIR: {rep.ir_path}\nC sources: {', '.join(str(p) for p in rep.sources)}")
+    if rep.blob_path is not None:
+        click.echo(f"model blob: {rep.blob_path}")
 
 
 @cli.command()
@@ -127,6 +137,14 @@ def export(model: Path, out: Path | None, dense_ternary: bool, flash_bytes, ram_
 @click.option("--out", type=OutPath(), required=True, help="Run folder.")
 @click.option("--resume", is_flag=True, help="Continue a run that was cut off.")
 @click.option("--trace", is_flag=True, help="Hex-dump serial traffic to stderr.")
+@click.option(
+    "--micropython",
+    "micropython_board",
+    default=None,
+    metavar="BOARD",
+    help="The port is a MicroPython REPL of this board profile (e.g. mpy-esp32s3): start the "
+    "qmoe_serve protocol server over the raw REPL first.",
+)
 def measure(
     port,
     board,
@@ -144,6 +162,7 @@ def measure(
     out,
     resume,
     trace,
+    micropython_board,
 ) -> None:
     """Measure a flashed model on a device: every answer checked against the golden model."""
     from qmoe.measure import GoldenMismatch, MeasureConfig, format_summary, measure_started
@@ -168,6 +187,7 @@ def measure(
         power=power,
         resume=resume,
         trace=trace,
+        micropython=micropython_board,
     )
     if board is None:
         res = run_measure(cfg)

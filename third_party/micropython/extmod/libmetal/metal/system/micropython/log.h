@@ -1,0 +1,1 @@
+#include <metal/config.h>
