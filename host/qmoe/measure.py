@@ -20,8 +20,8 @@ from tqdm.auto import tqdm
 
 from qmoe import __version__
 from qmoe.errors import ConfigError, QmoeError
-from qmoe.measure_samples import load_samples
-from qmoe.protocol import InputKind, Link
+from qmoe.measure_samples import Sample, load_samples
+from qmoe.protocol import InputKind, Link, Timeouts
 from qmoe.protocol.frame import ProtocolError
 from qmoe.protocol.messages import InferRequest, RunWindow
 from qmoe.runio import read_json_object, truncate_torn, write_json_atomic
@@ -60,6 +60,9 @@ class MeasureConfig:
     power: str = "model"
     ppk2_seconds: float = 15.0  # PPK2 recording around each window
     resume: bool = False
+    attempts: int = 3  # per sample: the first try and up to 2 after a resync
+    resync_s: float = 5.0  # how long a resync waits for the device to answer again
+    timeouts: Timeouts | None = None  # per-request waits (qmoe.protocol.Timeouts defaults)
     trace: bool = False
     progress: bool = True
     micropython: str | None = None  # board profile whose REPL is at `port`: start qmoe_serve first
@@ -167,6 +170,30 @@ def _start_folder(cfg: MeasureConfig, run: dict) -> list[dict]:
     return []
 
 
+def _load_and_infer(link: Link, s: Sample):
+    link.load_input(int(s.kind), s.payload)
+    return link.request(InferRequest())
+
+
+def _load_and_window(cfg: MeasureConfig, link: Link, s: Sample, n: int):
+    link.load_input(int(s.kind), s.payload)
+    return _run_window(cfg, link, n)
+
+
+def _recovering(cfg: MeasureConfig, link: Link, ir: dict, exchange):
+    """Run `exchange` (a whole sample: its input, then INFER or RUN_WINDOW); after a fault (no
+    reply, a dropped connection, a device that reset and forgot the input), find the device again
+    with Link.resync, check that it still runs the model, and run the whole exchange again, at
+    most cfg.attempts times in all. The last fault is raised when every attempt failed."""
+    for attempt in range(1, cfg.attempts + 1):
+        try:
+            return exchange()
+        except (ProtocolError, serial.SerialException, OSError):
+            if attempt == cfg.attempts:
+                raise
+            _check_identity(link.resync(cfg.resync_s), ir, cfg)
+
+
 def _record(fh, rec: dict) -> None:
     fh.write(json.dumps(rec) + "\n")
     fh.flush()
@@ -180,6 +207,7 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
         ("n", cfg.n),
         ("window_n", cfg.window_n),
         ("window_repeats", cfg.window_repeats),
+        ("attempts", cfg.attempts),
     ):
         if value is not None and (not isinstance(value, int) or value < 1):
             raise ConfigError(f"{name} = {value!r}: expected an integer >= 1")
@@ -208,7 +236,7 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
 
         start_server(load_board(cfg.micropython), cfg.port)
     try:
-        link = Link.open(cfg.port, trace=cfg.trace)
+        link = Link.open(cfg.port, trace=cfg.trace, timeouts=cfg.timeouts)
     except QmoeError as exc:
         raise MeasureError(str(exc)) from exc
     try:
@@ -253,9 +281,14 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
             todo = range(len(done), len(samples))
             for i in tqdm(todo, desc="measure", unit="clip", disable=not cfg.progress, leave=False):
                 s = samples[i]
+                retried, resyncs = link.retried, link.resyncs
                 try:
-                    link.load_input(int(s.kind), s.payload)
-                    r = link.request(InferRequest())
+                    r = _recovering(
+                        cfg,
+                        link,
+                        ir,
+                        lambda s=s: _load_and_infer(link, s),  # noqa: B023
+                    )
                 except (ProtocolError, serial.SerialException, OSError) as exc:
                     raise MeasureError(
                         f"the device at {cfg.port} stopped answering at sample {i} ({s.name}): "
@@ -291,6 +324,10 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
                         **got,
                         "counters": counters,
                         "time_us": _time_us(counters["total"], board),
+                        "link": {
+                            "retried": link.retried - retried,
+                            "resyncs": link.resyncs - resyncs,
+                        },
                         "golden": {
                             **{k: want[k] for k in ("pred", "expert", "uncertainty")},
                             "match": got == want,
@@ -298,7 +335,7 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
                     },
                 )
         plan = window_plan(cfg, board_obj, cfg.out / INFERENCES)
-        _windows(cfg, link, samples, g, board_obj, per_tick, plan)
+        _windows(cfg, link, ir, samples, g, board_obj, per_tick, plan)
     finally:
         link.close()
     summary = summarize(cfg.out)
@@ -385,6 +422,14 @@ def format_summary(res: MeasureResult) -> str:
     if "energy" in s:
         e = s["energy"]
         lines.append(f"energy: {e['uj_per_inference']:.3f} uJ per inference ({e['label']})")
+    link = s.get("link") or {}
+    if link.get("retried_requests") or link.get("resyncs"):
+        at = link.get("resynced_samples", [])
+        lines.append(
+            f"serial link: {link['retried_requests']} request(s) sent again after damage, "
+            f"{link['resyncs']} fault(s) recovered by finding the device again"
+            + (f" (at sample {', '.join(map(str, at[:10]))})" if at else "")
+        )
     for m in s["mismatches"][:10]:
         lines.append(
             f"MISMATCH sample {m['i']} {m['sample']}: device {m['device']} golden {m['golden']}"
@@ -416,7 +461,7 @@ def window_plan(cfg: MeasureConfig, board, inferences: Path) -> dict[int, tuple[
     return plan
 
 
-def _windows(cfg: MeasureConfig, link, samples, g, board, per_tick, plan) -> None:
+def _windows(cfg: MeasureConfig, link, ir, samples, g, board, per_tick, plan) -> None:
     """Timing windows per expert the samples reached (on the first sample routed to it)."""
     path = cfg.out / WINDOWS
     done = len(truncate_torn(path))
@@ -429,8 +474,12 @@ def _windows(cfg: MeasureConfig, link, samples, g, board, per_tick, plan) -> Non
                 continue
             s = samples[i]
             try:
-                link.load_input(int(s.kind), s.payload)
-                r, ppk2 = _run_window(cfg, link, n)
+                r, ppk2 = _recovering(
+                    cfg,
+                    link,
+                    ir,
+                    lambda s=s, n=n: _load_and_window(cfg, link, s, n),  # noqa: B023
+                )
             except (ProtocolError, serial.SerialException, OSError) as exc:
                 raise MeasureError(
                     f"the device at {cfg.port} stopped answering in timing window {w}: "

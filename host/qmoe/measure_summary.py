@@ -63,6 +63,7 @@ def summarize(run_dir: Path) -> dict:
             if np.any(expert == e)
         },
         "expert_share": (np.bincount(expert, minlength=n_exp) / max(1, len(inf))).tolist(),
+        "link": link_summary(inf),
     }
     if len(inf):
         out.update(fold_metrics(y, pred, len(classes)))
@@ -71,6 +72,18 @@ def summarize(run_dir: Path) -> dict:
         if "energy" in out["windows"]:
             out["energy"] = out["windows"].pop("energy")
     return out
+
+
+def link_summary(inf: list[dict]) -> dict:
+    """How the serial link fared: requests sent again after a damaged exchange, and faults the
+    host recovered from by finding the device again (a reset, lost bytes, a dropped connection),
+    with the samples they happened at. Runs from before this record have no `link` field."""
+    links = [(r["i"], r.get("link") or {}) for r in inf]
+    return {
+        "retried_requests": int(sum(x.get("retried", 0) for _, x in links)),
+        "resyncs": int(sum(x.get("resyncs", 0) for _, x in links)),
+        "resynced_samples": [i for i, x in links if x.get("resyncs", 0)],
+    }
 
 
 def window_summary(win: list[dict], share: np.ndarray, macro_f1: float | None) -> dict:

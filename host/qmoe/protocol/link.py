@@ -33,6 +33,7 @@ from qmoe.protocol.messages import (
     LoadInput,
     Message,
     MsgType,
+    Ping,
     RunWindow,
 )
 
@@ -135,6 +136,7 @@ class Link:
         self.trace = trace
         self.max_payload = max_payload  # the device's, as its INFO reply says
         self.retried = 0  # requests sent again so far, for reports
+        self.resyncs = 0  # faults recovered from by resync(), for reports
         self._seq = 0
         self._decoder = FrameDecoder(LENGTH_LIMIT)
         self._owned = False
@@ -229,6 +231,43 @@ class Link:
         reply = cast(InfoReply, self.request(InfoRequest()))
         self.max_payload = reply.max_payload
         return reply
+
+    def resync(self, within: float) -> InfoReply:
+        """Find the device again after a fault: a reset (it forgot the input and any half frame),
+        lost or damaged bytes, or a dropped connection. Drains the line, reopens the port if it
+        failed, sends PING until the device answers, then INFO, whose reply is returned so that
+        the caller can check the model hash (a device that came back with another model must not
+        be measured on). LinkTimeout naming the last fault when it does not answer in `within` s.
+        """
+        deadline = time.monotonic() + within
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            try:
+                if not self.port.is_open:
+                    self.port.open()
+                    self.port.timeout = POLL_INTERVAL
+                self._drain()
+                left = max(0.05, deadline - time.monotonic())
+                self.request(Ping(b"resync"), timeout=min(self.timeouts.reply, left))
+                self.resyncs += 1
+                return self.info()
+            except (ProtocolError, serial.SerialException, OSError) as exc:
+                last = exc
+                self._log(f"resync: {exc}")
+                port_failed = (serial.SerialException, OSError)
+                if isinstance(exc, port_failed) or isinstance(exc.__cause__, port_failed):
+                    self._close_quietly()
+                time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+        raise LinkTimeout(
+            f"the device at {self.port.name} did not answer within {within:g} s after a fault "
+            f"(last: {last})"
+        )
+
+    def _close_quietly(self) -> None:
+        try:
+            self.port.close()
+        except (serial.SerialException, OSError):
+            pass
 
     def load_input(self, kind: int, data: bytes) -> LoadAck:
         """Send a whole input in the largest chunks the device takes; return the last ack."""
