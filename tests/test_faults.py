@@ -132,7 +132,7 @@ def test_firmware_killed_at_random_points_then_resumed(model, elf, builtin_root,
         with boards.start(board, elf) as running:
             errors: list[Exception] = []
 
-            def run(url=running.url):
+            def run(url=running.url, errors=errors):
                 try:
                     measure(_cfg(url, model, builtin_root, out, resume=out.exists()))
                 except MeasureError as exc:

@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FUZZ = ROOT / "tools" / "fuzz.py"
-SECONDS_PER_TARGET = 12
+SECONDS_PER_TARGET = 10
 
 
 def _clang() -> str:
@@ -37,7 +37,7 @@ def test_every_target_runs_clean(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = [line.split() for line in proc.stdout.splitlines()[1:] if line.strip()]
     got = {r[0]: r for r in rows}
-    assert set(got) == {"frame", "msg", "app", "app-empty"}, proc.stdout
+    assert set(got) == {"frame", "msg", "app", "app-empty", "blob"}, proc.stdout
     for target, (_, execs, _secs, _rate, corpus, findings) in got.items():
         assert int(findings) == 0, f"{target}: {proc.stdout}"
         assert int(execs) > 1000, f"{target} barely ran: {proc.stdout}"

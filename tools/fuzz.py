@@ -8,6 +8,8 @@ Targets (clang, -fsanitize=fuzzer,address,undefined, -fno-sanitize-recover=all):
   msg        the message codec: request unpacking, reply packing
   app        the benchmark app's whole receive path with a model (front end, router, experts)
   app-empty  the same app built without a model (every model request must get NO_MODEL)
+  blob       the model-blob loader (firmware/blob/) and, for a blob it accepts, an inference with
+             the arena sized from the loaded model
 
 Each target starts from seeds written here with the host's own protocol code (qmoe.protocol):
 valid request streams, every request type, damaged and truncated frames. Regression inputs (files
@@ -28,6 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 FUZZ_DIR = ROOT / "tests" / "fuzz"
 REGRESSIONS = FUZZ_DIR / "regressions"
@@ -44,7 +48,7 @@ APP_DEFINES = {
     "QMOE_APP_COUNTER_KIND": '"fuzz"',
     "QMOE_APP_COUNTER_UNIT": '"counts"',
 }
-TARGETS = ("frame", "msg", "app", "app-empty")
+TARGETS = ("frame", "msg", "app", "app-empty", "blob")
 
 
 class FuzzSetupError(RuntimeError):
@@ -131,11 +135,38 @@ def build(out: Path, targets: list[str]) -> dict[str, Path]:
             clang, srcs, includes, {**APP_DEFINES, "QMOE_APP_NO_MODEL": "1"},
             bins / "fuzz_app_empty",
         )  # fmt: skip
-    if "app" in targets:
+    if "app" in targets or "blob" in targets:
         ir, gen = _fuzz_model(out / "model")
+    if "app" in targets:
         srcs = firmware_sources(ir, gen, kernels) + harness
         made["app"] = _compile(clang, srcs, [*includes, gen], APP_DEFINES, bins / "fuzz_app")
+    if "blob" in targets:
+        runtime = [*sorted((fw / "runtime").glob("*.c")), *sorted((fw / "frontend").glob("*.c"))]
+        srcs = [FUZZ_DIR / "fuzz_blob.c", *sorted((fw / "blob").glob("*.c")), *runtime, *kernels]
+        made["blob"] = _compile(clang, srcs + protocol, includes, {}, bins / "fuzz_blob")
     return made
+
+
+def _single_expert_ir(work: Path) -> dict:
+    """The IR of a small 8-bit expert on 24 features (no front end, no router), seeded."""
+    import torch
+
+    from qmoe.data.types import FeatureDataset
+    from qmoe.modelfile import save_model
+    from qmoe.train.config import TrainConfig
+    from qmoe.train.cv import fit_fold
+    from qmoe_codegen.lower import lower_file
+
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(0)
+    n = 100
+    fd = FeatureDataset(
+        X=rng.normal(size=(n, 24)).astype(np.float32), y=np.arange(n) % 4,
+        folds=np.arange(n) % 5 + 1, names=[f"r{i}" for i in range(n)],
+        class_names=["a", "b", "c", "d"], label_set="fuzz-4class", source="fuzz",
+    )  # fmt: skip
+    model, _ = fit_fold(fd, TrainConfig(experts=["8"], hidden=(8,), epochs=2), 1, None)
+    return lower_file(save_model(model, work / "single.qmoe"))
 
 
 # ---- seeds: valid traffic written by the host's protocol code --------------------------------
@@ -190,6 +221,12 @@ def write_seeds(corpus: Path, target: str, ir: dict | None) -> int:
         seeds = [bytes([mode]) + s for s in streams for mode in (0, 1, 2)]
     elif target == "frame":
         seeds = [bytes([0xFF, 7]) + s for s in streams] + [bytes([16, 3]) + streams[2]]
+    elif target == "blob":
+        from qmoe_codegen.blob import blob_bytes
+
+        blobs = [blob_bytes(ir)] if ir is not None else []
+        blobs += [blob_bytes(_single_expert_ir(corpus))]
+        seeds = [bytes([opt]) + b for b in blobs for opt in (0, 1)]
     elif target == "msg":
         from qmoe.protocol import InputKind, LoadInput
 
@@ -275,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     ir = None
-    if "app" in targets:
+    if "app" in targets or "blob" in targets:
         from qmoe_codegen.lower import lower_file
 
         ir = lower_file(args.out / "model" / "model.qmoe")
@@ -285,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     for t in targets:
         work = args.out / t
         if not (work / "corpus").is_dir():
-            write_seeds(work / "corpus", t, ir if t == "app" else None)
+            write_seeds(work / "corpus", t, ir if t in ("app", "blob") else None)
         r = run(bins[t], t, work, args.seconds, args.runs, args.jobs)
         rate = r.executions / r.seconds if r.seconds else 0.0
         print(f"{t:10s} {r.executions:12d} {r.seconds:8.1f} {rate:8.0f} {r.corpus:7d} "
