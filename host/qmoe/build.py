@@ -225,14 +225,16 @@ def app_ram_bytes(ir: dict | None, scratch: int) -> int:
 
 
 def roomier_boards(board: Board, flash: int, ram: int) -> str:
-    """The hint added to a refusal: the profiles with the board's core that run where it runs and
-    have room for `flash` and `ram` bytes ("; it fits NAME ..."), or "" when there are none."""
+    """The hint added to a refusal: the profiles with the board's core that run where it runs,
+    build the same kind of firmware (the benchmark app, or MicroPython) and have room for `flash`
+    and `ram` bytes ("; it fits NAME ..."), or "" when there are none."""
     names = [
         b.name
         for b in list_boards()
         if b.name != board.name
         and b.core == board.core
         and b.runs_here == board.runs_here
+        and (b.micropython is None) == (board.micropython is None)
         and (not b.flash_bytes or flash <= b.flash_bytes)
         and (not b.ram_bytes or ram <= b.ram_bytes)
     ]
