@@ -96,3 +96,34 @@ def test_wheel_install_carries_firmware_and_boards(tmp_path):
     assert root == str(site / "qmoe" / "_tree")
     n, name = boards.split()
     assert int(n) == len(list((ROOT / "boards").glob("*/board.toml"))) and name == "qemu-m4"
+
+
+def test_one_error_root_and_one_version():
+    """Every exception class qmoe and qmoe_codegen define derives from QmoeError (the CLI's
+    `error: ...`, exit 2), and the version is defined once."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import qmoe
+    import qmoe_codegen
+    from qmoe.errors import QmoeError
+
+    strays = []
+    for pkg in (qmoe, qmoe_codegen):
+        for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            if info.name.startswith("qmoe.cli"):
+                continue  # importing the CLI registers commands; its errors are click's
+            mod = importlib.import_module(info.name)
+            for name, obj in vars(mod).items():
+                if (
+                    inspect.isclass(obj)
+                    and issubclass(obj, Exception)
+                    and obj.__module__ == mod.__name__
+                    and not issubclass(obj, QmoeError)
+                    and not name.startswith("_")
+                ):
+                    strays.append(f"{mod.__name__}.{name}")
+    assert strays == [], f"exceptions outside the QmoeError root: {strays}"
+    assert qmoe.__version__ == qmoe_codegen.__version__
+    assert "version =" not in (ROOT / "pyproject.toml").read_text().split("[project.")[0]

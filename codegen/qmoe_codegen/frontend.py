@@ -26,6 +26,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from .errors import FrontendError
+
 __all__ = [
     "MEL_ONE",
     "POWER_SHIFT",
@@ -54,10 +56,6 @@ POWER_SHIFT = 8  # P = (re**2 + im**2) >> POWER_SHIFT
 LOG2_TABLE_BITS = 8  # log2 table indexed by the 8 bits below the leading one, 2**8 + 1 entries
 MAX_FRAMES = 1 << 17  # pooling keeps F * sum(L**2) < 2**63 up to this many frames
 _BLOCK_SAMPLES = 1 << 17  # frames x n_fft per vectorized block: cache-sized, results unaffected
-
-
-class FrontendError(ValueError):
-    """A front-end configuration field or an input signal is out of range or malformed."""
 
 
 TIE_EPS = 1e-9  # float64 values this close to a half-integer are exact ties (e.g. window[n/4])

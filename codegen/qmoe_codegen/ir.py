@@ -31,13 +31,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import packing
+from . import __version__, packing
 from .errors import IRError
 from .modelfile import flatten, read_zip, write_zip
 
 SCHEMA = "qmoe-ir"
 SCHEMA_VERSION = 1
-GENERATOR = "qmoe_codegen 0.1.0"
+GENERATOR = f"qmoe_codegen {__version__}"
 SUPPORTED_FORMATS = ("s1", "s2", "t2", "t5", "s4", "s8", "s16")
 _NOT_HASHED = ("hash", "generator")
 

@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .errors import PackingError
+
 __all__ = [
     "FORMATS",
     "ROW_ALIGNS",
@@ -40,10 +42,6 @@ __all__ = [
 ROW_ALIGNS = (1, 2, 4)
 # Formats packed as one stream over the whole matrix (rows not byte-aligned, no row stride).
 STREAM_FORMATS = ("t5",)
-
-
-class PackingError(ValueError):
-    """A value does not fit its format, a format/option is unknown, or packed data is bad."""
 
 
 class FormatInfo(NamedTuple):

@@ -34,7 +34,7 @@
 #define QMOE_APP_COUNTER_UNIT "unknown"
 #endif
 #ifndef QMOE_APP_RUNTIME_VERSION
-#define QMOE_APP_RUNTIME_VERSION "0.1.0"
+#define QMOE_APP_RUNTIME_VERSION "unknown" /* qmoe.build passes qmoe_codegen.__version__ */
 #endif
 #ifndef QMOE_APP_CLOCK_HZ
 #define QMOE_APP_CLOCK_HZ 0u

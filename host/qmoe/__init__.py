@@ -1,1 +1,5 @@
-__version__ = "0.1.0"
+"""qmoe: curiosity-driven quantized Mixture-of-Experts, from PyTorch to microcontrollers."""
+
+from qmoe_codegen import __version__
+
+__all__ = ["__version__"]

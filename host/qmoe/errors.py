@@ -1,10 +1,30 @@
-"""Errors a user sees. Each names the file, field or byte at fault and what was expected."""
+"""Errors a user sees. Each names the file, field or byte at fault and what was expected.
+
+One root, QmoeError (defined in qmoe_codegen.errors so that the numpy-only codegen package shares
+it): the CLI prints any QmoeError as `error: <message>` and exits with status 2.
+"""
 
 from __future__ import annotations
 
+from qmoe_codegen.errors import (
+    CodegenError,
+    FrontendError,
+    IRError,
+    ModelFileError,
+    PackingError,
+    QmoeError,
+)
 
-class QmoeError(Exception):
-    """Base class: the CLI prints these as `error: <message>` and exits with status 2."""
+__all__ = [
+    "CodegenError",
+    "ConfigError",
+    "DataError",
+    "FrontendError",
+    "IRError",
+    "ModelFileError",
+    "PackingError",
+    "QmoeError",
+]
 
 
 class DataError(QmoeError):
@@ -13,7 +33,3 @@ class DataError(QmoeError):
 
 class ConfigError(QmoeError):
     """An option or configuration value is out of range or inconsistent."""
-
-
-class ModelFileError(QmoeError):
-    """A model file is corrupt, from an incompatible version, or inconsistent."""

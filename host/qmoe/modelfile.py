@@ -27,7 +27,6 @@ from qmoe.routers import CuriosityRouter, SoftmaxRouter
 from qmoe.routers.policy import RoutingPolicy
 from qmoe.train.config import TrainConfig
 from qmoe_codegen import modelfile as codegen_modelfile
-from qmoe_codegen.errors import ModelFormatError
 from qmoe_codegen.frontend import FrontendConfig
 from qmoe_codegen.inputq import InputQuant
 from qmoe_codegen.modelfile import FORMAT, VERSION, flatten, write_zip
@@ -97,11 +96,9 @@ def save_model(model: QmoeModel, path: Path) -> Path:
 
 
 def read_model_file(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
-    """Read and check a model file (no torch objects): (metadata with arrays resolved, arrays)."""
-    try:
-        return codegen_modelfile.read_model_file(path)
-    except ModelFormatError as exc:
-        raise ModelFileError(str(exc)) from exc
+    """Read and check a model file (no torch objects): (metadata with arrays resolved, arrays);
+    ModelFileError naming the file and field otherwise."""
+    return codegen_modelfile.read_model_file(path)
 
 
 def _load_state(module: torch.nn.Module, state: dict, what: str, path: Path) -> None:

@@ -15,7 +15,6 @@ import click
 from qmoe.cli import analysis_cmds, device_cmds, train_cmds  # noqa: F401  (register the commands)
 from qmoe.cli.common import cli
 from qmoe.errors import QmoeError
-from qmoe_codegen.errors import CodegenError
 
 __all__ = ["cli", "main", "run"]
 
@@ -23,9 +22,9 @@ __all__ = ["cli", "main", "run"]
 def run(argv: list[str] | None = None) -> int:
     """Run `qmoe-host` with `argv` (default: the process's arguments); return the exit status.
 
-    Bad input (qmoe's and qmoe_codegen's errors, click's usage errors) prints `error: ...` and
-    returns 2; a file the system refuses to read or write (permissions, a full disk) is said the
-    same way, naming the file, rather than as a traceback.
+    Bad input (any QmoeError, the one root of qmoe's and qmoe_codegen's errors; click's usage
+    errors) prints `error: ...` and returns 2; a file the system refuses to read or write
+    (permissions, a full disk) is said the same way, naming the file, rather than as a traceback.
     """
     try:
         rv = cli.main(args=argv, prog_name="qmoe-host", standalone_mode=False)
@@ -35,7 +34,7 @@ def run(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except (QmoeError, CodegenError) as exc:
+    except QmoeError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2
     except OSError as exc:
