@@ -207,8 +207,14 @@ def read_acquisition(path: Path, hmac_key: str | None = None) -> tuple[np.ndarra
     if not isinstance(values, list) or not values:
         raise DataError(f"{path}: payload.values is empty or not a list")
     flat = [v[0] if isinstance(v, list) and len(v) == 1 else v for v in values]
-    bad = next((i for i, v in enumerate(flat) if not isinstance(v, int) or isinstance(v, bool)
-                or not -32768 <= v <= 32767), None)  # fmt: skip
+    bad = next(
+        (
+            i
+            for i, v in enumerate(flat)
+            if not isinstance(v, int) or isinstance(v, bool) or not -32768 <= v <= 32767
+        ),
+        None,
+    )
     if bad is not None:
         raise DataError(f"{path}: payload.values[{bad}] is {values[bad]!r}, expected an int16")
     return np.array(flat, dtype=np.int16), rate

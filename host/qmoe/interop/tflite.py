@@ -213,10 +213,13 @@ def tflite_from_ir(ir: dict, expert: int = 0, float_io: bool = False) -> TfliteE
         b_type, b_dtype = (fb.INT64, np.int64) if wide else (fb.INT32, np.int32)
         bt = add(
             fb.Tensor(
-                f"layer{k}_bias", (n_out,), b_type, bias.astype(b_dtype),
+                f"layer{k}_bias",
+                (n_out,),
+                b_type,
+                bias.astype(b_dtype),
                 **_quant(np.float32(s_in) * s_w),
             )
-        )  # fmt: skip
+        )
         name = "logits" if k == len(layers) - 1 else f"layer{k}_output"
         y = add(fb.Tensor(name, (1, n_out), fb.INT16 if wide else fb.INT8, **_quant(s_out)))
         act = _activation(layer, where)

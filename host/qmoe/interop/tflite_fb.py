@@ -8,11 +8,12 @@ written; readers of the file see every other field at its schema default.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from qmoe.errors import DataError
+from qmoe.errors import ConfigError, DataError
 
 FILE_IDENTIFIER = b"TFL3"
 SCHEMA_VERSION = 3
@@ -53,6 +54,17 @@ ACTIVATION_NAMES = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT")
 
 # BuiltinOptions union member written for FULLY_CONNECTED
 OPTIONS_FULLY_CONNECTED = 8
+
+
+def _flatbuffers():
+    try:
+        import flatbuffers
+        from flatbuffers import encode, number_types, table
+    except ImportError as exc:
+        raise ConfigError(
+            "TensorFlow Lite files need the flatbuffers package: pip install 'qmoe[tflite]'"
+        ) from exc
+    return flatbuffers, encode, number_types, table
 
 
 def operator_name(code: int) -> str:
@@ -142,8 +154,7 @@ def _table(b, fields: list[tuple[str, int, object]]) -> int:
 
 def write_model(model: Model) -> bytes:
     """Serialize a single-subgraph model; buffer 0 is the empty sentinel, as the schema asks."""
-    import flatbuffers
-
+    flatbuffers, *_ = _flatbuffers()
     b = flatbuffers.Builder(1024)
     buffers = [_table(b, [("offset", 0, None)])]  # sentinel
     tensor_offs = []
@@ -250,9 +261,7 @@ class _View:
     """A table at `pos` in `buf`, read by field index."""
 
     def __init__(self, buf: bytearray, pos: int) -> None:
-        from flatbuffers import table
-
-        self.t = table.Table(buf, pos)
+        self.t = _flatbuffers()[3].Table(buf, pos)
 
     def _off(self, index: int) -> int:
         return self.t.Offset(4 + 2 * index)
@@ -291,8 +300,7 @@ class _View:
 def read_model(data: bytes, where: str) -> Model:
     """Parse the first subgraph of a .tflite flatbuffer; DataError naming `where` if it is not
     one (wrong identifier, truncated, several subgraphs)."""
-    from flatbuffers import number_types as nt
-
+    _, enc, nt, _ = _flatbuffers()
     if len(data) < 8 or data[4:8] != FILE_IDENTIFIER:
         raise DataError(
             f"{where}: not a TensorFlow Lite flatbuffer (expected the file identifier "
@@ -300,8 +308,6 @@ def read_model(data: bytes, where: str) -> Model:
         )
     buf = bytearray(data)
     try:
-        import flatbuffers.encode as enc
-
         root = _View(buf, enc.Get(nt.UOffsetTFlags.packer_type, buf, 0))
         version = root.scalar(0, nt.Uint32Flags)
         if version != SCHEMA_VERSION:
@@ -358,5 +364,5 @@ def read_model(data: bytes, where: str) -> Model:
             outputs=[int(i) for i in sg.array(2, np.int32)],
             description=root.string(3),
         )
-    except (IndexError, ValueError, TypeError) as e:
+    except (IndexError, ValueError, TypeError, struct.error) as e:
         raise DataError(f"{where}: corrupt or truncated TensorFlow Lite flatbuffer ({e})") from e

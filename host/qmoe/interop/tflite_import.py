@@ -170,13 +170,23 @@ def _fc_layer(model: fb.Model, k: int, op: fb.Operator, i: int, where: str, note
     lo, hi = _act_range(op.activation, sy, zy, *full, lw)
     fmt = "s8"
     return {
-        "name": f"expert 0 layer {i}", "n_in": int(n_in), "n_out": int(n_out),
-        "format": fmt, "row_bytes": packing.row_bytes(fmt, int(n_in), 1),
+        "name": f"expert 0 layer {i}",
+        "n_in": int(n_in),
+        "n_out": int(n_out),
+        "format": fmt,
+        "row_bytes": packing.row_bytes(fmt, int(n_in), 1),
         "weights": np.frombuffer(packing.pack(q, fmt, 1), dtype=np.uint8).copy(),
-        "bias": bias, "mult": np.array(mult, np.int64), "shift": np.array(shift, np.int64),
-        "out_bits": 16 if wide else 8, "out_min": lo, "out_max": hi,
-        "in_scale": sx, "out_scale": sy, "zero_point": zy, "tensor": yt.name,
-    }  # fmt: skip
+        "bias": bias,
+        "mult": np.array(mult, np.int64),
+        "shift": np.array(shift, np.int64),
+        "out_bits": 16 if wide else 8,
+        "out_min": lo,
+        "out_max": hi,
+        "in_scale": sx,
+        "out_scale": sy,
+        "zero_point": zy,
+        "tensor": yt.name,
+    }
 
 
 def ir_from_tflite(
