@@ -3,11 +3,9 @@ fingerprints; the CLI writes it."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from test_cli import run_cli
 
 from qmoe.data import generate_builtin, load_dataset
 from qmoe.data.builtin import VARIANTS, render_clip
@@ -41,23 +39,8 @@ def test_fingerprints_are_small_fixed_and_distinct():
 
 
 def test_cli_writes_the_hard_variant(tmp_path):
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qmoe.cli",
-            "data",
-            "builtin",
-            "--variant",
-            "hard",
-            "--out",
-            str(tmp_path),
-            "--clips-per-class",
-            "5",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    r = run_cli(
+        "data", "builtin", "--variant", "hard", "--out", str(tmp_path), "--clips-per-class", "5"
     )
     assert r.returncode == 0, r.stderr
     assert "builtin [builtin-16class]: 16 classes, 80 clips, 5 folds" in r.stdout

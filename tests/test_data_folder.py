@@ -4,8 +4,6 @@ naming file, line and column; ESC-50's from-csv label set."""
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from fixtures_audio import sine, write_esc50
+from test_cli import run_cli
 
 from qmoe.api import load_features
 from qmoe.data import load_dataset
@@ -82,25 +81,17 @@ def test_manifest_with_groups_and_folds_written_by_data_manifest(tmp_path):
     for c, cls in enumerate(CLASSES):
         for s, spk in enumerate(SPEAKERS):
             _wav(root / cls / f"{spk}_take{s}.wav", 300 + 40 * c + s)
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qmoe.cli",
-            "data",
-            "manifest",
-            "--root",
-            str(root),
-            "--out",
-            str(tmp_path / "m.csv"),
-            "--group-pattern",
-            "^([^_]+)_",
-            "--folds",
-            "3",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    r = run_cli(
+        "data",
+        "manifest",
+        "--root",
+        str(root),
+        "--out",
+        str(tmp_path / "m.csv"),
+        "--group-pattern",
+        "^([^_]+)_",
+        "--folds",
+        "3",
     )
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader((tmp_path / "m.csv").open()))
@@ -205,22 +196,7 @@ def test_skip_bad_lists_unreadable_files(tmp_path):
 
 def test_cli_data_info_and_train_on_a_folder(tree, tmp_path):
     root, _ = tree
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qmoe.cli",
-            "data",
-            "info",
-            "--dataset",
-            "folder",
-            "--root",
-            str(root),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = run_cli("data", "info", "--dataset", "folder", "--root", str(root))
     assert r.returncode == 0, r.stderr
     assert "folder [folder-3class]: 3 classes, 39 clips, 5 folds" in r.stdout
 

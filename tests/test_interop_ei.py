@@ -7,12 +7,11 @@ import hashlib
 import hmac
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import soundfile as sf
+from test_cli import run_cli
 
 from qmoe.data import generate_builtin, load_clip_pcm
 from qmoe.errors import DataError
@@ -210,27 +209,20 @@ def test_import_refusals_and_skip_bad(tmp_path):
 
 def test_cli_round_trip(small, tmp_path):
     root = small.root
-    cmd = [sys.executable, "-m", "qmoe.cli", "interop"]
-    r = subprocess.run(
-        [*cmd, "ei-export", "--root", str(root), "--out", str(tmp_path / "ei"), "--format", "cbor"],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    r = run_cli(
+        "interop",
+        "ei-export",
+        "--root",
+        str(root),
+        "--out",
+        str(tmp_path / "ei"),
+        "--format",
+        "cbor",
     )
     assert r.returncode == 0, r.stderr
     assert "edge-impulse-uploader --directory" in r.stdout
-    r = subprocess.run(
-        [*cmd, "ei-import", str(tmp_path / "ei"), "--out", str(tmp_path / "b")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = run_cli("interop", "ei-import", str(tmp_path / "ei"), "--out", str(tmp_path / "b"))
     assert r.returncode == 0, r.stderr
     assert "folder [folder-10class]: 10 classes, 50 clips, 5 folds" in r.stdout
-    r = subprocess.run(
-        [*cmd, "ei-import", str(tmp_path / "nothing"), "--out", str(tmp_path / "c")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = run_cli("interop", "ei-import", str(tmp_path / "nothing"), "--out", str(tmp_path / "c"))
     assert r.returncode == 2 and "Edge Impulse export folder not found" in r.stderr

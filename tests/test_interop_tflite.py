@@ -4,12 +4,11 @@ and refusals naming the operator and the file."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from test_cli import run_cli
 
 from qmoe.errors import ConfigError, DataError
 from qmoe.interop import tflite_fb as fb
@@ -203,20 +202,8 @@ def test_import_refuses_unsupported_models(tmp_path):
     with pytest.raises(DataError, match=r"operator 0 is RELU \(19\)"):
         ir_from_tflite(float_model, "f.tflite")
     (tmp_path / "x.tflite").write_bytes(b"\x00" * 64)
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qmoe.cli",
-            "interop",
-            "tflite-import",
-            str(tmp_path / "x.tflite"),
-            "--out",
-            str(tmp_path / "x.qir"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    r = run_cli(
+        "interop", "tflite-import", str(tmp_path / "x.tflite"), "--out", str(tmp_path / "x.qir")
     )
     assert r.returncode == 2 and "x.tflite: not a TensorFlow Lite flatbuffer" in r.stderr
 
@@ -224,53 +211,37 @@ def test_import_refuses_unsupported_models(tmp_path):
 def test_cli_export_check_import(irs, tmp_path):
     _interp()
     path, _ = irs["ternary"]
-    cmd = [sys.executable, "-m", "qmoe.cli", "interop"]
     out = tmp_path / "t.tflite"
-    r = subprocess.run(
-        [
-            *cmd,
-            "tflite-export",
-            str(path),
-            "--out",
-            str(out),
-            "--exact-ir",
-            str(tmp_path / "t.qir"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    r = run_cli(
+        "interop",
+        "tflite-export",
+        str(path),
+        "--out",
+        str(out),
+        "--exact-ir",
+        str(tmp_path / "t.qir"),
     )
     assert r.returncode == 0, r.stderr
-    r = subprocess.run(
-        [
-            *cmd,
-            "tflite-check",
-            str(out),
-            str(tmp_path / "t.qir"),
-            "--n",
-            "300",
-            "--kernels",
-            "reference",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    r = run_cli(
+        "interop",
+        "tflite-check",
+        str(out),
+        str(tmp_path / "t.qir"),
+        "--n",
+        "300",
+        "--kernels",
+        "reference",
     )
     assert r.returncode == 0, r.stderr
     assert "class 100.00 % same, logits differ 0.000 % (max 0)" in r.stdout
-    r = subprocess.run(
-        [
-            *cmd,
-            "tflite-import",
-            str(out),
-            "--out",
-            str(tmp_path / "i.qir"),
-            "--classes",
-            ",".join(f"c{i}" for i in range(10)),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    r = run_cli(
+        "interop",
+        "tflite-import",
+        str(out),
+        "--out",
+        str(tmp_path / "i.qir"),
+        "--classes",
+        ",".join(f"c{i}" for i in range(10)),
     )
     assert r.returncode == 0, r.stderr
     from qmoe_codegen.ir import load_ir
