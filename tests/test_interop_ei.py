@@ -226,3 +226,28 @@ def test_cli_round_trip(small, tmp_path):
     assert "folder [folder-10class]: 10 classes, 50 clips, 5 folds" in r.stdout
     r = run_cli("interop", "ei-import", str(tmp_path / "nothing"), "--out", str(tmp_path / "c"))
     assert r.returncode == 2 and "Edge Impulse export folder not found" in r.stderr
+
+
+def test_labels_file_in_a_category_folder(tmp_path):
+    """info.labels beside the files (paths relative to it) carries labels names cannot, e.g. 0.5."""
+    src = tmp_path / "e"
+    pcm = np.arange(-50, 50, dtype=np.int16)
+    files = []
+    for cat in ("training", "testing"):
+        (src / cat).mkdir(parents=True)
+        for k, label in enumerate(("0.5", "0.7")):
+            sf.write(str(src / cat / f"s{k}.wav"), pcm, 8000, subtype="PCM_16")
+            files.append(
+                {"path": f"s{k}.wav", "category": cat, "label": {"type": "label", "label": label}}
+            )
+        (src / cat / "info.labels").write_text(
+            json.dumps({"version": 1, "files": [f for f in files if f["category"] == cat]})
+        )
+    ds = import_edge_impulse(src, tmp_path / "o").dataset
+    assert ds.class_names == ["0.5", "0.7"]
+    assert sorted((c.name, ds.class_names[c.label], c.fold) for c in ds.clips) == [
+        ("audio/testing/s0.wav", "0.5", 1),
+        ("audio/testing/s1.wav", "0.7", 1),
+        ("audio/training/s0.wav", "0.5", 2),
+        ("audio/training/s1.wav", "0.7", 2),
+    ]

@@ -144,6 +144,8 @@ def _labels_files(src: Path) -> dict[Path, dict]:
             if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
                 raise DataError(f"{info_path}: files[{i}] has no 'path'")
             path = (info_path.parent / entry["path"]).resolve()
+            if not path.is_file() and (src / entry["path"]).is_file():
+                path = (src / entry["path"]).resolve()  # a category's labels, paths from the root
             found.setdefault(path, {**entry, "_where": f"{info_path} files[{i}]"})
     return found
 

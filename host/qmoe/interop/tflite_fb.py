@@ -333,6 +333,11 @@ def read_model(data: bytes, where: str) -> Model:
                 scale, zp = q.array(2, np.float32), q.array(3, np.int64)
                 qdim = q.scalar(6, nt.Int32Flags)
             index = tv.scalar(2, nt.Uint32Flags)
+            if index >= len(buffers):
+                raise DataError(
+                    f"{where}: tensor '{tv.string(3)}' names buffer {index}, the file has "
+                    f"{len(buffers)}"
+                )
             raw = buffers[index] if 0 < index < len(buffers) and len(buffers[index]) else None
             shape = tuple(int(s) for s in tv.array(0, np.int32))
             data = None
