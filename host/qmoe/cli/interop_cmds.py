@@ -6,20 +6,22 @@ from pathlib import Path
 
 import click
 
-from qmoe.cli.common import DATASETS, cli
+from qmoe.cli.common import DATASETS, POSITIVE, SEED, OutPath, cli
 from qmoe.cli.train_cmds import data
 
 
 @data.command("manifest")
 @click.option("--root", type=click.Path(path_type=Path), required=True, help="Class folders.")
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Manifest CSV.")
+@click.option("--out", type=OutPath("file"), required=True, help="Manifest CSV.")
 @click.option(
     "--group-pattern",
     default=None,
     help="Regex on file names; its first group is the file's group, e.g. '^([^_]+)_'.",
 )
-@click.option("--folds", "n_folds", type=int, default=None, help="Also write K group-aware folds.")
-@click.option("--seed", default=0, show_default=True)
+@click.option(
+    "--folds", "n_folds", type=click.IntRange(min=2), default=None, help="Also write K folds."
+)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 def data_manifest(root: Path, out: Path, group_pattern, n_folds, seed) -> None:
     """Write a CSV manifest (file, label, group[, fold]) for a folder of class sub-folders."""
     from qmoe.data.folder import write_manifest
@@ -39,13 +41,13 @@ def interop() -> None:
     "--root", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
 )
 @click.option("--label-set", default=None)
-@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--out", type=OutPath(), required=True)
 @click.option("--format", "fmt", type=click.Choice(["wav", "json", "cbor"]), default="wav")
 @click.option("--test-folds", default="1", show_default=True, help="Folds that become 'testing'.")
-@click.option("--sample-rate", default=16000, show_default=True)
+@click.option("--sample-rate", type=POSITIVE, default=16000, show_default=True)
 @click.option("--hmac-key", default=None, help="Sign JSON/CBOR files (HS256) with this key.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable audio files; each is listed.")
-@click.option("--seed", default=0, show_default=True, help="Fold seed where folds are drawn.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Fold seed (folder, quinn).")
 def ei_export(
     dataset, root, label_set, out, fmt, test_folds, sample_rate, hmac_key, skip_bad, seed
 ):
@@ -67,7 +69,7 @@ def ei_export(
 
 @interop.command("ei-import")
 @click.argument("src", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--out", type=OutPath(), required=True)
 @click.option("--hmac-key", default=None, help="Verify HS256-signed JSON/CBOR files.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable files; each is listed.")
 def ei_import(src, out, hmac_key, skip_bad):
@@ -85,12 +87,12 @@ def ei_import(src, out, hmac_key, skip_bad):
 
 @interop.command("tflite-export")
 @click.argument("model", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="The .tflite file.")
-@click.option("--expert", type=int, default=None, help="Which expert of a mixture.")
+@click.option("--out", type=OutPath("file"), required=True, help="The .tflite file.")
+@click.option("--expert", type=click.IntRange(min=0), default=None, help="Expert of a mixture.")
 @click.option("--float-io", is_flag=True, help="float32 input/output (QUANTIZE/DEQUANTIZE).")
 @click.option(
     "--exact-ir",
-    type=click.Path(path_type=Path),
+    type=OutPath("file"),
     default=None,
     help="Also write the expert with TFLite's multipliers as a .qir.",
 )
@@ -108,7 +110,7 @@ def tflite_export(model, out, expert, float_io, exact_ir):
 
 @interop.command("tflite-import")
 @click.argument("tflite", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="The .qir file.")
+@click.option("--out", type=OutPath("file"), required=True, help="The .qir file.")
 @click.option("--classes", default=None, help="Comma-separated class names.")
 @click.option("--name", default=None, help="Model name (default: the file's stem).")
 def tflite_import(tflite, out, classes, name):
@@ -127,12 +129,12 @@ def tflite_import(tflite, out, classes, name):
 @interop.command("tflite-check")
 @click.argument("tflite", type=click.Path(path_type=Path))
 @click.argument("model", type=click.Path(path_type=Path))
-@click.option("--expert", type=int, default=0, show_default=True)
+@click.option("--expert", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(
     "--dataset", type=click.Choice(DATASETS[:-1]), default=None, help="Default: random rows."
 )
 @click.option("--root", type=click.Path(path_type=Path), default=None)
-@click.option("--n", type=int, default=1000, show_default=True, help="Random rows.")
+@click.option("--n", type=POSITIVE, default=1000, show_default=True, help="Random rows.")
 @click.option("--kernels", default="reference,builtin,default", show_default=True)
 def tflite_check(tflite, model, expert, dataset, root, n, kernels):
     """Compare a .tflite file written by tflite-export with the golden model of MODEL."""
