@@ -74,7 +74,8 @@ def load_features(
         return load_embedding_csv(Path(root), n_folds=n_folds, seed=seed), None
     frontend = frontend or FrontendConfig()
     ds = load_dataset(dataset, Path(root), label_set=label_set, n_folds=n_folds, seed=seed)
-    cache = Path(cache_dir) if cache_dir else Path(root) / ".qmoe-cache"
+    home = Path(root) if Path(root).is_dir() else Path(root).parent  # a folder's manifest file
+    cache = Path(cache_dir) if cache_dir else home / ".qmoe-cache"
     return extract_features(ds, frontend, cache_dir=cache, skip_bad=skip_bad), frontend
 
 

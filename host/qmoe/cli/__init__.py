@@ -4,6 +4,7 @@ common.py          the group, dataset options, helpers
 train_cmds.py      data, train, eval, demo (the main job)
 device_cmds.py     export, boards, build, flash, measure
 analysis_cmds.py   compare, report
+interop_cmds.py    interop (Edge Impulse, TensorFlow Lite), data manifest
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ import sys
 
 import click
 
-from qmoe.cli import analysis_cmds, device_cmds, train_cmds  # noqa: F401  (register the commands)
+from qmoe.cli import (  # noqa: F401  (register the commands)
+    analysis_cmds,
+    device_cmds,
+    interop_cmds,
+    train_cmds,
+)
 from qmoe.cli.common import cli
 from qmoe.errors import QmoeError
 

@@ -8,7 +8,7 @@ import click
 
 from qmoe.errors import ConfigError, QmoeError
 
-DATASETS = ("builtin", "esc50", "urbansound8k", "quinn", "csv")
+DATASETS = ("builtin", "esc50", "urbansound8k", "quinn", "folder", "csv")
 
 
 def _int_list(text: str, option: str, what: str, example: str) -> list[int]:
@@ -129,19 +129,21 @@ dataset_options = [
         type=click.Choice(DATASETS),
         default="builtin",
         show_default=True,
-        help="Dataset layout of --root (csv: a precomputed embedding CSV file).",
+        help="Dataset layout of --root (folder: class sub-folders or a CSV manifest; "
+        "csv: a precomputed embedding CSV file).",
     ),
     click.option(
         "--root",
         type=click.Path(path_type=Path),
         default=Path("data/builtin"),
         show_default=True,
-        help="Dataset folder (or CSV file).",
+        help="Dataset folder (or CSV file: a manifest for folder, embeddings for csv).",
     ),
     click.option(
         "--label-set",
         default=None,
-        help="esc50-50class | esc10 | esc50-5category for ESC-50; default: the dataset's own.",
+        help="esc50-50class | esc10 | esc50-5category | from-csv for ESC-50; "
+        "default: the dataset's own.",
     ),
     click.option(
         "--skip-bad", is_flag=True, help="Skip unreadable audio files; each is listed in the run."

@@ -31,12 +31,21 @@ def data() -> None:
 @data.command("builtin")
 @click.option("--out", type=OutPath(), default=Path("data/builtin"), show_default=True)
 @click.option("--seed", type=SEED, default=0, show_default=True)
-@click.option("--clips-per-class", default=40, show_default=True)
-def data_builtin(out: Path, seed: int, clips_per_class: int) -> None:
+@click.option(
+    "--clips-per-class", type=POSITIVE, default=None, help="Default: 40 (default), 32 (hard)."
+)
+@click.option(
+    "--variant",
+    type=click.Choice(["default", "hard"]),
+    default="default",
+    show_default=True,
+    help="hard: 16 subtly different classes where weight precision shows.",
+)
+def data_builtin(out: Path, seed: int, clips_per_class: int | None, variant: str) -> None:
     """Write the seeded built-in dataset in ESC-50's layout."""
     from qmoe.data import generate_builtin
 
-    ds = generate_builtin(out, seed=seed, clips_per_class=clips_per_class)
+    ds = generate_builtin(out, seed=seed, clips_per_class=clips_per_class, variant=variant)
     click.echo(ds.describe())
 
 

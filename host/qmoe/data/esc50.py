@@ -26,7 +26,7 @@ COLUMNS = ("filename", "fold", "target", "category", "esc10", "src_file", "take"
 REQUIRED_COLUMNS = ("filename", "fold", "target", "category", "esc10")
 N_FOLDS = 5
 N_CLASSES = 50
-LABEL_SETS = ("esc50-50class", "esc10", "esc50-5category")
+LABEL_SETS = ("esc50-50class", "esc10", "esc50-5category", "from-csv")
 CATEGORIES = ("animals", "natural", "human", "domestic", "urban")
 """The five major categories; category i holds targets 10*i .. 10*i+9."""
 
@@ -105,13 +105,34 @@ def load_esc50(root: Path, label_set: str | None = None) -> AudioDataset:
     "esc50-50class": labels are the csv's targets 0..49, names from `category`.
     "esc10": rows with esc10 True, relabelled 0..9 in order of their original target.
     "esc50-5category": label = target // 10, names CATEGORIES.
+    "from-csv": an ESC-50-layout dataset with its own classes: the targets present (any
+    integer >= 0), relabelled 0..K-1 in target order, names from `category`; the dataset's
+    label set is then "esc50-csv-<K>class".
     """
     root = require_dir(root, "ESC-50 dataset")
+    if label_set and label_set.startswith("esc50-csv-"):  # as recorded by a from-csv run
+        ds = _from_csv(root)
+        if ds.label_set != label_set:
+            raise DataError(
+                f"{root}: label set {label_set!r} asked for, the csv gives {ds.label_set!r}"
+            )
+        return ds
     label_set = pick_label_set(label_set, LABEL_SETS, root)
+    if label_set == "from-csv":
+        return _from_csv(root)
     csv_path, rows = _read_meta(root, N_CLASSES - 1)
-    all_names = class_names_by_index(
-        csv_path, [(r.target, r.category, r.line) for r in rows], N_CLASSES, "target", "category"
-    )
+    try:
+        all_names = class_names_by_index(
+            csv_path,
+            [(r.target, r.category, r.line) for r in rows],
+            N_CLASSES,
+            "target",
+            "category",
+        )
+    except DataError as e:
+        raise DataError(
+            f"{e}; an ESC-50-layout dataset with other classes loads with --label-set from-csv"
+        ) from None
     if label_set == "esc50-50class":
         return _dataset("esc50", label_set, all_names, root, [(r, r.target) for r in rows])
     if label_set == "esc50-5category":
@@ -129,6 +150,28 @@ def load_esc50(root: Path, label_set: str | None = None) -> AudioDataset:
         [all_names[t] for t in targets],
         root,
         [(r, relabel[r.target]) for r in esc10_rows],
+    )
+
+
+def _from_csv(root: Path) -> AudioDataset:
+    """The "from-csv" label set: the csv's own targets, relabelled 0..K-1 in target order."""
+    csv_path, rows = _read_meta(root, None)
+    targets = sorted({r.target for r in rows})
+    names: dict[int, tuple[str, int]] = {}
+    for r in rows:
+        first = names.setdefault(r.target, (r.category, r.line))
+        if first[0] != r.category:
+            raise DataError(
+                f"{csv_path} line {r.line}: target {r.target} has category {r.category!r}, "
+                f"but line {first[1]} gives it {first[0]!r}"
+            )
+    relabel = {t: i for i, t in enumerate(targets)}
+    return _dataset(
+        "esc50",
+        f"esc50-csv-{len(targets)}class",
+        [names[t][0] for t in targets],
+        root,
+        [(r, relabel[r.target]) for r in rows],
     )
 
 

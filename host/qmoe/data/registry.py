@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qmoe.data import esc50, quinn, urbansound8k
+from qmoe.data import esc50, folder, quinn, urbansound8k
 from qmoe.data.builtin import CLASS_NAMES, generate_builtin
 from qmoe.data.embedding_csv import load_embedding_csv
 from qmoe.data.types import AudioDataset
@@ -18,9 +18,11 @@ LABEL_SETS: dict[str, tuple[str, ...]] = {
     "urbansound8k": urbansound8k.LABEL_SETS,
     "quinn": quinn.LABEL_SETS,
     "builtin": (f"builtin-{len(CLASS_NAMES)}class",),
+    "folder": ("folder-<N>class",),
 }
-"""Dataset kind -> valid label_set names; the first is the default. A built-in folder's label set
-is "builtin-<N>class" with N read from its csv (the entry here is what the generator writes)."""
+"""Dataset kind -> valid label_set names; the first is the default. A built-in or generic folder's
+label set is "builtin-<N>class" / "folder-<N>class" with N read from the data (the entry here for
+builtin is what the default generator writes)."""
 
 
 def load_dataset(
@@ -28,9 +30,10 @@ def load_dataset(
 ) -> AudioDataset:
     """Read an audio dataset folder.
 
-    kind in {"esc50", "urbansound8k", "quinn", "builtin"} ("builtin" = ESC-50 layout written by
-    the generator). label_set=None picks the kind's default (LABEL_SETS[kind][0]). n_folds and
-    seed only matter for "quinn", which has no official folds; the others use their own.
+    kind in {"esc50", "urbansound8k", "quinn", "builtin", "folder"} ("builtin" = ESC-50 layout
+    written by the generator; "folder" = class sub-folders or a CSV manifest, `qmoe.data.folder`).
+    label_set=None picks the kind's default (LABEL_SETS[kind][0]). n_folds and seed only matter
+    for "quinn" and for "folder" without a fold column; the others use their official folds.
     Raises ConfigError for an unknown kind, DataError for bad data or an unknown label set.
     """
     if kind == "esc50":
@@ -41,4 +44,6 @@ def load_dataset(
         return urbansound8k.load_urbansound8k(root, label_set)
     if kind == "quinn":
         return quinn.load_quinn(root, label_set, n_folds=n_folds, seed=seed)
+    if kind == "folder":
+        return folder.load_folder(root, label_set, n_folds=n_folds, seed=seed)
     raise ConfigError(f"unknown dataset kind {kind!r}; valid: {', '.join(LABEL_SETS)}")
