@@ -64,6 +64,18 @@ EXPECT: dict[str, tuple[list[str], list[str], list[str]]] = {
             rf"moe-curiosity_ternary_4_8\s+\d+\s+{NUMBER}%",
         ],
     ),
+    "inference_qemu.py": (
+        [],
+        ["arm-none-eabi-gcc", "qemu-system-arm"],
+        [
+            r"board\s+network\s+format\s+MAC\s+input\s+router\s+expert\s+total\s+/MAC",
+            rf"qemu-m4\s+160→128→64→10\s+s8\s+29312(\s+{NUMBER}){{8}}\s+ok$",
+            rf"qemu-m4\s+160→128→64→10\s+curiosity\[t,4,8\](\s+{NUMBER}){{9}}\s+ok$",
+            r"curiosity router on qemu-m4 .* masked passes",
+            rf"160→128→64→10\s+188870\s+6.44\s+67911\s+2.32\s+2584\s+{NUMBER}",
+            r"answers differing from the golden model: 0$",
+        ],
+    ),
     "kernels_callgrind.py": (
         [],
         ["valgrind", "gcc"],
