@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qmoe import boards
+from qmoe import boards, runfolder
 from qmoe.build import build
 from qmoe.measure import MeasureConfig, MeasureError, measure
 from qmoe.modelfile import save_model
@@ -91,6 +91,11 @@ def test_measure_native(model_path, native_elf, builtin_root, tmp_path):
     )
     s = res.summary
     assert s["samples"] == 40 and 0 <= s["macro_f1"] <= 1 and "energy" not in s
+    # the writer stamps the format; the typed loader reads back what was written
+    assert run[runfolder.FORMAT_FIELD] == runfolder.RUN_FORMAT and run["kind"] == "device"
+    loaded = runfolder.load_device_run(out)
+    assert [r.pred for r in loaded.inferences] == [r["pred"] for r in inf]
+    assert loaded.summary == json.loads((out / runfolder.SUMMARY_JSON).read_text())
 
 
 @pytest.mark.parametrize("board_name", ["qemu-m4", "qemu-m4-4mb"])
@@ -178,22 +183,20 @@ def test_window_plan_real_boards_last_ten_seconds(tmp_path):
     from qmoe.measure import window_plan
     from qmoe.measure_summary import window_summary
 
-    rows = [{"expert": e, "time_us": t} for e, t in [(0, 200.0), (0, 220.0), (1, 2000.0)]]
-    path = tmp_path / "inferences.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    rows = [
+        {"label": 0, "pred": 0, "expert": e, "counters": {"total": 1}, "time_us": t}
+        for e, t in [(0, 200.0), (0, 220.0), (1, 2000.0)]
+    ]
+    path = runfolder.write_records(tmp_path / runfolder.INFERENCES, rows)
     cfg = MeasureConfig(port="loop://", model=tmp_path / "m", out=tmp_path, window_n=50)
     real = window_plan(cfg, SimpleNamespace(runs_here=False), path)
     assert real == {0: (47620, 5), 1: (5000, 5)}  # ceil(10 s / 210 us), ceil(10 s / 2 ms)
     assert window_plan(cfg, SimpleNamespace(runs_here=True), path) == {0: (50, 1), 1: (50, 1)}
-    win = [
-        {
-            "expert": 0,
-            "n": 10,
-            "per_inference": v,
-            "energy": {"source": "model", "label": "m", "uj_per_inference": v / 10},
-        }
-        for v in (100.0, 300.0, 200.0)
-    ]
+    energy = lambda v: {"source": "model", "label": "m", "uj_per_inference": v / 10}  # noqa: E731
+    win = tuple(
+        runfolder.Window(w, "s", 0, 10, 10 * v, v, v, v, energy(v))
+        for w, v in enumerate((100.0, 300.0, 200.0))
+    )
     s = window_summary(win, np.array([1.0]), 0.5)
     assert s["per_expert"]["0"]["per_inference_median"] == 200.0
     assert s["energy"]["uj_per_inference"] == 20.0 and s["energy"]["f1_per_mj"] == 25.0

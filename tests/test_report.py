@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from qmoe import runfolder
 from qmoe.cli import cli
 from qmoe.errors import DataError
 from qmoe.report import load_runs, summary_lines, write_report
@@ -42,7 +43,6 @@ def write_device_run(
     if unit == "emulated-instructions":
         energy_label += ", time from emulated instruction counts at 1 IPC"
     run = {
-        "kind": "device",
         "qmoe_version": "0.1.0",
         "started": "2026-11-26T15:30:00+0000",
         "board": {
@@ -80,77 +80,66 @@ def write_device_run(
         },
         "windows": {"n": 100, "repeats": 2},
     }
-    (out / "run.json").write_text(json.dumps(run))
-    with open(out / "inferences.jsonl", "w") as fh:
-        for i in range(n):
-            label = i % len(CLASSES)
-            pred = label if rng.random() < 0.75 else (label + 1) % len(CLASSES)
-            u = int(rng.integers(1, 40) * 2**22)
-            expert = min(2, u // 2**24)
-            router_c = 5230
-            total = router_c + EXPERT_COST[expert] + int(rng.normal(0, jitter) if jitter else 0)
-            rec = {
-                "i": i,
-                "sample": f"audio/1-{i:04d}-A-{label}.wav",
-                "fold": 1,
-                "label": label,
+    runfolder.write_device_meta(out, run)
+    recs = []
+    for i in range(n):
+        label = i % len(CLASSES)
+        pred = label if rng.random() < 0.75 else (label + 1) % len(CLASSES)
+        u = int(rng.integers(1, 40) * 2**22)
+        expert = min(2, u // 2**24)
+        router_c = 5230
+        total = router_c + EXPERT_COST[expert] + int(rng.normal(0, jitter) if jitter else 0)
+        rec = {
+            "i": i,
+            "sample": f"audio/1-{i:04d}-A-{label}.wav",
+            "fold": 1,
+            "label": label,
+            "pred": pred,
+            "expert": expert,
+            "choice": expert,
+            "uncertainty": u,
+            "logits": [int(x) for x in rng.integers(-200, 200, len(CLASSES))],
+            "counters": {
+                "frontend": 1_200_345,
+                "router": router_c,
+                "expert": total - router_c,
+                "total": total,
+            },
+            "time_us": None if unit == "emulated-instructions" else total / 25.0,
+            "golden": {
                 "pred": pred,
                 "expert": expert,
-                "choice": expert,
                 "uncertainty": u,
-                "logits": [int(x) for x in rng.integers(-200, 200, len(CLASSES))],
-                "counters": {
-                    "frontend": 1_200_345,
-                    "router": router_c,
-                    "expert": total - router_c,
-                    "total": total,
-                },
-                "time_us": None if unit == "emulated-instructions" else total / 25.0,
-                "golden": {
-                    "pred": pred,
-                    "expert": expert,
-                    "uncertainty": u,
-                    "match": i >= mismatches,
-                },
-            }
-            fh.write(json.dumps(rec) + "\n")
-        fh.write('{"i": 9999, "sample": "cut off mid-li')  # an interrupted run's last line
-    with open(out / "windows.jsonl", "w") as fh:
-        for w, expert in enumerate([0, 2]):
-            per = 5230 + EXPERT_COST[expert]
-            fh.write(
-                json.dumps(
-                    {
-                        "window": w,
-                        "sample": "audio/1-0000-A-0.wav",
-                        "expert": expert,
-                        "n": 100,
-                        "total": per * 100,
-                        "min": per,
-                        "max": per,
-                        "per_inference": float(per),
-                        "energy": {
-                            "source": "model",
-                            "label": energy_label,
-                            "uj_per_inference": window_uj(expert),
-                        },
-                    }
-                )
-                + "\n"
-            )
+                "match": i >= mismatches,
+            },
+        }
+        recs.append(rec)
+    # an interrupted run's last line
+    runfolder.write_records(
+        out / runfolder.INFERENCES, recs, '{"i": 9999, "sample": "cut off mid-li'
+    )
+    windows = [
+        {
+            "window": w,
+            "sample": "audio/1-0000-A-0.wav",
+            "expert": expert,
+            "n": 100,
+            "total": (5230 + EXPERT_COST[expert]) * 100,
+            "min": 5230 + EXPERT_COST[expert],
+            "max": 5230 + EXPERT_COST[expert],
+            "per_inference": float(5230 + EXPERT_COST[expert]),
+            "energy": {
+                "source": "model",
+                "label": energy_label,
+                "uj_per_inference": window_uj(expert),
+            },
+        }
+        for w, expert in enumerate([0, 2])
+    ]
+    runfolder.write_records(out / runfolder.WINDOWS, windows)
     if summary_uj is not None:
-        (out / "summary.json").write_text(
-            json.dumps(
-                {
-                    "samples": n,
-                    "energy": {
-                        "source": "model",
-                        "label": energy_label,
-                        "uj_per_inference": summary_uj,
-                    },
-                }
-            )
-        )
+        energy = {"source": "model", "label": energy_label, "uj_per_inference": summary_uj}
+        runfolder.write_device_summary(out, {"samples": n, "energy": energy})
     return out
 
 
@@ -167,22 +156,21 @@ def write_cv_run(out: Path, *, folds: int = 3, seed: int = 0) -> Path:
         "8": ("8", None, ["8"]),
         "moe-curiosity[ternary,8]": ("moe-curiosity_ternary_8", "curiosity", ["ternary", "8"]),
     }
-    (out / "run.json").write_text(
-        json.dumps(
-            {
-                "qmoe_version": "0.1.0",
-                "started": "2026-11-26T15:23:04+0000",
-                "command": ["qmoe-host", "train"],
-                "source": "builtin:/tmp/data",
-                "dataset": "builtin",
-                "label_set": "builtin-4class",
-                "class_names": CLASSES,
-                "rows": folds * 8,
-                "folds": list(range(1, folds + 1)),
-                "skipped": 0,
-                "variants": list(variants),
-            }
-        )
+    runfolder.write_run_json(
+        out,
+        {
+            "qmoe_version": "0.1.0",
+            "started": "2026-11-26T15:23:04+0000",
+            "command": ["qmoe-host", "train"],
+            "source": "builtin:/tmp/data",
+            "dataset": "builtin",
+            "label_set": "builtin-4class",
+            "class_names": CLASSES,
+            "rows": folds * 8,
+            "folds": list(range(1, folds + 1)),
+            "skipped": 0,
+            "variants": list(variants),
+        },
     )
     for name, (folder, router, experts) in variants.items():
         vdir = out / folder
@@ -218,25 +206,24 @@ def write_cv_run(out: Path, *, folds: int = 3, seed: int = 0) -> Path:
                 )
         f1 = [r["macro_f1"] for r in fold_rows]
         acc = [r["accuracy"] for r in fold_rows]
-        (vdir / "results.json").write_text(
-            json.dumps(
-                {
-                    "variant": name,
-                    "label_set": "builtin-4class",
-                    "class_names": CLASSES,
-                    "train_config": {"experts": experts, "router": router},
-                    "summary": {
-                        "accuracy": {"mean": np.mean(acc), "std": np.std(acc, ddof=1)},
-                        "macro_f1": {"mean": np.mean(f1), "std": np.std(f1, ddof=1)},
-                        "experts": [
-                            {"weight_bytes": 6896 if e == "ternary" else 22736} for e in experts
-                        ],
-                    },
-                    "folds": fold_rows,
-                }
-            )
+        runfolder.write_results(
+            vdir,
+            {
+                "variant": name,
+                "label_set": "builtin-4class",
+                "class_names": CLASSES,
+                "train_config": {"experts": experts, "router": router},
+                "summary": {
+                    "accuracy": {"mean": np.mean(acc), "std": np.std(acc, ddof=1)},
+                    "macro_f1": {"mean": np.mean(f1), "std": np.std(f1, ddof=1)},
+                    "experts": [
+                        {"weight_bytes": 6896 if e == "ternary" else 22736} for e in experts
+                    ],
+                },
+                "folds": fold_rows,
+            },
         )
-        (vdir / "predictions.csv").write_text("\n".join(pred_rows) + "\n")
+        (vdir / runfolder.PREDICTIONS_CSV).write_text("\n".join(pred_rows) + "\n")
     return out
 
 

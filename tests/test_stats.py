@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from scipy import stats as st
 from sklearn.metrics import f1_score
 
+from qmoe import runfolder
 from qmoe.cli import cli
 from qmoe.errors import ConfigError, DataError
 from qmoe.stats import (
@@ -55,7 +56,6 @@ def device_run(
         samples = [f"audio/1-{k:04d}-A-0.wav" for k in range(n)]
     folder.mkdir(parents=True)
     run = {
-        "kind": "device",
         "qmoe_version": "0.1.0",
         "started": "2026-11-26T15:30:00+0000",
         "board": {
@@ -78,32 +78,29 @@ def device_run(
         "data": {"source": "builtin:x", "folds": [1], "input": "pcm", "samples": n},
         "windows": {"n": 10, "repeats": 1},
     }
-    (folder / "run.json").write_text(json.dumps(run))
-    lines = []
+    runfolder.write_device_meta(folder, run)
+    recs = []
     for i in range(n):
         total = float(latency[i])
-        lines.append(
-            json.dumps(
-                {
-                    "i": i,
-                    "sample": samples[i],
-                    "fold": 1,
-                    "label": int(labels[i]),
-                    "pred": int(preds[i]),
-                    "expert": 1,
-                    "choice": 1,
-                    "uncertainty": 0,
-                    "logits": [0, 0, 0, 0],
-                    "counters": {"frontend": 0, "router": 10, "expert": total - 10, "total": total},
-                    "time_us": None,
-                    "golden": {"pred": int(preds[i]), "expert": 1, "uncertainty": 0, "match": True},
-                }
-            )
-            + "\n"
+        recs.append(
+            {
+                "i": i,
+                "sample": samples[i],
+                "fold": 1,
+                "label": int(labels[i]),
+                "pred": int(preds[i]),
+                "expert": 1,
+                "choice": 1,
+                "uncertainty": 0,
+                "logits": [0, 0, 0, 0],
+                "counters": {"frontend": 0, "router": 10, "expert": total - 10, "total": total},
+                "time_us": None,
+                "golden": {"pred": int(preds[i]), "expert": 1, "uncertainty": 0, "match": True},
+            }
         )
-    (folder / "inferences.jsonl").write_text("".join(lines) + (torn or ""))
+    runfolder.write_records(folder / runfolder.INFERENCES, recs, torn or "")
     if energy is not None:
-        (folder / "summary.json").write_text(json.dumps({"energy": energy}))
+        runfolder.write_device_summary(folder, {"energy": energy})
     return folder
 
 
@@ -129,7 +126,7 @@ def cv_variant(
             for k, v in f1.items()
         ],
     }
-    (folder / "results.json").write_text(json.dumps(res))
+    runfolder.write_results(folder, res)
     return folder
 
 
@@ -435,8 +432,8 @@ def test_training_run_folder_expands_in_run_order(tmp_path):
         router="curiosity",
         experts=["ternary", "4", "8"],
     )
-    (run / "run.json").write_text(
-        json.dumps({"variants": ["fp32", "moe-softmax[ternary,4,8]", "moe-curiosity[ternary,4,8]"]})
+    runfolder.write_run_json(
+        run, {"variants": ["fp32", "moe-softmax[ternary,4,8]", "moe-curiosity[ternary,4,8]"]}
     )
     assert [r.name for r in load_runs(run)] == [
         "fp32",

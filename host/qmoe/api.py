@@ -11,6 +11,7 @@ from qmoe.data import FeatureDataset, generate_builtin, load_dataset, load_embed
 from qmoe.errors import ConfigError
 from qmoe.features.extract import extract_features
 from qmoe.modelfile import load_model
+from qmoe.runfolder import SUMMARY_TXT
 from qmoe.runs import (
     format_table,
     start_run,
@@ -115,7 +116,7 @@ def train(
     rows = summary_rows(results)
     write_summary(out, rows)
     table = format_table(rows)
-    (out / "summary.txt").write_text(
+    (out / SUMMARY_TXT).write_text(
         f"dataset: {fd.source}\nlabel set: {fd.label_set} ({len(fd.class_names)} classes)\n"
         f"skipped inputs: {len(fd.skipped)}\n\n{table}\n"
     )

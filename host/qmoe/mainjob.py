@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoe.api import DEMO_VARIANTS, TrainReport, demo
+from qmoe.errors import DataError
 from qmoe.runio import safe_name
 from qmoe.train.config import TrainConfig
 
@@ -108,23 +109,21 @@ def one_screen(tr: TrainReport, board: str, runs: list[Path]) -> list[str]:
     """F1, flash bytes, latency mean/std per variant and router, modelled energy, the Levene
     verdict.
     """
-    import json
-
+    from qmoe.runfolder import load_device_run
     from qmoe.stats import compare_runs
 
-    dev = {
-        r.parent.name: (
-            json.loads((r / "summary.json").read_text()),
-            json.loads((r / "run.json").read_text()),
-        )
-        for r in runs
-    }
+    dev = {}
+    for r in runs:
+        d = load_device_run(r)
+        if d.summary is None:
+            raise DataError(f"{r}: the run has no summary.json (it did not finish)")
+        dev[r.parent.name] = (d.summary, d)
     any_run = next(iter(dev.values()))
-    unit = any_run[0]["counter_unit"].replace("-", " ")
+    unit = any_run[1].unit.replace("-", " ")
     energy_label = next(
         (s["energy"]["label"] for s, _ in dev.values() if s.get("energy")), "energy: not available"
     )
-    n = any_run[0]["samples"]
+    n = len(any_run[1].inferences)
     lines = [
         f"board {board}: latency in {unit}; {energy_label}",
         f"{'variant':28s} {'CV macro-F1 %':>14s} {'device F1 %':>11s} {'flash B':>8s} "
@@ -142,7 +141,7 @@ def one_screen(tr: TrainReport, board: str, runs: list[Path]) -> list[str]:
         uj = f"{e['uj_per_inference']:.1f}" if e.get("uj_per_inference") else "-"
         lines.append(
             f"{row['variant']:28s} {cv:>14s} {100 * s['macro_f1']:11.1f} "
-            f"{run['model']['flash_bytes']:8d} {s['latency']['mean']:12.0f} "
+            f"{run.model.flash_bytes or 0:8d} {s['latency']['mean']:12.0f} "
             f"{s['latency']['std']:7.0f} {uj:>7s}"
         )
     lines.append(

@@ -7,7 +7,6 @@ continues after the last complete line without repeating or losing a sample.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -24,15 +23,22 @@ from qmoe.measure_samples import Sample, load_samples
 from qmoe.protocol import InputKind, Link, Timeouts
 from qmoe.protocol.frame import ProtocolError
 from qmoe.protocol.messages import InferRequest, RunWindow
-from qmoe.runio import read_json_object, truncate_torn, write_json_atomic
+from qmoe.runfolder import (
+    INFERENCES,
+    RUN_JSON,
+    WINDOWS,
+    append_record,
+    read_inferences,
+    read_run_json,
+    write_device_meta,
+    write_device_summary,
+)
+from qmoe.runio import truncate_torn
 from qmoe_codegen.lower import lower_file
 from qmoe_codegen.modelfile import read_model_file
 
 if TYPE_CHECKING:
     from qmoe.build import BuildResult
-
-INFERENCES = "inferences.jsonl"
-WINDOWS = "windows.jsonl"
 
 
 class MeasureError(QmoeError):
@@ -151,9 +157,8 @@ def _check_identity(info, ir: dict, cfg: MeasureConfig) -> None:
 
 def _start_folder(cfg: MeasureConfig, run: dict) -> list[dict]:
     out = cfg.out
-    path = out / "run.json"
-    if path.exists():  # measure() refused an existing run without --resume already
-        old = read_json_object(path, ("model", "data"))
+    if (out / RUN_JSON).exists():  # measure() refused an existing run without --resume already
+        old = read_run_json(out, ("model", "data"))
         for key in ("hash",):
             if old["model"].get(key) != run["model"][key]:
                 raise MeasureError(
@@ -166,7 +171,7 @@ def _start_folder(cfg: MeasureConfig, run: dict) -> list[dict]:
                 "--dataset/--root/--folds/--n"
             )
         return truncate_torn(out / INFERENCES)
-    write_json_atomic(path, run)
+    write_device_meta(out, run)
     return []
 
 
@@ -194,11 +199,6 @@ def _recovering(cfg: MeasureConfig, link: Link, ir: dict, exchange):
             _check_identity(link.resync(cfg.resync_s), ir, cfg)
 
 
-def _record(fh, rec: dict) -> None:
-    fh.write(json.dumps(rec) + "\n")
-    fh.flush()
-
-
 def measure(cfg: MeasureConfig) -> MeasureResult:
     """Measure `cfg.model` on the device at `cfg.port`; see docs/measure.md for what is written."""
     from qmoe.measure_summary import summarize
@@ -211,12 +211,12 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
     ):
         if value is not None and (not isinstance(value, int) or value < 1):
             raise ConfigError(f"{name} = {value!r}: expected an integer >= 1")
-    if (cfg.out / "run.json").exists():
+    if (cfg.out / RUN_JSON).exists():
         if not cfg.resume:
             raise MeasureError(
                 f"{cfg.out} already holds a run: use --resume to continue it or another --out"
             )
-        read_json_object(cfg.out / "run.json", ("model", "data"))  # before any work
+        read_run_json(cfg.out, ("model", "data"))  # before any work
     meta, _ = read_model_file(cfg.model)
     ir = lower_file(cfg.model)
     data = load_samples(
@@ -244,7 +244,6 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
         _check_identity(info, ir, cfg)
         board_obj, board = _board(info)
         run = {
-            "kind": "device",
             "qmoe_version": __version__,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "board": board,
@@ -314,7 +313,7 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
                     k: getattr(r, f"counter_{k}") * per_tick
                     for k in ("frontend", "router", "expert", "total")
                 }
-                _record(
+                append_record(
                     fh,
                     {
                         "i": i,
@@ -339,13 +338,14 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
     finally:
         link.close()
     summary = summarize(cfg.out)
-    write_json_atomic(cfg.out / "summary.json", summary)
+    write_device_summary(cfg.out, summary)
     return MeasureResult(cfg.out, summary, summary.get("mismatches", []))
 
 
 @dataclass
-class DeviceRun:
-    """One model built, started and measured on a board that runs here (`measure_on_board`)."""
+class BoardMeasurement:
+    """One model built, started and measured on a board that runs here (`measure_on_board`).
+    The run folder it wrote loads as a qmoe.runfolder.DeviceRun (`run_dir`)."""
 
     built: BuildResult
     result: MeasureResult
@@ -377,7 +377,7 @@ def measure_on_board(
     n: int | None = None,
     window_n: int = 50,
     progress: bool = False,
-) -> DeviceRun:
+) -> BoardMeasurement:
     """Build `model` for `board` into `out/build`, start it, measure it into a fresh `out/run`.
 
     The main job's device step, for any model: audio models and embedding-CSV models alike
@@ -403,7 +403,7 @@ def measure_on_board(
         window_n=window_n,
         progress=progress,
     )
-    return DeviceRun(built, measure_started(board, built.out_dir, cfg))
+    return BoardMeasurement(built, measure_started(board, built.out_dir, cfg))
 
 
 def format_summary(res: MeasureResult) -> str:
@@ -445,15 +445,13 @@ def window_plan(cfg: MeasureConfig, board, inferences: Path) -> dict[int, tuple[
     window lasts at least cfg.min_window_s at the expert's measured latency, and 5 windows (their
     median is reported).
     """
-    from qmoe.runio import read_jsonl
-
-    rows = read_jsonl(inferences)
-    experts = sorted({r["expert"] for r in rows})
+    rows = read_inferences(inferences)
+    experts = sorted({r.expert for r in rows})
     real = board is None or not board.runs_here
     plan = {}
     for e in experts:
         n, repeats = cfg.window_n, cfg.window_repeats
-        times = [r["time_us"] for r in rows if r["expert"] == e and r.get("time_us")]
+        times = [r.time_us for r in rows if r.expert == e and r.time_us]
         if real and times:
             n = max(n, math.ceil(cfg.min_window_s * 1e6 / max(1e-3, float(np.mean(times)))))
             repeats = max(repeats, 5)
@@ -497,7 +495,7 @@ def _windows(cfg: MeasureConfig, link, ir, samples, g, board, per_tick, plan) ->
                 "per_inference": total / max(1, r.n),
             }
             rec["energy"] = window_energy(cfg.power, board, rec, r, ppk2)
-            _record(fh, rec)
+            append_record(fh, rec)
 
 
 def _run_window(cfg: MeasureConfig, link, n: int):

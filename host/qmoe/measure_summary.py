@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from qmoe.energy import f1_per_mj
-from qmoe.runio import read_json_object, read_jsonl
+from qmoe.runfolder import Inference, Window, load_device_run
 from qmoe.train.metrics import fold_metrics
 
 
@@ -30,35 +30,34 @@ def latency_stats(values) -> dict:
 
 
 def summarize(run_dir: Path) -> dict:
-    """The summary.json of a device run folder."""
-    run_dir = Path(run_dir)
-    run = read_json_object(run_dir / "run.json", ("model",))
-    inf = read_jsonl(run_dir / "inferences.jsonl")
-    win = read_jsonl(run_dir / "windows.jsonl")
-    classes = run["model"]["class_names"]
-    n_exp = len(run["model"]["experts"])
-    y = np.array([r["label"] for r in inf], dtype=np.int64)
-    pred = np.array([r["pred"] for r in inf], dtype=np.int64)
-    total = np.array([r["counters"]["total"] for r in inf], dtype=np.float64)
-    expert = np.array([r["expert"] for r in inf], dtype=np.int64)
+    """The summary.json of a device run folder (loaded and checked by qmoe.runfolder)."""
+    run = load_device_run(run_dir, require_inferences=False)
+    inf = run.inferences
+    classes = run.class_names
+    experts = run.model.experts
+    n_exp = len(experts)
+    y, pred, expert = run.column("label"), run.column("pred"), run.column("expert")
+    total = run.column("counters.total", np.float64)
     mism = [
         {
-            "i": r["i"],
-            "sample": r["sample"],
-            "device": {k: r[k] for k in ("pred", "expert")},
-            "golden": {k: r["golden"][k] for k in ("pred", "expert")},
+            "i": r.i,
+            "sample": r.sample,
+            "device": {"pred": r.pred, "expert": r.expert},
+            "golden": {"pred": r.golden.pred, "expert": r.golden.expert},
         }
         for r in inf
-        if not r["golden"]["match"]
+        if r.golden is not None and not r.golden.match
     ]
     out = {
         "samples": len(inf),
-        "counter_unit": run["board"]["counter"]["unit"],
+        "counter_unit": run.unit,
         "mismatches": mism,
         "latency": latency_stats(total),
-        "frontend": latency_stats([r["counters"]["frontend"] for r in inf]),
+        "frontend": latency_stats(
+            [r.counters.frontend for r in inf if r.counters.frontend is not None]
+        ),
         "latency_per_expert": {
-            run["model"]["experts"][e]: latency_stats(total[expert == e])
+            experts[e]: latency_stats(total[expert == e])
             for e in range(n_exp)
             if np.any(expert == e)
         },
@@ -67,41 +66,42 @@ def summarize(run_dir: Path) -> dict:
     }
     if len(inf):
         out.update(fold_metrics(y, pred, len(classes)))
-    if win:
-        out["windows"] = window_summary(win, np.asarray(out["expert_share"]), out.get("macro_f1"))
+    if run.windows:
+        out["windows"] = window_summary(
+            run.windows, np.asarray(out["expert_share"]), out.get("macro_f1")
+        )
         if "energy" in out["windows"]:
             out["energy"] = out["windows"].pop("energy")
     return out
 
 
-def link_summary(inf: list[dict]) -> dict:
+def link_summary(inf: tuple[Inference, ...]) -> dict:
     """How the serial link fared: requests sent again after a damaged exchange, and faults the
     host recovered from by finding the device again (a reset, lost bytes, a dropped connection),
-    with the samples they happened at. Runs from before this record have no `link` field."""
-    links = [(r["i"], r.get("link") or {}) for r in inf]
+    with the samples they happened at. Runs from before this record have no `link` field (0)."""
     return {
-        "retried_requests": int(sum(x.get("retried", 0) for _, x in links)),
-        "resyncs": int(sum(x.get("resyncs", 0) for _, x in links)),
-        "resynced_samples": [i for i, x in links if x.get("resyncs", 0)],
+        "retried_requests": int(sum(r.retried for r in inf)),
+        "resyncs": int(sum(r.resyncs for r in inf)),
+        "resynced_samples": [r.i for r in inf if r.resyncs],
     }
 
 
-def window_summary(win: list[dict], share: np.ndarray, macro_f1: float | None) -> dict:
+def window_summary(win: tuple[Window, ...], share: np.ndarray, macro_f1: float | None) -> dict:
     """Per expert the median over its windows (MLPerf Tiny) of the per-inference counter and energy,
     and the routing-weighted energy per inference (each expert's energy times its sample share).
     """
     per_expert: dict[int, dict] = {}
-    for e in sorted({w["expert"] for w in win}):
-        ws = [w for w in win if w["expert"] == e]
+    for e in sorted({w.expert for w in win}):
+        ws = [w for w in win if w.expert == e]
         uj = [
-            w["energy"]["uj_per_inference"]
+            w.energy["uj_per_inference"]
             for w in ws
-            if w.get("energy") and w["energy"].get("uj_per_inference") is not None
+            if w.energy and w.energy.get("uj_per_inference") is not None
         ]
         per_expert[e] = {
             "windows": len(ws),
-            "n": ws[0]["n"],
-            "per_inference_median": float(np.median([w["per_inference"] for w in ws])),
+            "n": ws[0].n,
+            "per_inference_median": float(np.median([w.per_inference for w in ws])),
             "uj_median": float(np.median(uj)) if uj else None,
         }
     out = {"count": len(win), "per_expert": {str(k): v for k, v in per_expert.items()}}
@@ -111,8 +111,8 @@ def window_summary(win: list[dict], share: np.ndarray, macro_f1: float | None) -
         mix = sum(share[e] * v for e, v in with_uj.items()) / max(1e-12, weight)
         out["energy"] = {
             "uj_per_inference": float(mix),
-            "source": win[0]["energy"]["source"],
-            "label": win[0]["energy"].get("label", ""),
+            "source": (win[0].energy or {}).get("source", ""),
+            "label": (win[0].energy or {}).get("label", ""),
             "per_expert_uj": {str(k): v for k, v in with_uj.items()},
         }
         if macro_f1 is not None and mix > 0:

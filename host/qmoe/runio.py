@@ -107,8 +107,9 @@ def make_folder(path: Path, what: str = "output") -> Path:
     return path
 
 
-def read_jsonl(path: Path, notes: list[str] | None = None) -> list[dict]:
-    """Every complete line of a JSONL file ([] when it does not exist)."""
+def read_jsonl(path: Path, notes: list[str] | None = None, numbered: bool = False) -> list:
+    """Every complete line of a JSONL file ([] when it does not exist); with `numbered`, each as
+    (line number, value) so that a reader's errors can name the line."""
     path = Path(path)
     if not path.exists():
         return []
@@ -126,7 +127,8 @@ def read_jsonl(path: Path, notes: list[str] | None = None) -> list[dict]:
         torn = no == len(lines) and not line.endswith("\n")
         try:
             if not torn:
-                rows.append(json.loads(line))
+                value = json.loads(line)
+                rows.append((no, value) if numbered else value)
                 continue
         except json.JSONDecodeError as exc:
             raise DataError(f"{path}:{no}: not valid JSON: {exc}") from exc

@@ -1,4 +1,5 @@
-"""Run folders: everything a training run produced, as JSON, CSV, model files and plots."""
+"""Training run folders: everything a training run produced, as JSON, CSV, model files and plots
+(the layout and schema: qmoe.runfolder, docs/runs.md)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ import numpy as np
 from qmoe import __version__
 from qmoe.data import FeatureDataset
 from qmoe.modelfile import save_model
+from qmoe.runfolder import (
+    CURIOSITY_DIR,
+    MODEL_FILE,
+    MODELS_DIR,
+    PREDICTIONS_CSV,
+    SKIPPED,
+    write_results,
+    write_run_json,
+    write_train_summary,
+)
 from qmoe.runio import safe_name, write_json_atomic
 from qmoe.train.cv import CVResult
 
@@ -23,13 +34,13 @@ def write_json(path: Path, obj) -> None:
 
 
 def start_run(out: Path, fd: FeatureDataset, extra: dict) -> Path:
-    """Create the run folder and write run.json and skipped.txt (every skipped input, with its
-    reason).
+    """Create the run folder and write run.json (docs/runs.md) and skipped.txt (every skipped
+    input, with its reason).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    write_json(
-        out / "run.json",
+    write_run_json(
+        out,
         {
             "qmoe_version": __version__,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -45,7 +56,7 @@ def start_run(out: Path, fd: FeatureDataset, extra: dict) -> Path:
         },
     )
     if fd.skipped:
-        (out / "skipped.txt").write_text("".join(f"{f}\t{why}\n" for f, why in fd.skipped))
+        (out / SKIPPED).write_text("".join(f"{f}\t{why}\n" for f, why in fd.skipped))
     return out
 
 
@@ -53,8 +64,8 @@ def write_variant(out: Path, result: CVResult, fd: FeatureDataset, keep_fold: in
     """Write one variant's per-fold results, predictions, curiosity outputs and model files."""
     vdir = Path(out) / safe_name(result.config.name)
     vdir.mkdir(parents=True, exist_ok=True)
-    write_json(
-        vdir / "results.json",
+    write_results(
+        vdir,
         {
             "variant": result.config.name,
             "label_set": result.label_set,
@@ -64,19 +75,19 @@ def write_variant(out: Path, result: CVResult, fd: FeatureDataset, keep_fold: in
             "folds": [{"fold": f.fold, **f.metrics} for f in result.folds],
         },
     )
-    with open(vdir / "predictions.csv", "w", newline="") as fh:
+    with open(vdir / PREDICTIONS_CSV, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["name", "fold", "label", "pred", "expert", "uncertainty"])
         for f in result.folds:
             for r, p, e, u in zip(f.rows, f.pred, f.expert, f.uncertainty):
                 w.writerow([fd.names[r], f.fold, int(fd.y[r]), int(p), int(e), f"{u:.9g}"])
     for f in result.folds:
-        save_model(f.model, vdir / "models" / f"fold{f.fold}.qmoe")
+        save_model(f.model, vdir / MODELS_DIR / f"fold{f.fold}.qmoe")
         if f.model.router is not None:
-            write_curiosity(vdir / "curiosity", f, result.class_names, fd)
+            write_curiosity(vdir / CURIOSITY_DIR, f, result.class_names, fd)
     kept = [f for f in result.folds if f.fold == keep_fold] or result.folds[:1]
     if kept:
-        save_model(kept[0].model, vdir / "model.qmoe")
+        save_model(kept[0].model, vdir / MODEL_FILE)
     return vdir
 
 
@@ -142,12 +153,8 @@ def summary_rows(results: list[CVResult]) -> list[dict]:
 
 
 def write_summary(out: Path, rows: list[dict]) -> None:
-    write_json(Path(out) / "summary.json", rows)
-    if rows:
-        with open(Path(out) / "summary.csv", "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
+    """summary.json and summary.csv of the run folder (qmoe.runfolder.write_train_summary)."""
+    write_train_summary(out, rows)
 
 
 def format_table(rows: list[dict]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qmoe import energy
 from qmoe.measure_summary import latency_stats
 from qmoe.report.compare import CompareSection
 from qmoe.report.load import RunView
@@ -14,9 +15,9 @@ def num(x: float) -> str:
 
 def f1_per_mj(run: RunView) -> float | None:
     """Macro-F1 per millijoule of energy per inference, when the run has an energy figure."""
-    if not run.energy_uj:
+    if not run.energy_uj or run.energy_uj <= 0:
         return None
-    return run.macro_f1 / (run.energy_uj / 1000.0)
+    return energy.f1_per_mj(run.macro_f1, run.energy_uj)
 
 
 def size_text(run: RunView) -> str:

@@ -4,6 +4,8 @@
   when the run finished, summary.json;
 - a cross-validation variant folder of `qmoe-host train`: results.json (per-fold metrics);
 - a training run folder: run.json and one variant folder per variant (one Run each).
+
+qmoe.runfolder reads and checks the files (docs/runs.md); this module keeps what compare needs.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from qmoe import runfolder
 from qmoe.errors import DataError
-from qmoe.runio import read_json, read_jsonl
+from qmoe.runfolder import CvRun, DeviceRun
 
 
 def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -162,75 +165,37 @@ class Run:
         return out
 
 
-def _get(obj: dict, dotted: str, path: Path, types: type | tuple = object):
-    cur = obj
-    for part in dotted.split("."):
-        if not isinstance(cur, dict) or part not in cur:
-            raise DataError(f"{path}: missing field '{dotted}'")
-        cur = cur[part]
-    if not isinstance(cur, types) or (isinstance(cur, bool) and types is not bool):
-        raise DataError(f"{path}: field '{dotted}' has {cur!r}, expected {types}")
-    return cur
-
-
-def _load_device(folder: Path, meta: dict) -> Run:
-    rj = folder / "run.json"
-    model = _get(meta, "model", rj, dict)
-    if not (folder / "inferences.jsonl").is_file():
-        raise DataError(f"{folder / 'inferences.jsonl'}: missing (a device run folder holds it)")
-    notes: list[str] = []
-    rows = read_jsonl(folder / "inferences.jsonl", notes)
-    if not rows:
-        raise DataError(f"{folder / 'inferences.jsonl'}: no inferences recorded")
-    num = (int, float)
-    where = folder / "inferences.jsonl"
-    latency = [_get(r, "counters.total", Path(f"{where}:{k}"), num) for k, r in enumerate(rows, 1)]
-    labels = [_get(r, "label", Path(f"{where}:{k}"), int) for k, r in enumerate(rows, 1)]
-    preds = [_get(r, "pred", Path(f"{where}:{k}"), int) for k, r in enumerate(rows, 1)]
-    samples = [str(r.get("sample", r.get("i", k))) for k, r in enumerate(rows)]
-    summary_path = folder / "summary.json"
-    energy = read_json(summary_path).get("energy") if summary_path.is_file() else None
+def _device(d: DeviceRun) -> Run:
     return Run(
-        name=str(model.get("name") or folder.name),
+        name=d.model.name or d.path.name,
         kind="device",
-        path=folder,
-        label_set=str(model.get("label_set", "")),
-        class_names=list(model.get("class_names", [])),
-        router=str(model.get("router", "")),
-        experts=tuple(model.get("experts", [])),
-        board=_get(meta, "board.name", rj, str),
-        unit=_get(meta, "board.counter.unit", rj, str),
-        latency=np.asarray(latency, np.float64),
-        samples=samples,
-        labels=np.asarray(labels, np.int64),
-        preds=np.asarray(preds, np.int64),
-        energy=energy if isinstance(energy, dict) else None,
-        notes=notes,
+        path=d.path,
+        label_set=d.model.label_set,
+        class_names=d.class_names,
+        router=d.model.router,
+        experts=d.model.experts,
+        board=d.board.name,
+        unit=d.unit,
+        latency=d.column("counters.total", np.float64),
+        samples=[r.sample for r in d.inferences],
+        labels=d.column("label"),
+        preds=d.column("pred"),
+        energy=d.energy,
+        notes=list(d.notes),
     )
 
 
-def _load_cv(folder: Path) -> Run:
-    rj = folder / "results.json"
-    res = read_json(rj)
-    folds = _get(res, "folds", rj, list)
-    if not folds:
-        raise DataError(f"{rj}: field 'folds' is empty")
-    f1, acc = {}, {}
-    for k, f in enumerate(folds):
-        fold = _get(f, "fold", Path(f"{rj} folds[{k}]"), int)
-        f1[fold] = float(_get(f, "macro_f1", Path(f"{rj} folds[{k}]"), (int, float)))
-        acc[fold] = float(f.get("accuracy", np.nan))
-    cfg = res.get("train_config", {})
+def _cv(c: CvRun) -> Run:
     return Run(
-        name=str(res.get("variant") or folder.name),
+        name=c.variant,
         kind="cv",
-        path=folder,
-        label_set=str(res.get("label_set", "")),
-        class_names=list(res.get("class_names", [])),
-        router=str(cfg.get("router", "")),
-        experts=tuple(cfg.get("experts", [])),
-        fold_f1=f1,
-        fold_accuracy=acc,
+        path=c.path,
+        label_set=c.label_set,
+        class_names=list(c.class_names),
+        router=str(c.train_config.get("router", "")),
+        experts=c.experts,
+        fold_f1={f.fold: f.macro_f1 for f in c.folds},
+        fold_accuracy={f.fold: f.accuracy for f in c.folds},
     )
 
 
@@ -242,22 +207,13 @@ def load_runs(path: Path | str) -> list[Run]:
         folder = folder.parent
     if not folder.is_dir():
         raise DataError(f"{folder}: no such run folder")
-    if (folder / "results.json").is_file():
-        return [_load_cv(folder)]
-    meta = read_json(folder / "run.json") if (folder / "run.json").is_file() else {}
-    if meta.get("kind") == "device":
-        return [_load_device(folder, meta)]
-    variants = [_load_cv(d) for d in sorted(folder.iterdir()) if (d / "results.json").is_file()]
-    if not variants:
-        holder = f" (nor is {folder}, which holds it)" if given != folder else ""
-        raise DataError(
-            f"{given}: not a run folder{holder}: "
-            'expected run.json with "kind": "device" '
-            "(qmoe-host measure), results.json (a variant of qmoe-host train) or "
-            "variant folders holding results.json"
-        )
-    order = {name: i for i, name in enumerate(meta.get("variants", []))}
-    return sorted(variants, key=lambda r: order.get(r.name, len(order)))
+    try:
+        runs = runfolder.load_folder(folder)
+    except runfolder.NotARunFolder as exc:
+        if given == folder:
+            raise
+        raise DataError(f"{given}: not a run folder (nor is {folder}, which holds it)") from exc
+    return [_device(r) if isinstance(r, DeviceRun) else _cv(r) for r in runs]
 
 
 def load_run(path: Path | str) -> Run:
