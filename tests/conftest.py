@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from qmoe.train.determinism import prepare_process
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+prepare_process()  # torch's and MKL's portable kernels, as qmoe-host asks for them
 
 
 @pytest.fixture(scope="session", autouse=True)

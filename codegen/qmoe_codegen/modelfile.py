@@ -53,20 +53,42 @@ def unflatten(obj, arrays: dict[str, np.ndarray]):
     return obj
 
 
+# Every zip member gets this timestamp (zip's earliest), so that the same content gives the same
+# bytes: a model file's SHA-256 names the model (docs/reproducibility.md).
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _member(z: zipfile.ZipFile, name: str, data: bytes, compress: int) -> None:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = compress
+    info.external_attr = 0o644 << 16
+    z.writestr(info, data)
+
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """`arrays` as an .npz (what np.savez writes, np.load reads) with no timestamp in it."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as z:
+        for key, arr in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
+            _member(z, f"{key}.npy", member.getvalue(), zipfile.ZIP_STORED)
+    return buf.getvalue()
+
+
 def write_zip(
     path: Path, meta: dict, arrays: dict[str, np.ndarray], json_name: str, digest_field: str
 ) -> Path:
-    """Write meta (with the SHA-256 of the arrays blob in `digest_field`) and arrays atomically."""
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    blob = buf.getvalue()
+    """Write meta (with the SHA-256 of the arrays blob in `digest_field`) and arrays atomically.
+    Same content, same bytes: no member carries the time of writing."""
+    blob = npz_bytes(arrays)
     meta = {**meta, digest_field: hashlib.sha256(blob).hexdigest()}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr(json_name, json.dumps(meta, indent=1))
-        z.writestr("arrays.npz", blob)
+        _member(z, json_name, json.dumps(meta, indent=1).encode(), zipfile.ZIP_DEFLATED)
+        _member(z, "arrays.npz", blob, zipfile.ZIP_DEFLATED)
     tmp.replace(path)
     return path
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from qmoe.data import FeatureDataset, generate_builtin, load_dataset, load_embedding_csv
+from qmoe.environment import environment
 from qmoe.errors import ConfigError
 from qmoe.features.extract import extract_features
 from qmoe.modelfile import load_model
@@ -22,6 +23,7 @@ from qmoe.runs import (
 )
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import CVResult, cross_validate, evaluate
+from qmoe.train.determinism import DEFAULT_THREADS, check_threads, configure
 from qmoe_codegen.frontend import FrontendConfig
 
 # The variants of the main job: the fp32 baseline, the quantized experts, and mixtures of
@@ -97,20 +99,32 @@ def train(
     keep_fold: int = 1,
     progress: bool = True,
     extra: dict | None = None,
+    threads: int | None = None,
 ) -> TrainReport:
-    """Cross-validate each configuration, write the run folder, return the summary table."""
+    """Cross-validate each configuration, write the run folder, return the summary table.
+
+    Training runs on `threads` intra-op threads (default 1; qmoe.train.determinism): the same
+    seed and thread count give the same model files, byte for byte. run.json records both and the
+    environment (qmoe.environment)."""
     names = [c.name for c in configs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ConfigError(f"variant(s) given twice: {', '.join(dupes)}")
+    threads = DEFAULT_THREADS if threads is None else check_threads(threads)
+    seeds = sorted({c.seed for c in configs})
     out = start_run(
         Path(out),
         fd,
-        {"frontend": frontend.to_dict() if frontend else None, "variants": names, **(extra or {})},
+        {
+            "frontend": frontend.to_dict() if frontend else None,
+            "variants": names,
+            "environment": environment(seeds[0] if len(seeds) == 1 else seeds, threads),
+            **(extra or {}),
+        },
     )
     results = []
     for cfg in configs:
-        res = cross_validate(fd, cfg, frontend, folds=folds, progress=progress)
+        res = cross_validate(fd, cfg, frontend, folds=folds, progress=progress, threads=threads)
         write_variant(out, res, fd, keep_fold)
         results.append(res)
     rows = summary_rows(results)
@@ -124,9 +138,15 @@ def train(
 
 
 def evaluate_model(
-    model_path: Path, fd: FeatureDataset, folds: list[int] | None = None, out: Path | None = None
+    model_path: Path,
+    fd: FeatureDataset,
+    folds: list[int] | None = None,
+    out: Path | None = None,
+    threads: int | None = None,
 ) -> dict:
-    """Evaluate a saved model on the given folds (default: the fold it held out)."""
+    """Evaluate a saved model on the given folds (default: the fold it held out), on `threads`
+    intra-op threads (default 1)."""
+    configure(threads)
     model = load_model(model_path)
     if list(model.class_names) != list(fd.class_names):
         raise ConfigError(
@@ -164,8 +184,10 @@ def demo(
     variants: tuple[str, ...] = DEMO_VARIANTS,
     base: TrainConfig | None = None,
     progress: bool = True,
+    threads: int | None = None,
 ) -> TrainReport:
-    """The main job on the built-in dataset: generate data, cross-validate every variant, report."""
+    """The main job on the built-in dataset: generate data, cross-validate every variant, report.
+    `threads`: intra-op threads of training (default 1; qmoe.train.determinism)."""
     data_dir = Path(data_dir)
     if not (data_dir / "meta" / "esc50.csv").exists():
         generate_builtin(data_dir, seed=seed, clips_per_class=clips_per_class)
@@ -179,6 +201,7 @@ def demo(
         out,
         progress=progress,
         extra={"dataset": "builtin", "data_dir": str(data_dir)},
+        threads=threads,
     )
 
 

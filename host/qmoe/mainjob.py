@@ -61,9 +61,11 @@ def run_main_job(
     board: str | None = None,
     n: int | None = None,
     window_n: int = 20,
+    threads: int | None = None,
     say=print,
 ) -> MainJobResult:
-    """Run the whole path; `say` prints progress lines."""
+    """Run the whole path; `say` prints progress lines; `threads`: training's intra-op threads
+    (default 1, qmoe.train.determinism)."""
     from qmoe.measure import measure_on_board
     from qmoe.report import write_report
 
@@ -80,6 +82,7 @@ def run_main_job(
         clips_per_class=12 if quick else 40,
         base=base,
         progress=False,
+        threads=threads,
     )
     say(tr.table)
     reason = ""

@@ -18,6 +18,7 @@ import serial
 from tqdm.auto import tqdm
 
 from qmoe import __version__
+from qmoe.environment import environment
 from qmoe.errors import ConfigError, QmoeError
 from qmoe.measure_samples import Sample, load_samples
 from qmoe.protocol import InputKind, Link, Timeouts
@@ -272,6 +273,7 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
             },
             "power": {"source": cfg.power},
             "windows": {"n": cfg.window_n, "repeats": cfg.window_repeats},
+            "environment": environment(seed=meta.get("provenance", {}).get("seed")),
         }
         done = _start_folder(cfg, run)
         # The profile's per_tick is exact (qemu-m0: 62.5); INFO carries an integer.

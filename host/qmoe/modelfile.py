@@ -12,14 +12,13 @@ Readers other than qmoe (codegen, other tools) can use json + numpy alone.
 
 from __future__ import annotations
 
-import datetime as _dt
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from qmoe import __version__
+from qmoe.environment import git_commit
 from qmoe.errors import ModelFileError
 from qmoe.experts import Expert, ExpertConfig
 from qmoe.model import QmoeModel
@@ -32,20 +31,6 @@ from qmoe_codegen.inputq import InputQuant
 from qmoe_codegen.modelfile import FORMAT, VERSION, flatten, write_zip
 
 ROUTER_TYPES = {"softmax": SoftmaxRouter, "curiosity": CuriosityRouter}
-
-
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            cwd=Path(__file__).resolve().parent,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return (out.stdout.strip() or None) if out.returncode == 0 else None
 
 
 def _state(module: torch.nn.Module) -> dict[str, np.ndarray]:
@@ -80,7 +65,6 @@ def save_model(model: QmoeModel, path: Path) -> Path:
         "format": FORMAT,
         "version": VERSION,
         "qmoe_version": __version__,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "name": model.name,
         "class_names": list(model.class_names),
         "label_set": model.label_set,
@@ -90,7 +74,7 @@ def save_model(model: QmoeModel, path: Path) -> Path:
         "experts": experts,
         "router": router,
         "policy": model.policy.to_dict() if model.policy is not None else None,
-        "provenance": {**model.provenance, "commit": _git_commit()},
+        "provenance": {**model.provenance, "commit": git_commit()},
     }
     return write_zip(Path(path), meta, arrays, "model.json", "arrays_sha256")
 

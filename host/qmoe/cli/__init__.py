@@ -21,6 +21,7 @@ from qmoe.cli import (  # noqa: F401  (register the commands)
 )
 from qmoe.cli.common import cli
 from qmoe.errors import QmoeError
+from qmoe.train.determinism import prepare_process
 
 __all__ = ["cli", "main", "run"]
 
@@ -31,7 +32,9 @@ def run(argv: list[str] | None = None) -> int:
     Bad input (any QmoeError, the one root of qmoe's and qmoe_codegen's errors; click's usage
     errors) prints `error: ...` and returns 2; a file the system refuses to read or write
     (permissions, a full disk) is said the same way, naming the file, rather than as a traceback.
+    Torch and MKL are asked for their portable kernels first (qmoe.train.determinism).
     """
+    prepare_process()
     try:
         rv = cli.main(args=argv, prog_name="qmoe-host", standalone_mode=False)
     except click.exceptions.Abort:

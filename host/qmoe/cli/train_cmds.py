@@ -22,6 +22,15 @@ from qmoe.cli.common import (
     with_dataset,
 )
 
+THREADS = click.option(
+    "--threads",
+    type=POSITIVE,
+    default=1,
+    show_default=True,
+    help="PyTorch intra-op threads. Part of the recipe: the same seed and thread count give the "
+    "same model on any machine (docs/reproducibility.md); 1 is also the fastest for these sizes.",
+)
+
 
 @cli.group()
 def data() -> None:
@@ -127,6 +136,7 @@ def data_info(dataset: str, root: Path, label_set: str | None) -> None:
     "--folds", default=None, help="Test folds to run, e.g. 1,2 (default: all official folds)."
 )
 @click.option("--seed", type=SEED, default=0, show_default=True)
+@THREADS
 @click.option("--out", type=OutPath(), default=Path("runs/train"), show_default=True)
 def train(
     dataset,
@@ -148,6 +158,7 @@ def train(
     epochs,
     folds,
     seed,
+    threads,
     out,
 ) -> None:
     """Cross-validated training of one model or a mixture; writes a run folder, prints a table."""
@@ -174,7 +185,13 @@ def train(
     folds = _folds(folds)
     fd, fe = _features(dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed)
     rep = run_train(
-        fd, fe, configs, out, folds=folds, extra={"dataset": dataset, "root": str(root)}
+        fd,
+        fe,
+        configs,
+        out,
+        folds=folds,
+        extra={"dataset": dataset, "root": str(root)},
+        threads=threads,
     )
     click.echo(rep.table)
     click.echo(f"\nrun folder: {rep.out}")
@@ -187,8 +204,9 @@ def train(
     "--folds", default=None, help="Folds to evaluate (default: the fold the model held out)."
 )
 @click.option("--out", type=OutPath("file"), default=None, help="Write the report as JSON.")
+@THREADS
 def eval_cmd(
-    model, dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, folds, out
+    model, dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, folds, out, threads
 ):
     """Evaluate a saved model file on a dataset."""
     from qmoe.api import evaluate_model
@@ -207,7 +225,7 @@ def eval_cmd(
         fe.get("hop", hop),
         fe.get("n_mels", n_mels),
     )
-    rep = evaluate_model(model, fd, folds=folds, out=out)
+    rep = evaluate_model(model, fd, folds=folds, out=out, threads=threads)
     click.echo(
         f"{rep['variant']} on {rep['label_set']} folds {rep['folds']} ({rep['rows']} rows): "
         f"accuracy {100 * rep['accuracy']:.1f} %, macro-F1 {100 * rep['macro_f1']:.1f} %, "
@@ -229,8 +247,15 @@ def eval_cmd(
     help="Board to measure on (default: qemu-m4, native where its toolchain is missing).",
 )
 @click.option("--train-only", is_flag=True, help="Stop after cross-validated training.")
+@THREADS
 def demo(
-    out: Path, data_dir: Path, seed: int, quick: bool, board: str | None, train_only: bool
+    out: Path,
+    data_dir: Path,
+    seed: int,
+    quick: bool,
+    board: str | None,
+    train_only: bool,
+    threads: int,
 ) -> None:
     """The main job on the built-in data: train, export, build, flash, measure, compare, report."""
     from qmoe.train.config import TrainConfig
@@ -241,12 +266,21 @@ def demo(
         base = TrainConfig(seed=seed)
         if quick:
             base = replace(base, epochs=10, qat_epochs=5, router_epochs=5)
-        rep = run_demo(out, data_dir, seed=seed, clips_per_class=12 if quick else 40, base=base)
+        rep = run_demo(
+            out,
+            data_dir,
+            seed=seed,
+            clips_per_class=12 if quick else 40,
+            base=base,
+            threads=threads,
+        )
         click.echo(rep.table + f"\n\nrun folder: {rep.out}")
         return
     from qmoe.mainjob import run_main_job
 
-    res = run_main_job(out, data_dir, seed=seed, quick=quick, board=board, say=click.echo)
+    res = run_main_job(
+        out, data_dir, seed=seed, quick=quick, board=board, threads=threads, say=click.echo
+    )
     click.echo("\n".join(res.summary))
     click.echo(
         f"\nreport: {res.report_dir / 'report.html'} (and report.md)\n"

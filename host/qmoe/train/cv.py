@@ -14,10 +14,10 @@ from qmoe.data import FeatureDataset
 from qmoe.errors import ConfigError
 from qmoe.model import QmoeModel
 from qmoe.train.config import TrainConfig
+from qmoe.train.determinism import configure, seeded
 from qmoe.train.metrics import fold_metrics, mean_std
 from qmoe.train.trainer import (
     calibrate_policy,
-    seed_everything,
     train_expert,
     train_fp32,
     train_router,
@@ -58,7 +58,7 @@ def fit_fold(
     iq = fit_input_quant(fd.X[train], clip_sigmas=cfg.clip_sigmas)
     x8 = torch.as_tensor(iq.apply(fd.X).astype(np.float32))
     y = torch.as_tensor(fd.y)
-    gen = seed_everything(cfg.seed * 1000 + test_fold)
+    gen = seeded(cfg.seed * 1000 + test_fold)
     n_classes = len(fd.class_names)
     xt, yt = x8[train], y[train]
     base = train_fp32(cfg, xt, yt, n_classes, iq.input_scale, gen)
@@ -145,8 +145,12 @@ def cross_validate(
     frontend: FrontendConfig | None,
     folds: list[int] | None = None,
     progress: bool = True,
+    threads: int | None = None,
 ) -> CVResult:
-    """Train and evaluate once per test fold (the official folds unless `folds` is given)."""
+    """Train and evaluate once per test fold (the official folds unless `folds` is given), with
+    `threads` intra-op threads (default 1) and deterministic algorithms (qmoe.train.determinism).
+    """
+    configure(threads)
     all_folds = sorted(set(fd.folds.tolist()))
     folds = all_folds if folds is None else list(folds)
     bad = [f for f in folds if f not in all_folds]

@@ -19,14 +19,6 @@ from qmoe.routers.policy import (
 from qmoe.train.config import TrainConfig
 
 
-def seed_everything(seed: int) -> torch.Generator:
-    """Seed torch's global generator and return a private one for data order."""
-    torch.manual_seed(seed)
-    g = torch.Generator()
-    g.manual_seed(seed)
-    return g
-
-
 def _batches(n: int, batch_size: int, gen: torch.Generator):
     perm = torch.randperm(n, generator=gen)
     for i in range(0, n, batch_size):

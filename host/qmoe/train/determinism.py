@@ -1,0 +1,92 @@
+"""Reproducible training: one place that fixes the thread count, the algorithms and the seeds.
+
+Every training entry point (`qmoe-host train`, `demo`, the main job, the router study, the bench
+scripts, all through `qmoe.train.cv.cross_validate`) calls `configure` before it trains, so that a
+seed names one model, byte for byte, whatever the machine's core count or its OMP_NUM_THREADS /
+MKL_NUM_THREADS. What is fixed and how to check it: docs/reproducibility.md.
+
+- Kernels: PyTorch's own CPU kernels run their portable build (ATEN_CPU_CAPABILITY=default, not
+  the AVX2/AVX-512 builds chosen by the CPU) and MKL runs its conditional numerical
+  reproducibility mode (MKL_CBWR=COMPATIBLE), so that a machine with other vector units adds in
+  the same order. Both are read by torch and MKL on their first use: `prepare_process` sets them,
+  and `qmoe-host` calls it before anything else; `configure` calls it too and records the kernels
+  torch actually uses.
+- Threads: PyTorch's intra-op thread count is set to `threads` (default 1), never taken from the
+  core count or the environment. These MLPs are tiny (a 64-row batch of 128x64 layers): a second
+  thread costs more in synchronisation than it saves, and on a loaded 2-core machine the default
+  (one thread per core) made the main job 3 to 20 times slower. A reduction split over more
+  threads may round differently, so the thread count is part of the recipe and is recorded.
+- Algorithms: `torch.use_deterministic_algorithms(True)`: an operation without a deterministic
+  implementation raises instead of silently varying.
+- Random sources: `seeded(seed)` seeds torch's global generator (weight initialisation, training
+  dropout) and returns a private generator for data order; the validation split, the curiosity
+  router's fixed MC-dropout masks and the built-in data have their own seeded generators.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+DEFAULT_THREADS = 1
+
+# Read by torch (its kernel build) and MKL (its code path) at their first use in a process.
+PORTABLE_KERNELS = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
+
+_applied: dict = {}
+
+
+def prepare_process() -> None:
+    """Ask torch and MKL for their portable, machine-independent kernels (see the module's
+    docstring). Has effect only before the process's first torch operation."""
+    os.environ.update(PORTABLE_KERNELS)
+
+
+def check_threads(threads: int) -> int:
+    """`threads` as a positive int; ConfigError otherwise."""
+    from qmoe.errors import ConfigError
+
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ConfigError(f"threads = {threads!r}: expected an integer >= 1")
+    return threads
+
+
+def configure(threads: int | None = None) -> dict:
+    """Fix torch's intra-op thread count (default DEFAULT_THREADS) and deterministic algorithms.
+
+    Returns what was set, for run.json. Safe to call again (the last call wins).
+    """
+    n = DEFAULT_THREADS if threads is None else check_threads(threads)
+    prepare_process()
+    import torch
+
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    torch.use_deterministic_algorithms(True)
+    kernels = torch.backends.cpu.get_cpu_capability()
+    if kernels != "DEFAULT" and not _applied:
+        warnings.warn(
+            f"torch already runs its {kernels} kernels in this process (a torch operation ran "
+            "before qmoe.train.determinism.configure): models trained here are reproducible on "
+            "this machine only; call configure() before any torch work, as qmoe-host does",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    _applied.update(threads=n, deterministic_algorithms=True, cpu_kernels=kernels)
+    return dict(_applied)
+
+
+def applied() -> dict:
+    """What the last `configure` set in this process ({} before any)."""
+    return dict(_applied)
+
+
+def seeded(seed: int):
+    """Seed torch's global generator (initialisation, dropout) and return a private
+    torch.Generator seeded alike, for the order in which training rows are drawn."""
+    import torch
+
+    torch.manual_seed(seed)
+    g = torch.Generator()
+    g.manual_seed(seed)
+    return g
