@@ -163,7 +163,7 @@ class FcCase:
         weights = self.packed()
         kernel = 0 if self.kernel is None else FORMAT_IDS[self.kernel]
         header = struct.pack(
-            "<2sHHHBBhhBBHI",
+            "<2sHHHBBhhBHHI",
             b"QF",
             h["n_in"],
             h["n_out"],

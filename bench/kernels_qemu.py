@@ -168,7 +168,7 @@ def image_source(cases: list[FcCase], repeats: list[int]) -> str:
                     "in_stride": str(n_in),
                     "out_bytes": str(out_bytes(case)),
                     "kernel": str(kernel),
-                    "nulls": str(case.nulls & 7),
+                    "nulls": str(case.nulls & 0x187),  # layer fields are NULL in the layer
                     "repeats": f"{repeats[i]}u",
                 },
                 indent=8,

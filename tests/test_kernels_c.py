@@ -438,3 +438,77 @@ def test_cross_compiles_within_budget(tmp_path, target):
     assert set(sizes) == {p.name for p in kb.kernel_sources()}
     assert all(n > 0 for n in sizes.values()), sizes
     assert sum(sizes.values()) <= 4096, sizes
+
+
+# ---------------------------------------------------------------- scratch
+
+
+@pytest.mark.parametrize("kernel", [None, *FORMAT_NAMES])
+def test_missing_or_short_scratch_refused(harness, kernel):
+    """A layer whose format needs scratch (qmoe_fc_scratch_size() > 0) is refused without a
+    context or with one byte less; the exact size (its own allocation: ASan sees any overrun) is
+    what every other case of this file runs with. s16 needs none: no context is fine."""
+    fmt = kernel or "t2"
+    if fmt == "s16":
+        assert harness.run(_small(fmt, kernel=kernel, nulls=1 << 7))[0][0] == QMOE_OK
+        return
+    assert_refused(harness, _small(fmt, kernel=kernel, nulls=1 << 7))
+    assert_refused(harness, _small(fmt, kernel=kernel, nulls=1 << 8))
+
+
+def test_scratch_size_matches_the_memory_plan(tmp_path):
+    """qmoe_fc_scratch_size() (C) and qmoe_codegen.memory.fc_scratch_bytes (the arena plan) give
+    the same bytes for every format over shapes around the formula's steps."""
+    from qmoe_codegen.memory import fc_scratch_bytes
+
+    shapes = [
+        (i, o) for i in (1, 3, 4, 5, 7, 8, 9, 160, 1536, 65535) for o in (0, 1, 319, 320, 321)
+    ]
+    src = tmp_path / "scratch_main.c"
+    src.write_text(
+        '#include <stdio.h>\n#include "qmoe_fc.h"\nint main(void) {\n'
+        "    static const unsigned shapes[][2] = {"
+        + ", ".join(f"{{{i}u, {o}u}}" for i, o in shapes)
+        + "};\n    for (unsigned f = 0; f <= 8; ++f) {\n"
+        "        for (unsigned s = 0; s < sizeof shapes / sizeof shapes[0]; ++s) {\n"
+        "            qmoe_fc_t l = {0};\n"
+        "            l.format = (uint8_t)f; l.n_in = (uint16_t)shapes[s][0];\n"
+        "            l.n_out = (uint16_t)shapes[s][1];\n"
+        '            printf("%u\\n", (unsigned)qmoe_fc_scratch_size(&l));\n'
+        "        }\n    }\n"
+        '    printf("%u\\n", (unsigned)qmoe_fc_scratch_size(NULL));\n    return 0;\n}\n'
+    )
+    kernels = kb.KERNELS_DIR
+    sources = [kernels / "qmoe_fc.c", *sorted((kernels / "reference").glob("*.c"))]
+    exe = tmp_path / "scratch_main"
+    includes = [f"-I{ROOT / 'firmware' / d}" for d in ("include", "port", "kernels")]
+    subprocess.run(
+        [
+            "gcc",
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            *includes,
+            str(src),
+            *map(str, sources),
+            "-o",
+            str(exe),
+        ],
+        check=True,
+    )
+    got = [
+        int(v)
+        for v in subprocess.run(
+            [str(exe)], capture_output=True, text=True, check=True
+        ).stdout.split()
+    ]
+    ids = {v: k for k, v in kb.FORMAT_IDS.items()}
+    want = [
+        fc_scratch_bytes({"format": ids.get(f, "?"), "n_in": i, "n_out": o})
+        for f in range(9)
+        for i, o in shapes
+    ] + [0]
+    assert got == want
+    assert fc_scratch_bytes({"format": "t2", "n_in": 1536, "n_out": 640}) == 2048 + 4 * 320
+    assert fc_scratch_bytes({"format": "s8", "n_in": 1536, "n_out": 640}) == 3072

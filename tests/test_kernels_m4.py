@@ -151,6 +151,13 @@ def refused_cases() -> list[FcCase]:
         for k in [None, *kc.FORMAT_NAMES]
         for bit in range(7)
     ]
+    # no scratch context, or one byte less scratch than qmoe_fc_scratch_size() (s16 needs none)
+    cases += [
+        kc._small(k or "t2", kernel=k, nulls=1 << bit)
+        for k in [None, *kc.FORMAT_NAMES]
+        if k != "s16"
+        for bit in (7, 8)
+    ]
     for fmt in kc.FORMAT_NAMES:
         for fields in [
             {"out_bits": 12},

@@ -19,7 +19,7 @@ from qmoe.modelfile import save_model
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
 from qmoe_codegen import golden
-from qmoe_codegen.blob import HEADER, BlobError, blob_bytes, read_blob, write_blob
+from qmoe_codegen.blob import FORMAT_VERSION, HEADER, BlobError, blob_bytes, read_blob, write_blob
 from qmoe_codegen.frontend import FrontendConfig, build_tables
 from qmoe_codegen.lower import lower_file
 
@@ -86,7 +86,7 @@ def test_writer_and_reader_round_trip_the_ir(model):
     assert np.array_equal(g2.logits, g.logits[:5]) and np.array_equal(g2.expert, g.expert[:5])
     data = path.read_bytes()
     magic, fmt, irv, head, total = HEADER.unpack_from(data)[:5]
-    assert (magic, fmt, irv, head, total) == (b"QMOEBLOB", 1, 1, 72, len(data))
+    assert (magic, fmt, irv, head, total) == (b"QMOEBLOB", FORMAT_VERSION, 1, 72, len(data))
     assert HEADER.unpack_from(data)[-1] == bytes.fromhex(ir["hash"])
 
 
@@ -123,7 +123,7 @@ def _poke(data: bytes, at: int, fmt: str, value) -> bytes:
 
 def _fields(data: bytes) -> dict[str, int]:
     """Byte offsets of the fields the structural cases damage."""
-    model = _words(data, 72, 19)
+    model = _words(data, 72, 21)
     fe_at, router_at, experts_at = model[16:19]
     expert = _words(data, experts_at, 6)
     layer = _words(data, expert[3], 15)
@@ -139,6 +139,9 @@ def _fields(data: bytes) -> dict[str, int]:
         "bitrev1": frontend[14] + 2,
         "arena": model[4],
         "n_experts": model[3],
+        "scratch_offset": 72 + 4 * 19,
+        "scratch_bytes": 72 + 4 * 20,
+        "scratch": model[20],
     }
 
 
@@ -151,7 +154,9 @@ def _header_cases(data: bytes) -> list[tuple[str, bytes, str, str]]:
         ("truncated", data[:500], "fewer bytes than the header announces", "truncated: 500 of"),
         ("extra", data + b"\0", "differs from the header's total_bytes", "but the header"),
         ("foreign", b"PK\x03\x04" + data[4:], "not a qmoe model blob", "not a qmoe model blob"),
-        ("format", _poke(data, 8, "<H", 2), "unsupported blob format version", "format version 2"),
+        ("format", _poke(data, 8, "<H", 3), "unsupported blob format version", "format version 3"),
+        # version 1 had no kernel scratch: refused with a hint to write the blob again
+        ("older", _poke(data, 8, "<H", 1), "unsupported blob format version", "older qmoe"),
         ("newer IR", _poke(data, 10, "<H", 9), "IR schema version newer", "IR schema version 9"),
         ("corrupt", bytes(flipped), "checksum mismatch", "checksum mismatch"),
     ]
@@ -177,6 +182,17 @@ def test_inconsistent_records_are_refused_by_the_c_loader(model, harness, tmp_pa
         ("shift 0", _poke(data, f["shift0"], "<b", 0), "requantization shift outside 1..62"),
         ("bias overflow", _poke(data, f["bias0"], "<i", 2**31 - 1), "int32 accumulator"),
         ("output past arena", _poke(data, f["out_offset0"], "<I", f["arena"]), "outside the arena"),
+        (
+            "scratch past arena",
+            _poke(data, f["scratch_offset"], "<I", f["arena"]),
+            "kernel scratch",
+        ),
+        ("scratch odd", _poke(data, f["scratch_offset"], "<I", 4), "kernel scratch"),
+        (
+            "scratch short",
+            _poke(data, f["scratch_bytes"], "<I", f["scratch"] - 1),
+            "needs more kernel scratch",
+        ),
         ("lut", _poke(data, f["lut0"], "<B", f["n_experts"]), "names an expert"),
         ("bitrev", _poke(data, f["bitrev1"], "<H", 3), "bit-reversal table is wrong"),
         ("no layers", _poke(data, f["n_layers"], "<I", 0), "expert layer count"),

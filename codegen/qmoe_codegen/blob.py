@@ -21,17 +21,18 @@ import numpy as np
 from .errors import IRError
 from .frontend import FrontendConfig, build_tables
 from .ir import SCHEMA_VERSION, content_hash, validate
+from .memory import scratch_of
 from .modelfile import flatten, unflatten
 
 MAGIC = b"QMOEBLOB"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the model record ends with the kernel scratch (offset, bytes)
 ALIGN = 8
 HEADER = struct.Struct("<8sHHIIIIIII32s")  # 72 bytes, docs/blob.md "Header"
 FORMATS = {"s1": 1, "s2": 2, "t2": 3, "t5": 4, "s4": 5, "s8": 6, "s16": 7}  # QMOE_FMT_*
 INPUT_KINDS = {"frontend": 1, "features": 2}  # QMOE_INPUT_*
 ROUTER_KINDS = {"softmax": 1, "curiosity": 2}  # QMOE_ROUTER_*
 # Record sizes in uint32 words (docs/blob.md "Records").
-MODEL_WORDS, EXPERT_WORDS, LAYER_WORDS, ROUTER_WORDS, FRONTEND_WORDS = 19, 6, 15, 48, 26
+MODEL_WORDS, EXPERT_WORDS, LAYER_WORDS, ROUTER_WORDS, FRONTEND_WORDS = 21, 6, 15, 48, 26
 # Front-end tables in the order of qmoe_frontend_t's pointers, with their element type.
 FRONTEND_TABLES = (
     ("window", "<i2"),
@@ -199,7 +200,7 @@ def blob_bytes(ir: dict) -> bytes:
     ]
     for field, dtype in (("mu", "<i4"), ("mult", "<i4"), ("shift", "i1")):
         model += d.array(inp[field], dtype) if inp["kind"] == "frontend" else [0, 0]
-    model += [fe_at, router_at, experts_at]
+    model += [fe_at, router_at, experts_at, *scratch_of(ir)]
     records = model + (_frontend(d, ir) if has_fe else [])
     records += _router(d, ir) if router_at else []
     layers: list[int] = []
@@ -262,7 +263,10 @@ def check_header(data: bytes, where: str = "blob") -> tuple:
     if magic != MAGIC:
         raise _fail(where, f"not a qmoe model blob: magic {magic!r}, expected {MAGIC!r}")
     if fmt != FORMAT_VERSION:
-        raise _fail(where, f"blob format version {fmt}; this qmoe reads version {FORMAT_VERSION}")
+        why = " (made by an older qmoe: write the blob again)" if fmt < FORMAT_VERSION else ""
+        raise _fail(
+            where, f"blob format version {fmt}; this qmoe reads version {FORMAT_VERSION}{why}"
+        )
     if not 1 <= ir_version <= SCHEMA_VERSION:
         raise _fail(
             where, f"IR schema version {ir_version} is newer than this qmoe's ({SCHEMA_VERSION})"

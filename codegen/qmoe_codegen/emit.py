@@ -14,6 +14,7 @@ import numpy as np
 
 from .cgen import assert_valid_identifier, c_array, c_string, c_struct_init, generated_banner
 from .ir import GENERATOR
+from .memory import scratch_of
 
 _ROUTER_KIND = {"softmax": "QMOE_ROUTER_SOFTMAX", "curiosity": "QMOE_ROUTER_CURIOSITY"}
 _FMT = {
@@ -191,6 +192,8 @@ def emit_model(ir: dict, prefix: str = "qmoe_model") -> dict[str, str]:
             "experts": experts,
             "router": router,
             "arena_bytes": f"{ir['memory']['arena_bytes']}u",
+            "scratch_offset": f"{scratch_of(ir)[0]}u",
+            "scratch_bytes": f"{scratch_of(ir)[1]}u",
             "flash_bytes": f"{ir['sizes']['total_flash_bytes']}u",
         }
     )

@@ -14,6 +14,14 @@ never
 overlap as long as the arena holds the largest consecutive pair, so the arena is exactly the
 liveness
 bound max_k(size(out_{k-1}) + size(out_k)), or the router's need if that is larger.
+
+Kernel scratch: a fully-connected kernel may use working memory that the caller lends it
+(qmoe_fc_scratch_size() in firmware/include/qmoe_fc.h; fc_scratch_bytes here, the same formula).
+It depends on the layer's format and shape only, not on the board's kernel variant, so one plan
+serves every board. The arena ends with one scratch region, 8-byte aligned, as large as the
+largest need of any layer (router and experts), after every activation buffer:
+
+    [ activations (the bound above) | scratch (scratch_bytes, at scratch_offset) ]
 """
 
 from __future__ import annotations
@@ -25,6 +33,31 @@ def _out_bytes(layer: dict) -> int:
 
 def _align(n: int, a: int) -> int:
     return (n + a - 1) // a * a
+
+
+# firmware/kernels/qmoe_fc_internal.h: QMOE_FC_LUT_TABLE_BYTES, QMOE_FC_LUT_CHUNK_ROWS
+LUT_TABLE_BYTES = 2048
+LUT_CHUNK_ROWS = 320
+
+
+def fc_scratch_bytes(layer: dict) -> int:
+    """qmoe_fc_scratch_size() of an IR layer: the scratch its kernel may use, in bytes."""
+    fmt, n_in, n_out = str(layer["format"]), int(layer["n_in"]), int(layer["n_out"])
+    if fmt in ("s1", "s2", "t2", "t5"):
+        return 0 if n_out == 0 else LUT_TABLE_BYTES + 4 * min(n_out, LUT_CHUNK_ROWS)
+    if fmt == "s4":
+        return 16 * ((n_in + 7) // 8)
+    if fmt == "s8":
+        return 8 * ((n_in + 3) // 4)
+    return 0
+
+
+def _layers(ir: dict) -> list[dict]:
+    layers = [layer for ex in ir["experts"] for layer in ex["layers"]]
+    router = ir.get("router")
+    if router is not None:
+        layers += [router["hidden"], router["out"]]
+    return layers
 
 
 def router_bytes(router: dict | None) -> int:
@@ -50,7 +83,9 @@ def plan(ir: dict) -> dict:
         experts.append({"sizes": sizes[1:], "pair_bound": pair})
         arena = max(arena, pair)
     r_need = _align(n_x, 8) + router_bytes(ir.get("router"))
-    arena = _align(max(arena, r_need), 4)
+    scratch = _align(max(fc_scratch_bytes(layer) for layer in _layers(ir)), 8)
+    activations = _align(max(arena, r_need), 4)
+    arena = activations
     for ex_plan in experts:
         offsets = []
         for k, size in enumerate(ex_plan["sizes"]):
@@ -58,10 +93,26 @@ def plan(ir: dict) -> dict:
             offsets.append(arena - _align(size, 4) if k % 2 == 0 else 0)
         ex_plan["offsets"] = offsets
         ex_plan["peak_bytes"] = ex_plan.pop("pair_bound")
+    scratch_offset = _align(activations, 8) if scratch else activations
     return {
-        "arena_bytes": arena,
+        "arena_bytes": scratch_offset + scratch,
+        "scratch_offset": scratch_offset,
+        "scratch_bytes": scratch,
         "input_bytes": n_x,
         "router_bytes": r_need,
         "router_offset": _align(n_x, 8),
         "experts": experts,
     }
+
+
+def scratch_of(ir: dict) -> tuple[int, int]:
+    """(offset, bytes) of the kernels' scratch in the arena; IRError for a plan without it."""
+    from .errors import IRError
+
+    mem = ir["memory"]
+    if "scratch_offset" not in mem or "scratch_bytes" not in mem:
+        raise IRError(
+            "IR memory plan: no kernel scratch (scratch_offset, scratch_bytes); the IR was "
+            "made by an older qmoe: lower the model again"
+        )
+    return int(mem["scratch_offset"]), int(mem["scratch_bytes"])

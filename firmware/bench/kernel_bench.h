@@ -18,6 +18,10 @@
 #define QMOE_BENCH_NULL_LAYER 0x01u
 #define QMOE_BENCH_NULL_IN 0x02u
 #define QMOE_BENCH_NULL_OUT 0x04u
+/* ... or, for the scratch: pass no context at all, or one byte less than the layer needs (the
+ * app lends every other call 4096 bytes of 8-byte aligned scratch). */
+#define QMOE_BENCH_NULL_CTX 0x80u
+#define QMOE_BENCH_SHORT_SCRATCH 0x100u
 
 typedef struct {
     const qmoe_fc_t *layer; /* may differ from the packed data on purpose (refused layers) */
@@ -26,7 +30,7 @@ typedef struct {
     uint16_t in_stride;
     uint16_t out_bytes; /* bytes of output reported per call: n_out * (out_bits == 8 ? 1 : 2) */
     uint8_t kernel;     /* 0: qmoe_fc(), 1..7: the kernel of QMOE_FMT_<kernel> */
-    uint8_t nulls;      /* QMOE_BENCH_NULL_* */
+    uint16_t nulls;     /* QMOE_BENCH_NULL_*, QMOE_BENCH_SHORT_SCRATCH */
     uint32_t repeats;   /* calls per timed run (>= 1); the outputs are the last call's */
 } qmoe_bench_case_t;
 

@@ -18,7 +18,12 @@
 #define CALIB_CALLS 20000u
 #define SENTINEL 0xa5u
 
-typedef qmoe_status_t (*kernel_fn)(const qmoe_fc_t *layer, const int8_t *in, void *out);
+#define SCRATCH_BYTES 4096u /* the most any case needs: 2048 + 4 * 320 (tables), 8 * 1536 / 4 */
+
+typedef qmoe_status_t (*kernel_fn)(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                                   const int8_t *in, void *out);
+
+static uint64_t scratch[SCRATCH_BYTES / 8u]; /* 8-byte aligned, as qmoe_fc.h asks */
 
 static const kernel_fn kernels[] = {
     qmoe_fc,       qmoe_fc_w1a8, qmoe_fc_w2a8, qmoe_fc_wt2a8,
@@ -28,9 +33,11 @@ static const kernel_fn kernels[] = {
 static uint32_t record_sum;
 
 /* The empty kernel whose calls calibrate the loop overhead. noipa: never inlined or cloned. */
-__attribute__((noipa)) static qmoe_status_t noop_kernel(const qmoe_fc_t *layer, const int8_t *in,
+__attribute__((noipa)) static qmoe_status_t noop_kernel(const qmoe_fc_ctx_t *ctx,
+                                                        const qmoe_fc_t *layer, const int8_t *in,
                                                         void *out)
 {
+    (void)ctx;
     (void)layer;
     (void)in;
     (void)out;
@@ -38,8 +45,9 @@ __attribute__((noipa)) static qmoe_status_t noop_kernel(const qmoe_fc_t *layer, 
 }
 
 /* Counter delta of `repeats` calls of fn, from the first counter edge on; *status = last call's. */
-__attribute__((noipa)) static uint32_t timed_calls(kernel_fn fn, const qmoe_fc_t *layer,
-                                                   const int8_t *in, void *out, uint32_t repeats,
+__attribute__((noipa)) static uint32_t timed_calls(kernel_fn fn, const qmoe_fc_ctx_t *ctx,
+                                                   const qmoe_fc_t *layer, const int8_t *in,
+                                                   void *out, uint32_t repeats,
                                                    qmoe_status_t *status)
 {
     const uint32_t edge = qmoe_port_counter();
@@ -49,7 +57,7 @@ __attribute__((noipa)) static uint32_t timed_calls(kernel_fn fn, const qmoe_fc_t
     while ((start = qmoe_port_counter()) == edge) {
     }
     for (uint32_t r = 0; r < repeats; ++r) {
-        s = fn(layer, in, out);
+        s = fn(ctx, layer, in, out);
     }
     const uint32_t end = qmoe_port_counter();
     *status = s;
@@ -82,6 +90,11 @@ static uint32_t run_case(uint32_t c)
 {
     const qmoe_bench_case_t *bc = &qmoe_bench_cases[c];
     const kernel_fn fn = kernels[bc->kernel < 8u ? bc->kernel : 0u];
+    const uint32_t need = qmoe_fc_scratch_size(bc->layer);
+    /* the scratch the layer needs, or one byte less (QMOE_BENCH_SHORT_SCRATCH), or none */
+    const qmoe_fc_ctx_t ctx = {scratch, (bc->nulls & QMOE_BENCH_SHORT_SCRATCH) && need > 0u
+                                            ? need - 1u
+                                            : SCRATCH_BYTES};
 
     for (uint32_t b = 0; b < bc->batch; ++b) {
         const int8_t *in = bc->inputs + (uint32_t)b * bc->in_stride;
@@ -91,7 +104,7 @@ static uint32_t run_case(uint32_t c)
             qmoe_bench_out[i] = SENTINEL;
         }
         const uint32_t counts = timed_calls(
-            fn, (bc->nulls & QMOE_BENCH_NULL_LAYER) ? 0 : bc->layer,
+            fn, (bc->nulls & QMOE_BENCH_NULL_CTX) ? 0 : &ctx, (bc->nulls & QMOE_BENCH_NULL_LAYER) ? 0 : bc->layer,
             (bc->nulls & QMOE_BENCH_NULL_IN) ? 0 : in,
             (bc->nulls & QMOE_BENCH_NULL_OUT) ? 0 : (void *)qmoe_bench_out, bc->repeats, &status);
         put_u16(c);
@@ -110,7 +123,7 @@ static void run_all(void)
     qmoe_status_t status;
     uint32_t records = 0;
 
-    const uint32_t calib = timed_calls(noop_kernel, 0, 0, 0, CALIB_CALLS, &status);
+    const uint32_t calib = timed_calls(noop_kernel, 0, 0, 0, 0, CALIB_CALLS, &status);
     put((const uint8_t *)"QKB1", 4, 0);
     put_u32(qmoe_bench_n_cases, 0);
     put_u32(calib, 0);

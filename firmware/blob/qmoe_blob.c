@@ -12,7 +12,7 @@
 #include "qmoe_frame.h"       /* qmoe_crc32 */
 #include "qmoe_frontend.h"
 
-#define MODEL_WORDS 19u
+#define MODEL_WORDS 21u
 #define EXPERT_WORDS 6u
 #define LAYER_WORDS 15u
 #define ROUTER_WORDS 48u
@@ -310,9 +310,14 @@ static qmoe_status_t router(blob_t *bl, uint32_t rec, qmoe_router_t *r, const qm
         }
         need = align8((size_t)need) + 16u * n_e;
     }
-    if (work % 8u != 0u || work < m->input.n_features || work + need > m->arena_bytes) {
-        return fail(bl, "router working memory outside the arena", rec + 20u, work,
-                    m->arena_bytes);
+    if (work % 8u != 0u || work < m->input.n_features || work + need > m->scratch_offset) {
+        return fail(bl, "router working memory outside the arena (or over the kernel scratch)",
+                    rec + 20u, work, m->scratch_offset);
+    }
+    if (qmoe_fc_scratch_size(&r->hidden) > m->scratch_bytes ||
+        qmoe_fc_scratch_size(&r->out) > m->scratch_bytes) {
+        return fail(bl, "router layer needs more kernel scratch than the model lends", rec + 24u,
+                    qmoe_fc_scratch_size(&r->hidden), m->scratch_bytes);
     }
     r->kind = (uint8_t)kind;
     r->n_experts = (uint8_t)n_e;
@@ -377,9 +382,13 @@ static qmoe_status_t experts(blob_t *bl, uint32_t rec, qmoe_expert_t *ex, qmoe_f
                 return fail(bl, "expert layers do not chain input -> ... -> class logits", lrec,
                             fc->n_in, prev);
             }
-            if (at % 4u != 0u || at > m->arena_bytes || m->arena_bytes - at < bytes) {
-                return fail(bl, "expert layer output outside the arena", rec + 16u, at,
-                            m->arena_bytes);
+            if (at % 4u != 0u || at > m->scratch_offset || m->scratch_offset - at < bytes) {
+                return fail(bl, "expert layer output outside the arena (or over the kernel scratch)",
+                            rec + 16u, at, m->scratch_offset);
+            }
+            if (qmoe_fc_scratch_size(fc) > m->scratch_bytes) {
+                return fail(bl, "expert layer needs more kernel scratch than the model lends",
+                            lrec, qmoe_fc_scratch_size(fc), m->scratch_bytes);
             }
             prev = fc->n_out;
         }
@@ -533,6 +542,13 @@ qmoe_status_t qmoe_blob_load(const void *blob, size_t size, void *work, size_t w
     md->n_experts = (uint8_t)n_e;
     md->arena_bytes = word(&bl, m, 4);
     md->flash_bytes = word(&bl, m, 5);
+    md->scratch_offset = word(&bl, m, 19);
+    md->scratch_bytes = word(&bl, m, 20);
+    if (md->scratch_offset % 8u != 0u || md->scratch_offset > md->arena_bytes ||
+        md->scratch_bytes > md->arena_bytes - md->scratch_offset) {
+        return fail(&bl, "kernel scratch outside the arena or not 8-byte aligned", m + 76u,
+                    md->scratch_offset, md->arena_bytes);
+    }
     md->hash = bl.b + 40;
     md->name = strings(&bl, m, 6, 1, NULL, "model name: no NUL-terminated text", &st);
     strings(&bl, m, 8, n_classes, names, "class names: not one text per class", &st);

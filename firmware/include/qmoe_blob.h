@@ -34,7 +34,7 @@
 #include "qmoe_status.h"
 
 #define QMOE_BLOB_MAGIC "QMOEBLOB"
-#define QMOE_BLOB_FORMAT_VERSION 1u
+#define QMOE_BLOB_FORMAT_VERSION 2u /* 2: the model record ends with the kernel scratch */
 #define QMOE_BLOB_IR_VERSION 1u  /* the newest IR schema version this runtime reads */
 #define QMOE_BLOB_HEADER_BYTES 72u
 #define QMOE_BLOB_ALIGN 8u

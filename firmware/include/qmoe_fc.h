@@ -19,8 +19,22 @@
  *   QMOE_FMT_S16  int16 little-endian
  *
  * Kernels are named by what they compute (w<weight bits>a8): qmoe_fc_w1a8 ... qmoe_fc_w16a8;
- * qmoe_fc() dispatches on layer->format. No kernel needs scratch memory; `in` and `out` must not
- * overlap. Every call returns QMOE_OK or QMOE_ERR_ARG (NULL pointer, format/out_bits mismatch).
+ * qmoe_fc() dispatches on layer->format. `in` and `out` must not overlap. Every call returns
+ * QMOE_OK or QMOE_ERR_ARG (NULL pointer, format/out_bits mismatch, scratch too small).
+ *
+ * Scratch (as CMSIS-NN's cmsis_nn_context): a kernel may use qmoe_fc_scratch_size(layer) bytes of
+ * working memory that the caller lends it through `ctx` for the call; the kernels have no static
+ * or heap memory and keep no large arrays on the stack (at most a few hundred bytes). The size
+ * depends on the format and shape only, never on the build variant, so one memory plan (the
+ * model's arena, docs/ir.md) serves every board; the reference kernels need none of it but check
+ * it all the same. Where qmoe_fc_scratch_size() is 0, `ctx` may be NULL. The buffer must be
+ * 8-byte aligned, must not overlap `in`, `out` or the layer's arrays, and its contents are
+ * undefined before and after a call.
+ *   S1, S2, T2, T5  2048 + 4 * min(n_out, 320)  (lookup tables of 4 byte positions, and int32
+ *                   sums of up to 320 rows; 0 when n_out is 0)
+ *   S4              16 * ceil(n_in / 8)         (the inputs widened to int16, paired per 8)
+ *   S8              8 * ceil(n_in / 4)          (the inputs widened to int16, paired per 4)
+ *   S16             0
  */
 #ifndef QMOE_FC_H
 #define QMOE_FC_H
@@ -39,6 +53,12 @@ enum {
     QMOE_FMT_S16 = 7
 };
 
+/* Working memory lent to a kernel for one call (at least qmoe_fc_scratch_size(layer) bytes). */
+typedef struct {
+    void *buf;     /* 8-byte aligned */
+    uint32_t size; /* bytes */
+} qmoe_fc_ctx_t;
+
 typedef struct {
     uint16_t n_in;          /* inputs per output (columns) */
     uint16_t n_out;         /* outputs (rows) */
@@ -53,15 +73,27 @@ typedef struct {
     const int8_t *shift;    /* n_out, in [1, 62] */
 } qmoe_fc_t;
 
-qmoe_status_t qmoe_fc_w1a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_w2a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_wt2a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_t *layer, const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_w1a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                           const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_w2a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                           const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_wt2a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                            const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                            const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                           const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                           const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                            const int8_t *in, void *out);
+
+/* The bytes of scratch a kernel may use for `layer` (table above); 0 for NULL or an unknown
+ * format. */
+uint32_t qmoe_fc_scratch_size(const qmoe_fc_t *layer);
 
 /* Run `layer` with the kernel for its format. */
-qmoe_status_t qmoe_fc(const qmoe_fc_t *layer, const int8_t *in, void *out);
+qmoe_status_t qmoe_fc(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                      const int8_t *in, void *out);
 
 #endif /* QMOE_FC_H */

@@ -66,6 +66,8 @@ typedef struct {
     const qmoe_expert_t *experts;
     const qmoe_router_t *router;  /* NULL for a single expert */
     uint32_t arena_bytes;         /* working memory for one inference */
+    uint32_t scratch_offset;      /* the kernels' scratch in the arena (qmoe_fc.h), 8-aligned */
+    uint32_t scratch_bytes;       /* at least qmoe_fc_scratch_size() of every layer */
     uint32_t flash_bytes;         /* weights and tables, as planned at export */
 } qmoe_model_t;
 

@@ -49,14 +49,42 @@ static inline uint32_t fc_data_bytes(uint8_t format, uint32_t n_in)
     }
 }
 
+#define QMOE_FC_LUT_TABLE_BYTES 2048u /* 4 tables of 256 int16 entries (cortex-m4/m4_lut.h) */
+#define QMOE_FC_LUT_CHUNK_ROWS 320u   /* rows whose int32 sums are kept while tables go by */
+
+/* qmoe_fc_scratch_size() (the table in qmoe_fc.h) for a layer of `format`; the caller checks the
+ * layer is not NULL. One formula for every build variant, mirrored by
+ * qmoe_codegen.memory.fc_scratch_bytes. */
+static inline uint32_t fc_scratch_need(const qmoe_fc_t *layer)
+{
+    const uint32_t n_in = layer->n_in, n_out = layer->n_out;
+    switch (layer->format) {
+    case QMOE_FMT_S1:
+    case QMOE_FMT_S2:
+    case QMOE_FMT_T2:
+    case QMOE_FMT_T5:
+        return n_out == 0u ? 0u
+                           : QMOE_FC_LUT_TABLE_BYTES +
+                                 4u * (n_out < QMOE_FC_LUT_CHUNK_ROWS ? n_out
+                                                                      : QMOE_FC_LUT_CHUNK_ROWS);
+    case QMOE_FMT_S4:
+        return 16u * ((n_in + 7u) / 8u);
+    case QMOE_FMT_S8:
+        return 8u * ((n_in + 3u) / 4u);
+    default:
+        return 0u;
+    }
+}
+
 /* QMOE_OK if the kernel for `format` may run `layer` on `in` into `out`, else QMOE_ERR_ARG:
  * a NULL pointer, layer->format != format, n_in == 0, row_bytes shorter than a packed row
  * (for QMOE_FMT_T5: row_bytes other than 0, since its rows form one stream without a stride),
  * out_bits not 8 or 16, a clamp range that is empty or does not fit the output type, or a
- * channel whose shift is outside [1, 62] or whose multiplier is negative. Reads shift[] and
+ * channel whose shift is outside [1, 62] or whose multiplier is negative, or scratch that the
+ * layer needs (fc_scratch_need) missing, shorter or not 8-byte aligned. Reads shift[] and
  * mult[] once (n_out entries) and writes nothing. */
-static inline qmoe_status_t fc_check(const qmoe_fc_t *layer, const int8_t *in, const void *out,
-                                     uint8_t format)
+static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                                     const int8_t *in, const void *out, uint8_t format)
 {
     if (layer == NULL || in == NULL || out == NULL || layer->weights == NULL ||
         layer->bias == NULL || layer->mult == NULL || layer->shift == NULL) {
@@ -77,6 +105,11 @@ static inline qmoe_status_t fc_check(const qmoe_fc_t *layer, const int8_t *in, c
         return QMOE_ERR_ARG;
     }
     if (layer->out_min > layer->out_max) {
+        return QMOE_ERR_ARG;
+    }
+    const uint32_t need = fc_scratch_need(layer);
+    if (need > 0u && (ctx == NULL || ctx->buf == NULL || ctx->size < need ||
+                      ((uintptr_t)ctx->buf & 7u) != 0u)) {
         return QMOE_ERR_ARG;
     }
     for (uint32_t o = 0; o < layer->n_out; ++o) {

@@ -75,16 +75,17 @@ qmoe_status_t qmoe_expert_run(const qmoe_model_t *model, uint8_t expert, void *a
         return QMOE_ERR_ARG;
     }
     uint8_t *base = (uint8_t *)arena;
+    const qmoe_fc_ctx_t ctx = qmoe_runtime_scratch(model, arena);
     const int8_t *in = (const int8_t *)base;
     void *out = base;
     for (uint8_t k = 0; k < ex->n_layers; ++k) {
         const qmoe_fc_t *layer = &ex->layers[k];
         uint32_t bytes = (uint32_t)layer->n_out * (layer->out_bits / 8u);
-        if (ex->out_offset[k] + bytes > model->arena_bytes) {
+        if (ex->out_offset[k] + bytes > model->scratch_offset) {
             return QMOE_ERR_ARG;
         }
         out = base + ex->out_offset[k];
-        st = qmoe_fc(layer, in, out);
+        st = qmoe_fc(&ctx, layer, in, out);
         if (st != QMOE_OK) {
             return st;
         }

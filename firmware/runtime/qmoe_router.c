@@ -43,7 +43,8 @@ static void accumulate_softmax(const qmoe_router_t *r, const int16_t *z, int64_t
 }
 
 /* U_raw of the curiosity router: sum over experts of T*sum(p^2) - (sum p)^2 over the T passes. */
-static int64_t curiosity(const qmoe_router_t *r, const int8_t *h, int8_t *hm, int16_t *z,
+static int64_t curiosity(const qmoe_fc_ctx_t *ctx, const qmoe_router_t *r, const int8_t *h,
+                         int8_t *hm, int16_t *z,
                          int64_t *s1, int64_t *s2, qmoe_status_t *status)
 {
     const uint16_t n_h = r->hidden.n_out;
@@ -59,7 +60,7 @@ static int64_t curiosity(const qmoe_router_t *r, const int8_t *h, int8_t *hm, in
         for (uint16_t j = 0; j < n_h; ++j) {
             hm[j] = mask[j] ? h[j] : 0;
         }
-        *status = qmoe_fc(&masked, hm, z);
+        *status = qmoe_fc(ctx, &masked, hm, z);
         if (*status != QMOE_OK) {
             return 0;
         }
@@ -94,9 +95,10 @@ qmoe_status_t qmoe_router_run(const qmoe_model_t *model, void *arena, size_t are
     int8_t *h = (int8_t *)work;
     int8_t *hm = h + QMOE_ALIGN_UP(n_h, 2u);
     int16_t *z = (int16_t *)(void *)(hm + QMOE_ALIGN_UP(n_h, 2u));
-    st = qmoe_fc(&r->hidden, (const int8_t *)arena, h);
+    const qmoe_fc_ctx_t ctx = qmoe_runtime_scratch(model, arena);
+    st = qmoe_fc(&ctx, &r->hidden, (const int8_t *)arena, h);
     if (st == QMOE_OK) {
-        st = qmoe_fc(&r->out, h, z);
+        st = qmoe_fc(&ctx, &r->out, h, z);
     }
     if (st != QMOE_OK) {
         return st;
@@ -107,7 +109,7 @@ qmoe_status_t qmoe_router_run(const qmoe_model_t *model, void *arena, size_t are
         size_t sums = QMOE_ALIGN_UP((size_t)(2u * QMOE_ALIGN_UP(n_h, 2u) + 2u * r->n_experts), 8u);
         int64_t *s1 = (int64_t *)(void *)(work + sums);
         int64_t *s2 = s1 + r->n_experts;
-        int64_t u = curiosity(r, h, hm, z, s1, s2, &st);
+        int64_t u = curiosity(&ctx, r, h, hm, z, s1, s2, &st);
         if (st != QMOE_OK) {
             return st;
         }

@@ -5,14 +5,16 @@
  * caller may keep the process and send one case at a time. All numbers are little-endian.
  *
  * Case:  "QF" u16 n_in, u16 n_out, u16 row_bytes, u8 format, u8 out_bits, i16 out_min,
- *        i16 out_max, u8 kernel, u8 nulls, u16 batch, u32 weight_len    (22-byte header)
+ *        i16 out_max, u8 kernel, u16 nulls, u16 batch, u32 weight_len   (23-byte header)
  *        u8 weights[weight_len], i32 bias[n_out], i32 mult[n_out], i8 shift[n_out],
  *        i8 inputs[batch][n_in]
  * Reply: per input vector, i32 status, u32 out_len, u8 out[out_len]
  *
  * `kernel` 0 calls qmoe_fc(), k = 1..7 the kernel for format k (QMOE_FMT_*), so a kernel can be
  * given a layer of another format. Bit b of `nulls` passes NULL instead of: 0 the layer, 1 the
- * input, 2 the output, 3 weights, 4 bias, 5 mult, 6 shift. Every array gets its own allocation
+ * input, 2 the output, 3 weights, 4 bias, 5 mult, 6 shift, 7 the scratch context; bit 8 lends
+ * one byte less scratch than qmoe_fc_scratch_size() (otherwise exactly that many bytes, NULL for
+ * 0, in an allocation of their own). Every array gets its own allocation
  * of exactly its size, so AddressSanitizer reports any read or write past it. The output buffer
  * (n_out bytes for out_bits 8, else 2 * n_out) is filled with 0xa5 before each call and returned
  * whatever the status, so a caller can check that a refused call wrote nothing.
@@ -24,10 +26,11 @@
 
 #include "qmoe_fc.h"
 
-#define HEADER_BYTES 22
+#define HEADER_BYTES 23
 #define SENTINEL 0xa5
 
-typedef qmoe_status_t (*kernel_fn)(const qmoe_fc_t *layer, const int8_t *in, void *out);
+typedef qmoe_status_t (*kernel_fn)(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                                   const int8_t *in, void *out);
 
 static const kernel_fn kernels[] = {
     qmoe_fc,       qmoe_fc_w1a8, qmoe_fc_w2a8,  qmoe_fc_wt2a8,
@@ -107,8 +110,8 @@ static int run_case(void)
     layer.out_bits = h[9];
     layer.out_min = (int16_t)((int32_t)le(h + 10, 2) - (h[11] & 0x80 ? 65536 : 0));
     layer.out_max = (int16_t)((int32_t)le(h + 12, 2) - (h[13] & 0x80 ? 65536 : 0));
-    const uint8_t kernel = h[14], nulls = h[15];
-    const uint32_t batch = le(h + 16, 2), weight_len = le(h + 18, 4);
+    const uint8_t kernel = h[14];
+    const uint32_t nulls = le(h + 15, 2), batch = le(h + 17, 2), weight_len = le(h + 19, 4);
     if (kernel >= sizeof kernels / sizeof kernels[0]) {
         die("bad kernel index");
     }
@@ -121,6 +124,14 @@ static int run_case(void)
     layer.mult = (nulls & 32) ? NULL : mult;
     layer.shift = (nulls & 64) ? NULL : shift;
     const size_t out_len = (size_t)layer.n_out * (layer.out_bits == 8 ? 1u : 2u);
+    uint32_t need = qmoe_fc_scratch_size(&layer);
+    if ((nulls & 256u) && need > 0u) {
+        --need;
+    }
+    qmoe_fc_ctx_t ctx = {need > 0u ? malloc(need) : NULL, need};
+    if (need > 0u && ctx.buf == NULL) {
+        die("out of memory");
+    }
     for (uint32_t b = 0; b < batch; ++b) {
         int8_t *in = read_array(layer.n_in);
         uint8_t *out = malloc(out_len > 0 ? out_len : 1);
@@ -128,9 +139,9 @@ static int run_case(void)
             die("out of memory");
         }
         memset(out, SENTINEL, out_len > 0 ? out_len : 1);
-        const qmoe_status_t status = kernels[kernel]((nulls & 1) ? NULL : &layer,
-                                                     (nulls & 2) ? NULL : in,
-                                                     (nulls & 4) ? NULL : out);
+        const qmoe_status_t status =
+            kernels[kernel]((nulls & 128u) ? NULL : &ctx, (nulls & 1u) ? NULL : &layer,
+                            (nulls & 2u) ? NULL : in, (nulls & 4u) ? NULL : out);
         write_u32((uint32_t)status);
         write_u32((uint32_t)out_len);
         fwrite(out, 1, out_len, stdout);
@@ -138,6 +149,7 @@ static int run_case(void)
         free(out);
     }
     fflush(stdout);
+    free(ctx.buf);
     free(weights);
     free(bias);
     free(mult);

@@ -7,9 +7,9 @@
  * QMOE_M4_LUT_GROUPS byte positions (one 32-bit word of each row) are built at a time and used by
  * up to QMOE_M4_LUT_CHUNK_ROWS rows, whose int32 accumulators are kept in an array meanwhile.
  *
- * Stack: QMOE_M4_LUT_GROUPS * 512 = 2048 bytes of tables + QMOE_M4_LUT_CHUNK_ROWS * 4 = 1280
- * bytes of accumulators, in qmoe_m4_lut_fc()'s frame (3648 bytes at -Os; about 3.9 KB with its
- * callees). No static or heap memory.
+ * Memory: QMOE_M4_LUT_GROUPS * 512 = 2048 bytes of tables, then the int32 accumulators of up to
+ * QMOE_M4_LUT_CHUNK_ROWS rows, in the caller's scratch (qmoe_fc_scratch_size(), qmoe_fc.h);
+ * under 300 bytes of stack. No static or heap memory.
  */
 #ifndef QMOE_M4_LUT_H
 #define QMOE_M4_LUT_H
@@ -17,10 +17,11 @@
 #include <stdint.h>
 
 #include "qmoe_fc.h"
+#include "qmoe_fc_internal.h"
 
 #define QMOE_M4_LUT_GROUPS 4u        /* tables per block: one per byte of a row's word */
 #define QMOE_M4_LUT_TABLE_WORDS 128u /* 256 int16 entries, two per word, entry 2k low half */
-#define QMOE_M4_LUT_CHUNK_ROWS 320u  /* rows whose accumulators are kept while blocks go by */
+#define QMOE_M4_LUT_CHUNK_ROWS QMOE_FC_LUT_CHUNK_ROWS /* rows whose sums are kept (scratch) */
 
 /* Builds the table of the `per_byte` inputs at x (any alignment) into table[0..127]: entry b =
  * the dot product of the weights that byte b encodes with x[0..per_byte-1]. */
@@ -38,12 +39,18 @@ typedef struct {
     qmoe_m4_table_fn table; /* a faster table builder, or NULL: pq then qmoe_m4_table_pq() */
 } qmoe_m4_lut_format_t;
 
-/* out = the layer applied to `in` (arguments already checked by the kernel): bias plus, per row,
+/* out = the layer applied to `in` (arguments, scratch included, already checked by the kernel;
+ * tables and sums in ctx->buf): bias plus, per row,
  * the table entries of its bytes; then requantized and stored by fc_store(). A chunk of fewer
  * than min_rows rows skips the tables and adds p[b & 15] + q[b >> 4] per byte b instead, which
  * costs more per byte but builds nothing. */
 void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
-                    const qmoe_m4_lut_format_t *format);
+                    const qmoe_m4_lut_format_t *format, const qmoe_fc_ctx_t *ctx);
+
+typedef char qmoe_m4_lut_assert_scratch[QMOE_M4_LUT_GROUPS * QMOE_M4_LUT_TABLE_WORDS * 4u ==
+                                                QMOE_FC_LUT_TABLE_BYTES
+                                            ? 1
+                                            : -1];
 
 /* table[lo + 16 * hi] = p[lo] + q[hi] for lo, hi in 0..15 (all 256 entries; |p| + |q| must fit
  * int16), two entries per SADD16. */

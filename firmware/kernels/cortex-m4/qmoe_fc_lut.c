@@ -136,10 +136,13 @@ static void few_rows(const uint8_t *w, uint32_t s, const int8_t *in, uint32_t n,
 }
 
 void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
-                    const qmoe_m4_lut_format_t *format)
+                    const qmoe_m4_lut_format_t *format, const qmoe_fc_ctx_t *ctx)
 {
-    uint32_t tables[GROUPS * TABLE_WORDS];
-    int32_t acc[CHUNK_ROWS];
+    if (layer->n_out == 0u) { /* the only case where ctx may be NULL (no scratch needed) */
+        return;
+    }
+    uint32_t *tables = (uint32_t *)ctx->buf;
+    int32_t *acc = (int32_t *)(void *)(tables + GROUPS * TABLE_WORDS);
     int8_t padded[MAX_BLOCK];
     const uint32_t n = layer->n_in, s = layer->row_bytes, block = GROUPS * format->per_byte;
     const uint32_t blocks = n / block, tail = n % block;

@@ -143,9 +143,10 @@ static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t n, 
     }
 }
 
-qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_t *layer, const int8_t *in, void *out)
+qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                           const int8_t *in, void *out)
 {
-    const qmoe_status_t status = fc_check(layer, in, out, QMOE_FMT_S4);
+    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S4);
     if (status != QMOE_OK) {
         return status;
     }

@@ -75,12 +75,13 @@ static void build_table(uint32_t *t, const int8_t *x)
 /* Tables pay for themselves from 2 rows on: no direct path (min_rows 0, no pq). */
 static const qmoe_m4_lut_format_t T2 = {4u, 0u, NULL, build_table};
 
-qmoe_status_t qmoe_fc_wt2a8(const qmoe_fc_t *layer, const int8_t *in, void *out)
+qmoe_status_t qmoe_fc_wt2a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                            const int8_t *in, void *out)
 {
-    const qmoe_status_t status = fc_check(layer, in, out, QMOE_FMT_T2);
+    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_T2);
     if (status != QMOE_OK) {
         return status;
     }
-    qmoe_m4_lut_fc(layer, in, out, &T2);
+    qmoe_m4_lut_fc(layer, in, out, &T2, ctx);
     return QMOE_OK;
 }

@@ -53,9 +53,10 @@ static int32_t row_dot(const uint8_t *p, uint32_t first, const int8_t *x, uint32
     return sum;
 }
 
-qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_t *layer, const int8_t *in, void *out)
+qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                            const int8_t *in, void *out)
 {
-    const qmoe_status_t status = fc_check(layer, in, out, QMOE_FMT_T5);
+    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_T5);
     if (status != QMOE_OK) {
         return status;
     }
