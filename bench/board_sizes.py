@@ -4,8 +4,8 @@ size per board.
     .venv/bin/python bench/board_sizes.py [--model FILE] [--data-dir data/builtin] [--out DIR]
     .venv/bin/python bench/board_sizes.py --quick     # seconds: a small model, one runtime row
 
-Image: `qmoe.build.build()` for every board whose compiler is installed. For the boards that run
-here, flash and RAM come from the linked image's sections (RAM includes the stack the linker
+Image: `qmoe.device.build.build()` for every board whose compiler is installed. For the boards that
+run here, flash and RAM come from the linked image's sections (RAM includes the stack the linker
 script reserves). The real boards (runs_here = false) get their projects instead; for them the
 table gives what can be known here: our objects (app, runtime, kernels, port, model) compiled
 with the board's cross compiler, before linking, and the model's constants. The linked image —
@@ -34,18 +34,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from qmoe.boards import Board, list_boards, section_sizes
-from qmoe.build import (
-    APP_DIR,
-    FIRMWARE,
-    INCLUDE_DIRS,
-    BuildResult,
-    build,
-    firmware_defines,
-    kernel_variant,
-)
+from qmoe.boards import Board, list_boards
+from qmoe.device.build import build
+from qmoe.device.projects import ProjectResult
+from qmoe.device.result import BuildResult
+from qmoe.device.sources import APP_DIR, FIRMWARE, INCLUDE_DIRS, firmware_defines, kernel_variant
+from qmoe.device.toolchain import section_sizes
 from qmoe.paths import firmware_dir
-from qmoe.projects import ProjectResult
 from qmoe_codegen.frontend import FrontendConfig
 from qmoe_codegen.frontend_c import frontend_scratch_size
 from qmoe_codegen.lower import lower_file

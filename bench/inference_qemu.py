@@ -7,8 +7,8 @@
 Through the product path, as a user runs it: each model is trained (one epoch on seeded
 embeddings: the weights' values do not change the counts of the SMLAD kernels, and barely those
 of the ternary tables), exported, lowered, built into the benchmark firmware for the board
-(`qmoe.build.build`, the board's kernel variant from firmware/kernels/variants.toml, -Os) and run
-under QEMU (-icount shift=0). The app answers INFER with its counter stamped between the stages:
+(`qmoe.device.build.build`, the board's kernel variant from firmware/kernels/variants.toml, -Os) and
+run under QEMU (-icount shift=0). The app answers INFER with its counter stamped between the stages:
 input (the int8 vector copied into the arena; an int8 input needs no quantization on the
 device), router, expert, total, in emulated instructions (SysTick on the Cortex-M boards: one
 count is 40 or 62.5 instructions, so a stage is within one count; mcycle on RV32). Every answer
@@ -41,7 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from qmoe import boards
-from qmoe.build import DoesNotFit, build
+from qmoe.device.build import build
+from qmoe.device.errors import DoesNotFit
+from qmoe.device.run import start
 from qmoe.protocol import InputKind, Link
 from qmoe.protocol.messages import InferRequest
 from qmoe_codegen import golden
@@ -127,7 +129,7 @@ def run_image(board: boards.Board, elf: Path, ir: dict, inputs: np.ndarray) -> t
     want = golden.run(ir, x8=inputs)
     per_tick = board.counter.per_tick
     out = []
-    with boards.start(board, elf) as running, Link.open(running.url) as link:
+    with start(board, elf) as running, Link.open(running.url) as link:
         for i, x in enumerate(inputs):
             link.load_input(int(InputKind.FEATURES_I8), x.tobytes())
             r = link.request(InferRequest())

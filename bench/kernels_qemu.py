@@ -36,6 +36,8 @@ import numpy as np
 import serial
 
 from qmoe import boards
+from qmoe.device.run import start
+from qmoe.device.toolchain import compile_firmware
 from qmoe.errors import ConfigError
 from qmoe_codegen.cgen import c_array, c_literal, c_struct_init
 
@@ -240,14 +242,14 @@ class QemuM4Runner:
         out.mkdir(parents=True, exist_ok=True)
         gen = out / "bench_cases.c"
         gen.write_text(image_source(cases, repeats))
-        return boards.build(self.board, [*self.sources, gen], out, name="kernel_bench")
+        return compile_firmware(self.board, [*self.sources, gen], out, name="kernel_bench")
 
     def run_image(self, elf: Path, cases: list[FcCase]) -> list[list[Call]]:
         """Start `elf` (built from `cases`), ask for one run, and return each case's calls."""
         per_tick = self.board.counter.per_tick
         results: list[list[Call]] = [[] for _ in cases]
         with (
-            boards.start(self.board, elf) as running,
+            start(self.board, elf) as running,
             serial.serial_for_url(running.url, timeout=1.0) as port,
         ):
             deadline = time.monotonic() + RUN_TIMEOUT_S

@@ -37,8 +37,9 @@ def main() -> int:
 
     from qmoe import boards
     from qmoe.api import load_features
-    from qmoe.build import build
     from qmoe.data import generate_builtin
+    from qmoe.device.build import build
+    from qmoe.device.run import start
     from qmoe.measure import MeasureConfig, measure
     from qmoe.modelfile import save_model
     from qmoe.train.config import TrainConfig
@@ -81,7 +82,7 @@ def main() -> int:
         if out.exists():
             shutil.rmtree(out)
         t0 = time.monotonic()
-        with boards.start(board, elf) as running:
+        with start(board, elf) as running:
             res = measure(
                 MeasureConfig(
                     port=running.url, model=model_path, out=out, root=data,

@@ -32,10 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from qmoe import boards
-from qmoe.build import build, flash
-from qmoe.micropython.firmware import cache_dir
-from qmoe.micropython.repl import RawRepl
+from qmoe.device.build import build
+from qmoe.device.micropython.firmware import cache_dir
+from qmoe.device.micropython.repl import RawRepl
+from qmoe.device.run import start, start_build
 from qmoe.protocol import InputKind, Link, RunWindow
 from qmoe_codegen import packing
 from qmoe_codegen.ir import seal, validate
@@ -97,7 +97,7 @@ def expert_ir(shape: tuple[int, ...], seed: int = SEED) -> dict:
 def bare_per_inference(ir: dict, x: bytes, n: int, work: Path) -> float:
     """Emulated instructions per inference of the bare app's RUN_WINDOW on qemu-m4-4mb."""
     res = build(BARE, None, work / "bare", ir=ir)
-    with flash(BARE, res.out_dir) as running, Link.open(running.url) as link:
+    with start_build(BARE, res.out_dir) as running, Link.open(running.url) as link:
         link.load_input(InputKind.FEATURES_I8, x)
         reply = link.request(RunWindow(n), timeout=600)
     return reply.counter_total * res.board.counter.per_tick / n
@@ -127,7 +127,7 @@ def micropython_run(ir: dict, x: bytes, n: int, work: Path) -> dict:
     """Per call (Python, instructions), C inside the call, heap bytes, image and map."""
     res = build(MPY, None, work / "mpy", ir=ir)
     per_tick = res.board.counter.per_tick
-    with boards.start(res.board, res.elf) as running, RawRepl(running.url) as repl:
+    with start(res.board, res.elf) as running, RawRepl(running.url) as repl:
         out = repl.run(TIMING.format(x=np.frombuffer(x, np.int8).tolist(), n=n), timeout=1200)
     loop, empty, router, expert, total, heap, kernels = out.split()
     return {

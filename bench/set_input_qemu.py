@@ -24,13 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from qmoe import boards
-from qmoe.build import (
-    INCLUDE_DIRS,
-    build,
-    firmware_defines,
-    firmware_sources,
-    kernel_variant,
-)
+from qmoe.device.build import build
+from qmoe.device.run import start
+from qmoe.device.sources import INCLUDE_DIRS, firmware_defines, firmware_sources, kernel_variant
+from qmoe.device.toolchain import compile_firmware
 from qmoe.protocol import InputKind, Link
 from qmoe.protocol.messages import InferRequest
 from qmoe_codegen import golden
@@ -78,7 +75,7 @@ def baseline_image(board: boards.Board, ir: dict, gen: Path, out: Path) -> Path:
         ),
     )
     sources = firmware_sources(ir, gen, kernel_variant(board)[1]) + [BASELINE]
-    return boards.build(target, sources, out, firmware_defines(board), name="firmware")
+    return compile_firmware(target, sources, out, firmware_defines(board), name="firmware")
 
 
 def copy_counts(board: boards.Board, elf: Path, ir: dict, repeats: int) -> tuple[list, list, int]:
@@ -89,7 +86,7 @@ def copy_counts(board: boards.Board, elf: Path, ir: dict, repeats: int) -> tuple
     want = golden.run(ir, x8=x8)
     per_tick = board.counter.per_tick
     copy, total, mismatches = [], [], 0
-    with boards.start(board, elf) as running, Link.open(running.url) as link:
+    with start(board, elf) as running, Link.open(running.url) as link:
         link.load_input(int(InputKind.FEATURES_I8), x8[0].tobytes())
         for _ in range(repeats):
             r = link.request(InferRequest())

@@ -20,7 +20,8 @@ import serial
 from test_firmware_e2e import MODELS, SANITIZER_MARKS, need_tools, train_model
 
 from qmoe import boards
-from qmoe.build import build
+from qmoe.device.build import build
+from qmoe.device.run import RunningBoard, start
 from qmoe.protocol import (
     DEFAULT_MAX_PAYLOAD,
     LENGTH_LIMIT,
@@ -82,7 +83,7 @@ def images(model, tmp_path_factory):
 class Device:
     """Raw bytes to a running firmware and the frames it sends back; `link` for normal requests."""
 
-    def __init__(self, running: boards.RunningBoard) -> None:
+    def __init__(self, running: RunningBoard) -> None:
         self.running = running
         self.port = serial.serial_for_url(running.url, timeout=0.01)
         self.link = Link(self.port)
@@ -131,7 +132,7 @@ def device(request, images):
     board_name, sanitize = request.param
     board = boards.load_board(board_name)
     need_tools(board)
-    with boards.start(board, images(board_name, sanitize)) as running:
+    with start(board, images(board_name, sanitize)) as running:
         dev = Device(running)
         yield dev
         dev.port.close()
@@ -356,7 +357,7 @@ def test_without_a_model(images):
     """A build without a model: INFO says so, and every model request gets NO_MODEL."""
     board = boards.load_board("native")
     need_tools(board)
-    with boards.start(board, images("native", True, with_model=False)) as running:
+    with start(board, images("native", True, with_model=False)) as running:
         dev = Device(running)
         info = dev.link.request(InfoRequest())
         assert isinstance(info, InfoReply) and info.board == "native"

@@ -20,6 +20,9 @@ import pytest
 import serial
 
 from qmoe import boards
+from qmoe.device.errors import BoardError
+from qmoe.device.run import start
+from qmoe.device.toolchain import compile_firmware, section_sizes
 from qmoe.errors import ConfigError
 from qmoe.paths import boards_dir
 
@@ -47,7 +50,7 @@ def echo_elf(tmp_path_factory):
         _need_tools(board)
         if name not in built:
             out = tmp_path_factory.mktemp(f"echo-{name}")
-            built[name] = boards.build(board, [ECHO], out, name="echo")
+            built[name] = compile_firmware(board, [ECHO], out, name="echo")
         return board, built[name]
 
     return get
@@ -77,7 +80,7 @@ def _cpu_seconds_while_idle(pid: int, seconds: float) -> float | None:
 
 def _work(board: boards.Board, elf: Path) -> int:
     """The '!' spin-loop counter delta from a freshly started board."""
-    with boards.start(board, elf) as running:
+    with start(board, elf) as running:
         with serial.serial_for_url(running.url, timeout=10) as port:
             reply = _ask(port, b"!")
     match = re.fullmatch(r"work=(\d+) iterations=100000", reply)
@@ -178,7 +181,7 @@ def test_section_sizes_agree_with_binutils_size(echo_elf, name):
         .stdout.splitlines()[1]
         .split()[:3],
     )
-    sizes = boards.section_sizes(elf)
+    sizes = section_sizes(elf)
     assert (sizes["text"], sizes["data"], sizes["bss"]) == (text, data, bss)
     assert sizes["flash"] == text + data and sizes["ram"] == data + bss
     if board.ram_bytes:
@@ -190,17 +193,17 @@ def test_build_failure_reports_the_compiler_output(tmp_path):
     _need_tools(board)
     bad = tmp_path / "bad.c"
     bad.write_text("int qmoe_app_main(void) { return undefined_thing; }\n")
-    with pytest.raises(boards.BoardError, match="undefined_thing"):
-        boards.build(board, [bad], tmp_path / "out")
+    with pytest.raises(BoardError, match="undefined_thing"):
+        compile_firmware(board, [bad], tmp_path / "out")
     with pytest.raises(ConfigError, match="not a C identifier"):
-        boards.build(board, [bad], tmp_path / "out", {"1BAD": 1})
+        compile_firmware(board, [bad], tmp_path / "out", {"1BAD": 1})
 
 
 def test_start_refuses_a_file_that_is_not_elf(tmp_path):
     junk = tmp_path / "junk.elf"
     junk.write_bytes(b"garbage")
-    with pytest.raises(boards.BoardError, match="not an ELF file"):
-        boards.start(boards.load_board("qemu-m4"), junk)
+    with pytest.raises(BoardError, match="not an ELF file"):
+        start(boards.load_board("qemu-m4"), junk)
 
 
 def test_start_reports_a_process_that_dies_early(tmp_path, echo_elf):
@@ -215,8 +218,8 @@ def test_start_reports_a_process_that_dies_early(tmp_path, echo_elf):
             'command = ["sh", "-c", "echo boom >&2; exit 3", "{elf}", "{port}"]',
         )
     )
-    with pytest.raises(boards.BoardError, match=r"(?s)exited with 3.*boom"):
-        boards.start(boards.load_board("native", root), elf)
+    with pytest.raises(BoardError, match=r"(?s)exited with 3.*boom"):
+        start(boards.load_board("native", root), elf)
 
 
 # ---- the boards that run here ------------------------------------------------------------------
@@ -225,7 +228,7 @@ def test_start_reports_a_process_that_dies_early(tmp_path, echo_elf):
 @pytest.mark.parametrize("name", RUNNABLE)
 def test_echo_counter_and_round_trip(echo_elf, name, record_property):
     board, elf = echo_elf(name)
-    with boards.start(board, elf) as running:
+    with start(board, elf) as running:
         assert running.url == f"socket://127.0.0.1:{running.port}"
         with serial.serial_for_url(running.url, timeout=10) as port:
             message = bytes(b for b in range(256) if b not in b"?!") + b"qmoe" * 100
@@ -280,7 +283,7 @@ def test_systick_extension_is_monotonic_across_wraps(echo_elf, name):
     board, elf = echo_elf(name)
     wrap_s = 2**24 / board.clock_hz  # SysTick is 24 bits; idle time passes at about real time
     values = []
-    with boards.start(board, elf) as running:
+    with start(board, elf) as running:
         with serial.serial_for_url(running.url, timeout=10) as port:
             # Ask until the upper bits moved: on a loaded machine QEMU's virtual clock runs slower
             # than the wall clock, so a fixed wall-clock wait may not span a wrap.

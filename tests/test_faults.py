@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 
 from qmoe import boards
-from qmoe.build import build
+from qmoe.device.build import build
+from qmoe.device.run import start
 from qmoe.measure import MeasureConfig, MeasureError, measure
 from qmoe.modelfile import save_model
 from qmoe.protocol import Timeouts
@@ -78,7 +79,7 @@ def _cfg(port: str, model: Path, root: Path, out: Path, **kw) -> MeasureConfig:
 def reference(model, elf, builtin_root, tmp_path_factory) -> list[tuple]:
     """The uninterrupted run."""
     out = tmp_path_factory.mktemp("ref") / "run"
-    with boards.start(boards.load_board("native"), elf) as running:
+    with start(boards.load_board("native"), elf) as running:
         res = measure(_cfg(running.url, model, builtin_root, out))
     assert res.summary["samples"] == 40 * len(FOLDS) >= 100 and not res.mismatches
     assert res.summary["link"] == {"retried_requests": 0, "resyncs": 0, "resynced_samples": []}
@@ -99,7 +100,7 @@ def test_measure_killed_at_random_points_then_resumed(model, elf, builtin_root, 
     ]  # fmt: skip
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     kills = 0
-    with boards.start(boards.load_board("native"), elf) as running:
+    with start(boards.load_board("native"), elf) as running:
         for point in _kill_points(len(reference)):
             args = cmd + ["--port", running.url] + (["--resume"] if out.exists() else [])
             proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -129,7 +130,7 @@ def test_firmware_killed_at_random_points_then_resumed(model, elf, builtin_root,
     board = boards.load_board("native")
     reported = 0
     for point in _kill_points(len(reference)):
-        with boards.start(board, elf) as running:
+        with start(board, elf) as running:
             errors: list[Exception] = []
 
             def run(url=running.url, errors=errors):
@@ -154,7 +155,7 @@ def test_firmware_killed_at_random_points_then_resumed(model, elf, builtin_root,
             if errors:
                 reported += 1
                 assert "stopped answering" in str(errors[0]) and "--resume" in str(errors[0])
-    with boards.start(board, elf) as running:
+    with start(board, elf) as running:
         res = measure(_cfg(running.url, model, builtin_root, out, resume=True))
     assert reported >= KILLS // 2
     assert _outcome(out) == reference and res.summary["samples"] == len(reference)
@@ -168,7 +169,7 @@ class ResettingRelay:
 
     def __init__(self, board, elf: Path, cut_after: int) -> None:
         self.board, self.elf, self.cut_after = board, elf, cut_after
-        self.device = boards.start(board, elf)
+        self.device = start(board, elf)
         self.listen = socket.create_server(("127.0.0.1", 0))
         self.url = f"socket://127.0.0.1:{self.listen.getsockname()[1]}"
         self.sent = 0
@@ -194,7 +195,7 @@ class ResettingRelay:
                     dev.sendall(data[: max(1, len(data) // 2)])  # half a frame, then the reset
                     dev.close()
                     self.device.stop()
-                    self.device = boards.start(self.board, self.elf)
+                    self.device = start(self.board, self.elf)
                     dev = self._upstream()
                     self.resets += 1
                 else:

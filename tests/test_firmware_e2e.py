@@ -1,7 +1,8 @@
 """Whole models on every board that runs here, bit-exact with the golden model.
 
-The benchmark firmware (firmware/app) is built by qmoe.build for native, the sanitized native build
-(ASan + UBSan) and each QEMU board, started, and driven over the serial protocol: for the built-in
+The benchmark firmware (firmware/app) is built by qmoe.device.build for native, the sanitized native
+build (ASan + UBSan) and each QEMU board, started, and driven over the serial protocol: for the
+built-in
 test clips of fold 1 the device's class, expert, router choice, uncertainty and every logit must
 equal qmoe_codegen.golden's. Front end included: PCM clips are streamed in chunks (all of fold 1 on
 native; a few on QEMU, where loading costs ~40 us per byte) and int8 feature vectors cover the rest.
@@ -24,7 +25,10 @@ import pytest
 import torch
 
 from qmoe import boards
-from qmoe.build import INFO_UNIT, DoesNotFit, build, flash, serve
+from qmoe.device.build import build
+from qmoe.device.errors import DoesNotFit
+from qmoe.device.run import serve, start, start_build
+from qmoe.device.sources import INFO_UNIT
 from qmoe.errors import ConfigError
 from qmoe.modelfile import save_model
 from qmoe.protocol import InferReply, InferRequest, InfoReply, InputKind, Link, RunWindow
@@ -160,7 +164,7 @@ def test_whole_model_bit_exact(firmware, models, fold1, board_name, sanitize, mo
     n_pcm = PCM_CLIPS_EMULATED[model] if board.emulated else len(fold1.pcm)
     pcm = [p.astype("<i2").tobytes() for p in fold1.pcm[:n_pcm]]
     x8 = [row.astype(np.int8).tobytes() for row in g.x8]
-    with boards.start(board, built.elf) as running:
+    with start(board, built.elf) as running:
         with Link.open(running.url) as link:
             check_info(link.info(), board, ir)
             from_pcm = infer_replies(link, InputKind.PCM_I16, pcm)
@@ -261,17 +265,17 @@ def test_build_and_flash_commands(models, tmp_path):
 
 def test_flash_refuses_what_is_not_a_build(tmp_path, firmware):
     with pytest.raises(ConfigError, match="qmoe-host build"):
-        flash("native", tmp_path)
+        start_build("native", tmp_path)
     built = firmware("native", False, "single")
     with pytest.raises(ConfigError, match="built for board 'native'"):
-        flash("qemu-m4", built.out_dir)
+        start_build("qemu-m4", built.out_dir)
 
 
 def test_serve_stops_the_board_when_it_exits(firmware):
     """`flash` keeps the board running until its process ends, and reports that end."""
     board = boards.load_board("native")
     need_tools(board)
-    running = flash("native", firmware("native", False, "single").out_dir)
+    running = start_build("native", firmware("native", False, "single").out_dir)
     said: list[str] = []
     running.process.terminate()
     assert serve(running, poll=0.01, say=said.append) == 1

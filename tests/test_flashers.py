@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from qmoe.boards import load_board
-from qmoe.flashers import (
+from qmoe.device.flash import (
     FlashError,
     FlashTools,
     explain_port_error,

@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 
 from qmoe import boards, runfolder
-from qmoe.build import build
+from qmoe.device.build import build
+from qmoe.device.run import start
 from qmoe.measure import MeasureConfig, MeasureError, measure
 from qmoe.modelfile import save_model
 from qmoe.train.config import TrainConfig
@@ -70,7 +71,7 @@ def _lines(path: Path) -> list[dict]:
 
 def test_measure_native(model_path, native_elf, builtin_root, tmp_path):
     out = tmp_path / "run"
-    with boards.start(boards.load_board("native"), native_elf) as running:
+    with start(boards.load_board("native"), native_elf) as running:
         res = measure(_cfg(running.url, model_path, builtin_root, out, input="pcm"))
     assert res.mismatches == []
     inf = _lines(out / "inferences.jsonl")
@@ -105,7 +106,7 @@ def test_routing_shows_in_latency_on_qemu(board_name, model_path, builtin_root, 
     _tools(board)
     elf = build(board_name, model_path, tmp_path / "fw", ir=lower_file(model_path)).elf
     out = tmp_path / "run"
-    with boards.start(board, elf) as running:
+    with start(board, elf) as running:
         res = measure(_cfg(running.url, model_path, builtin_root, out, input="features"))
     assert res.mismatches == []
     run = json.loads((out / "run.json").read_text())
@@ -127,7 +128,7 @@ def test_killed_device_then_resume(model_path, native_elf, builtin_root, tmp_pat
     out = tmp_path / "run"
     board = boards.load_board("native")
     errors: list[Exception] = []
-    with boards.start(board, native_elf) as running:
+    with start(board, native_elf) as running:
         t = threading.Thread(
             target=lambda: _run_catching(
                 _cfg(running.url, model_path, builtin_root, out, input="pcm"), errors
@@ -149,7 +150,7 @@ def test_killed_device_then_resume(model_path, native_elf, builtin_root, tmp_pat
     assert 8 <= len(partial) < 40
     with pytest.raises(MeasureError, match="--resume"):
         measure(_cfg("socket://127.0.0.1:9", model_path, builtin_root, out, input="pcm"))
-    with boards.start(board, native_elf) as running:
+    with start(board, native_elf) as running:
         res = measure(_cfg(running.url, model_path, builtin_root, out, input="pcm", resume=True))
     inf = _lines(out / "inferences.jsonl")
     assert [r["i"] for r in inf] == list(range(40)), "every sample exactly once, in order"
@@ -169,7 +170,7 @@ def test_device_running_another_model_is_refused(
     fd, fe = builtin_features
     other, _ = fit_fold(fd, OTHER, 1, fe)
     other_path = save_model(other, tmp_path / "other.qmoe")
-    with boards.start(boards.load_board("native"), native_elf) as running:
+    with start(boards.load_board("native"), native_elf) as running:
         with pytest.raises(MeasureError) as exc:
             measure(_cfg(running.url, other_path, builtin_root, tmp_path / "run"))
     msg = str(exc.value)

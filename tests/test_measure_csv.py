@@ -15,10 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from qmoe import boards
-from qmoe.build import DoesNotFit, build
 from qmoe.cli import cli
 from qmoe.data import load_embedding_csv
 from qmoe.data.synth_embeddings import generate_embeddings
+from qmoe.device.build import build
+from qmoe.device.errors import DoesNotFit
 from qmoe.errors import ConfigError
 from qmoe.measure import measure_on_board
 from qmoe.measure_samples import load_samples

@@ -1,5 +1,6 @@
 """MicroPython with the qmoe module on the unix port and the bare-metal QEMU port (Cortex-M4 on
-mps2-an386, RV32 on virt), built from third_party/micropython by `qmoe.build` (docs/micropython.md).
+mps2-an386, RV32 on virt), built from third_party/micropython by `qmoe.device.build`
+(docs/micropython.md).
 
 On every MicroPython board that runs here: the frozen qmoe_serve answers the benchmark protocol
 bit-exact with the golden model (class, expert, router choice, uncertainty, every logit) for the
@@ -25,9 +26,10 @@ import pytest
 import torch
 
 from qmoe import boards
-from qmoe.build import build, flash
+from qmoe.device.build import build
+from qmoe.device.micropython.repl import RawRepl
+from qmoe.device.run import start, start_build
 from qmoe.measure import MeasureConfig, measure
-from qmoe.micropython.repl import RawRepl
 from qmoe.modelfile import save_model
 from qmoe.protocol import InferRequest, InputKind, Link, RunWindow
 from qmoe.train.config import TrainConfig
@@ -106,7 +108,7 @@ def test_qmoe_serve_is_bit_exact_with_the_golden_model(name, firmware, models, f
     _, ir, g = models["moe"]
     names, pcm = fold1
     n_pcm = PCM_CLIPS.get(name, 2) or len(pcm)
-    with flash(name, fw.out_dir) as running, Link.open(running.url) as link:
+    with start_build(name, fw.out_dir) as running, Link.open(running.url) as link:
         info = link.info()
         assert info.board == name and bytes(info.model_hash).hex() == ir["hash"]
         for kind, inputs in (
@@ -225,7 +227,7 @@ def test_blobs_and_bad_input_on_the_device(name, firmware, models, fold1, tmp_pa
         assert proc.returncode == 0, proc.stderr
         out = proc.stdout
     else:  # bare metal: the data go over the raw REPL in base64 chunks
-        with boards.start(fw.board, fw.elf) as running, RawRepl(running.url) as repl:
+        with start(fw.board, fw.elf) as running, RawRepl(running.url) as repl:
             repl.run("import binascii\nb = bytearray()")
             for what, data in (("blob", blob), ("rows", rows), ("clip", clip)):
                 for i in range(0, len(data), 3000):
@@ -248,14 +250,14 @@ def measure_fold1(url: str, model: Path, out: Path, root: Path, n: int, **option
 def test_measure_against_micropython(firmware, models, builtin_root, tmp_path):
     path, ir, _ = models["moe"]
     fw = firmware("mpy-unix")
-    with flash("mpy-unix", fw.out_dir) as running:
+    with start_build("mpy-unix", fw.out_dir) as running:
         res = measure_fold1(running.url, path, tmp_path / "unix", builtin_root, 6)
     assert not res.mismatches and res.summary["samples"] == 6
     run = json.loads((tmp_path / "unix" / "run.json").read_text())
     assert run["board"]["name"] == "mpy-unix" and run["board"]["counter"]["unit"] == "ns"
     # a board whose firmware boots to the REPL: measure starts qmoe_serve over the raw REPL
     fw = firmware("mpy-qemu-m4")
-    with boards.start(fw.board, fw.elf) as running:
+    with start(fw.board, fw.elf) as running:
         res = measure_fold1(
             running.url, path, tmp_path / "m4", builtin_root, 4, input="features",
             micropython="mpy-qemu-m4",

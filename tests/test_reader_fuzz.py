@@ -215,7 +215,8 @@ def cv_run(builtin_features, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def device_run(model_file, builtin_root, tmp_path_factory) -> Path:
     from qmoe import boards
-    from qmoe.build import build
+    from qmoe.device.build import build
+    from qmoe.device.run import start
     from qmoe.measure import MeasureConfig, measure
 
     if shutil.which(boards.load_board("native").toolchain.cc) is None:
@@ -223,7 +224,7 @@ def device_run(model_file, builtin_root, tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("dev")
     elf = build("native", model_file, work / "fw").elf
     out = work / "run"
-    with boards.start(boards.load_board("native"), elf) as running:
+    with start(boards.load_board("native"), elf) as running:
         measure(MeasureConfig(port=running.url, model=model_file, out=out, root=builtin_root,
                               input="features", n=12, window_n=3, progress=False))  # fmt: skip
     return out

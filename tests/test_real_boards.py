@@ -22,11 +22,11 @@ import pytest
 import torch
 
 from qmoe import boards
-from qmoe.build import build
+from qmoe.device.build import build
+from qmoe.device.projects import ProjectOptions, arch_specific, compile_objects
+from qmoe.device.projects.systems import CONFIG_HEADER, SYSTEMS
 from qmoe.modelfile import save_model
 from qmoe.paths import source_root
-from qmoe.projects import ProjectOptions, arch_specific, compile_objects
-from qmoe.projects.systems import CONFIG_HEADER, SYSTEMS
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
 from qmoe_codegen.lower import lower_file
@@ -357,7 +357,7 @@ def test_sources_compile_with_the_board_cross_compiler(parts, model, tmp_path, n
 
 
 def test_board_builds_flashes_and_matches_the_golden_model(real_board, request, tmp_path):
-    from qmoe.flashers import flash_board
+    from qmoe.device.flash import flash_board
     from qmoe.measure import MeasureConfig, measure
 
     name, port = real_board

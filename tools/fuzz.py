@@ -110,7 +110,7 @@ def _fuzz_model(work: Path) -> tuple[dict, Path]:
 def build(out: Path, targets: list[str]) -> dict[str, Path]:
     """Compile the requested harnesses into out/bin/; returns target -> executable."""
     from qmoe.boards import load_board
-    from qmoe.build import INCLUDE_DIRS, firmware_sources, kernel_variant
+    from qmoe.device.sources import INCLUDE_DIRS, firmware_sources, kernel_variant
 
     clang = find_clang()
     fw = ROOT / "firmware"

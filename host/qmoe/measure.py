@@ -39,7 +39,7 @@ from qmoe_codegen.lower import lower_file
 from qmoe_codegen.modelfile import read_model_file
 
 if TYPE_CHECKING:
-    from qmoe.build import BuildResult
+    from qmoe.device.result import BuildResult
 
 
 class MeasureError(QmoeError):
@@ -233,7 +233,7 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
     samples, g = data.samples, data.golden
     if cfg.micropython is not None:  # docs/micropython.md
         from qmoe.boards import load_board
-        from qmoe.micropython.repl import start_server
+        from qmoe.device.micropython.repl import start_server
 
         start_server(load_board(cfg.micropython), cfg.port)
     try:
@@ -362,9 +362,9 @@ def measure_started(board: str, build_dir: Path, cfg: MeasureConfig) -> MeasureR
     runs here, measure it with `cfg` (its `port` becomes the board's) and stop the board."""
     from dataclasses import replace
 
-    from qmoe.build import flash
+    from qmoe.device.run import start_build
 
-    with flash(board, build_dir) as running:
+    with start_build(board, build_dir) as running:
         return measure(replace(cfg, port=running.url))
 
 
@@ -388,7 +388,7 @@ def measure_on_board(
     """
     import shutil
 
-    from qmoe.build import build
+    from qmoe.device.build import build
 
     built = build(board, model, Path(out) / "build")
     run_dir = Path(out) / "run"

@@ -1,13 +1,10 @@
-"""Board profiles (`boards/<name>/board.toml`), building firmware for a board and running the boards
-that run here (native, QEMU) behind a TCP serial URL.
+"""Board profiles (`boards/<name>/board.toml`): every fact about a board as data.
 
-Boards are data: every difference between boards lives in the profile and the board's port
-folder, and nothing here branches on a board's name. The profile fields are described in
-docs/boards.md.
+Every difference between boards lives in the profile and the board's port folder, and nothing
+branches on a board's name. The profile fields are described in docs/boards.md. Building and
+running firmware for a board is qmoe.device's.
 """
 
-from qmoe.boards.firmware import BoardError, build, section_sizes
-from qmoe.boards.process import RunningBoard, start
 from qmoe.boards.profile import (
     Board,
     Counter,
@@ -21,16 +18,11 @@ from qmoe.boards.profile import (
 
 __all__ = [
     "Board",
-    "BoardError",
     "Counter",
     "Power",
-    "RunningBoard",
     "Serial",
     "Toolchain",
-    "build",
     "list_boards",
     "load_board",
     "parse_board",
-    "section_sizes",
-    "start",
 ]

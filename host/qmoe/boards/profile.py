@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qmoe.boards.micropython import MicroPythonSpec, parse_micropython
 from qmoe.boards.real import (
     FlashMethod,
     PowerSensor,
@@ -14,7 +15,6 @@ from qmoe.boards.real import (
 )
 from qmoe.boards.schema import _check_table, _existing, _fail, _one_of
 from qmoe.errors import ConfigError
-from qmoe.micropython.spec import MicroPythonSpec, parse_micropython
 from qmoe.paths import boards_dir as default_boards_dir
 
 if sys.version_info >= (3, 11):

@@ -204,7 +204,7 @@ def measure(
 @cli.command("boards")
 def boards_cmd() -> None:
     """List the board profiles: core, clock, flash, RAM, counter, and whether they run here."""
-    from qmoe.build import boards_table
+    from qmoe.boards.table import boards_table
 
     click.echo(boards_table())
 
@@ -266,8 +266,8 @@ def build_cmd(
 
     Boards that do not run here get complete projects (PlatformIO, ESP-IDF, Pico SDK), built
     with `pio` where it is installed, and the commands to build and flash them."""
-    from qmoe.build import build as run_build
-    from qmoe.projects import ProjectOptions
+    from qmoe.device.build import build as run_build
+    from qmoe.device.projects import ProjectOptions
 
     opts = ProjectOptions(
         psram=psram,
@@ -298,13 +298,13 @@ def flash_cmd(board: str, out: Path | None, port: str | None) -> None:
     """Program a real board (esptool, UF2, PlatformIO upload), or start a built firmware on a
     board that runs here, print its serial URL and stop on Ctrl-C."""
     from qmoe.boards import load_board
-    from qmoe.build import flash, serve
+    from qmoe.device.run import serve, start_build
 
     if not load_board(board).runs_here:
-        from qmoe.flashers import flash_board
+        from qmoe.device.flash import flash_board
 
         click.echo(flash_board(board, out or Path("build") / board, port).text)
         return
-    running = flash(board, out or Path("build") / board)
+    running = start_build(board, out or Path("build") / board)
     click.echo(f"serial: {running.url}\n(Ctrl-C or SIGTERM stops the board)")
     sys.exit(serve(running, say=lambda text: click.echo(text, err=True)))

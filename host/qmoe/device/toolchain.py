@@ -1,4 +1,4 @@
-"""Building firmware for a board with the toolchain of its profile, and the size of the image."""
+"""Compiling firmware for a board with the toolchain of its profile, and the size of the image."""
 
 from __future__ import annotations
 
@@ -9,18 +9,14 @@ import subprocess
 from pathlib import Path
 
 from qmoe.boards.profile import Board
-from qmoe.errors import ConfigError, QmoeError
+from qmoe.device.errors import BoardError
+from qmoe.errors import ConfigError
 from qmoe.paths import firmware_dir
-
-
-class BoardError(QmoeError):
-    """A board's firmware failed to build, or its process failed to start or died."""
-
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-def build(
+def compile_firmware(
     board: Board,
     sources: list[Path],
     out_dir: Path,

@@ -1,6 +1,7 @@
 """`qmoe-host build` for MicroPython boards (a board profile with `[micropython]`): MicroPython with
 the qmoe module and the model compiled in, built here for the boards that run here, and the exact
-ESP-IDF recipe for the ESP32-S3 (docs/micropython.md). qmoe.build.build() calls `build()` here.
+ESP-IDF recipe for the ESP32-S3 (docs/micropython.md). qmoe.device.build.build() calls
+`build_micropython()` here.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qmoe.boards import Board
-from qmoe.build import BuildResult, DoesNotFit, check_image_fits, model_fields
-from qmoe.micropython.firmware import build_image, image_sizes, kernel_args, tree
+from qmoe.device.fit import check_image_fits
+from qmoe.device.micropython.firmware import build_image, image_sizes, kernel_args, tree
+from qmoe.device.result import BuildResult, model_fields
 from qmoe.paths import firmware_dir
 
 MPY_TAG = "v1.28.0"
@@ -43,7 +45,7 @@ class Recipe:
         return "\n".join(lines)
 
 
-def build(
+def build_micropython(
     board: Board,
     ir: dict | None,
     ir_path: Path | None,
@@ -127,4 +129,4 @@ def esp_idf_recipe(
     return Recipe(board, out_dir, [manifest, script], commands, notes)
 
 
-__all__ = ["DoesNotFit", "MPY_TAG", "Recipe", "build", "esp_idf_recipe"]
+__all__ = ["MPY_TAG", "Recipe", "build_micropython", "esp_idf_recipe"]

@@ -16,9 +16,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from qmoe.boards import Board, BoardError, section_sizes
+from qmoe.boards import Board
+from qmoe.boards.micropython import MicroPythonSpec
+from qmoe.device.errors import BoardError
+from qmoe.device.toolchain import section_sizes
 from qmoe.errors import ConfigError
-from qmoe.micropython.spec import MicroPythonSpec
 from qmoe.paths import firmware_dir, source_root
 
 CACHE_ENV = "QMOE_MICROPYTHON_CACHE"
@@ -196,5 +198,5 @@ def write_build_json(out_dir: Path, payload: dict) -> None:
 
 
 def image_sizes(image: Path) -> dict[str, int]:
-    """text, data, bss, flash, ram of the image (qmoe.boards.section_sizes)."""
+    """text, data, bss, flash, ram of the image (qmoe.device.toolchain.section_sizes)."""
     return section_sizes(image)

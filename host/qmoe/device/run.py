@@ -1,4 +1,6 @@
-"""Running the boards that run here (native, QEMU) behind a TCP serial URL."""
+"""Running firmware on the boards that run here (native, QEMU) behind a TCP serial URL:
+`start()` an image, `start_build()` the image of a build folder (what `qmoe-host flash` does for
+these boards) and `serve()` it until Ctrl-C. Real chips are programmed by qmoe.device.flash."""
 
 from __future__ import annotations
 
@@ -11,17 +13,22 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from qmoe.boards.firmware import BoardError
-from qmoe.boards.profile import Board
+from qmoe.boards import Board, load_board
+from qmoe.device.errors import BoardError
+from qmoe.device.result import stored_path
+from qmoe.errors import ConfigError
+from qmoe.runio import read_json_object
 
 # Named timeouts (seconds) for starting and stopping a board process.
 START_TIMEOUT_S = 10.0
 EARLY_EXIT_GRACE_S = 0.05
 STOP_TIMEOUT_S = 3.0
 PORT_ATTEMPTS = 3
+SERVE_POLL_S = 0.2  # how often `serve` checks the board process and its own parent
 
 _LIVE: set[RunningBoard] = set()  # started and not yet stopped: stopped at interpreter exit
 
@@ -162,3 +169,71 @@ def start(board: Board, elf: Path, *, timeout: float = START_TIMEOUT_S) -> Runni
         if running is not None:
             return running
     raise BoardError(f"board {board.name}: no free TCP port after {PORT_ATTEMPTS} attempts")
+
+
+def _image(board: Board, target: Path) -> Path:
+    """The ELF a `start_build` target names: a build folder (its build.json) or the ELF itself."""
+    target = Path(target)
+    if target.is_dir():
+        info = target / "build.json"
+        if not info.is_file():
+            raise ConfigError(
+                f"{target}: no build.json here; run `qmoe-host build --board "
+                f"{board.name} --model FILE --out {target}` first"
+            )
+        meta = read_json_object(info, ("board", "elf"))
+        if meta.get("board") != board.name:
+            raise ConfigError(f"{info}: built for board {meta.get('board')!r}, not {board.name!r}")
+        return stored_path(info, meta["elf"])
+    return target
+
+
+def start_build(board_name: str, target: Path) -> RunningBoard:
+    """Start the firmware of a build folder (or an ELF) on a board that runs here.
+
+    Returns the running board (`.url` is its serial URL); stop it with `.stop()` or a `with`
+    block. Boards that do not run here are refused with how to program them instead.
+    """
+    board = load_board(board_name)
+    if not board.runs_here:
+        raise ConfigError(
+            f"board {board.name} cannot be started here (runs_here = false in {board.path}): "
+            f"program it with `qmoe-host flash --board {board.name} --port PORT` "
+            "(qmoe.device.flash.flash_board) and measure it over its serial port"
+        )
+    running = start(board, _image(board, target))
+    if board.micropython is not None and board.micropython.launch == "raw-repl":
+        from qmoe.device.micropython.repl import start_server
+
+        try:
+            start_server(board, running.url)
+        except BaseException:
+            running.stop()
+            raise
+    return running
+
+
+def serve(
+    running: RunningBoard, *, poll: float = SERVE_POLL_S, say: Callable[[str], None] = print
+) -> int:
+    """Keep a started board running until Ctrl-C, SIGTERM, this process's parent exits or the
+    board process ends; then stop it. Returns 0, or 1 if the board process died by itself."""
+    parent = os.getppid()
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    code = 0
+    try:
+        while running.process.poll() is None and os.getppid() == parent:
+            time.sleep(poll)
+        if running.process.poll() is not None:
+            say(f"board process exited with {running.process.returncode}:\n{running.output()}")
+            code = 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        running.stop()
+    return code

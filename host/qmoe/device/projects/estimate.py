@@ -13,9 +13,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from qmoe.boards import Board, BoardError, section_sizes
+from qmoe.boards import Board
 from qmoe.boards.real import BuildSystem
-from qmoe.build import DoesNotFit, app_ram_bytes
+from qmoe.device.errors import BoardError, DoesNotFit
+from qmoe.device.fit import app_ram_bytes
+from qmoe.device.toolchain import section_sizes
 
 # Used for the estimate when the board's compiler is not installed (xtensa-esp32s3-elf-gcc
 # here): above every runtime + app + port measured on the boards that compile here.

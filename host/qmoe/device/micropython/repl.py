@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import serial
 
-from qmoe.boards import Board, BoardError
+from qmoe.boards import Board
+from qmoe.device.errors import BoardError
 from qmoe.errors import ConfigError
 
 PROMPT = b"raw REPL; CTRL-B to exit\r\n>"

@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qmoe.boards import Board, BoardError, list_boards, load_board
-from qmoe.build import stored_path
+from qmoe.boards import Board, list_boards, load_board
+from qmoe.device.errors import BoardError
+from qmoe.device.projects.systems import SYSTEMS, ImageSet
+from qmoe.device.result import stored_path
 from qmoe.errors import DataError
-from qmoe.projects.systems import SYSTEMS, ImageSet
 from qmoe.runio import read_json_object
 
 ROM_BAUD = 115200  # what every ESP ROM bootloader syncs at
