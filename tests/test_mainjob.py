@@ -4,13 +4,17 @@ report.
 
 from __future__ import annotations
 
+import io
 import json
+import math
 
-from qmoe.mainjob import DEVICE_VARIANTS, run_main_job
+from qmoe.mainjob import DEVICE_VARIANTS, FoldProgress, duration, run_main_job
+from qmoe.train.cv import FoldDone
 
 
 def test_main_job_quick_on_native(tmp_path):
     lines: list[str] = []
+    progress = io.StringIO()
     res = run_main_job(
         tmp_path / "runs",
         tmp_path / "data",
@@ -19,7 +23,12 @@ def test_main_job_quick_on_native(tmp_path):
         n=6,
         window_n=3,
         say=lines.append,
+        progress=progress,
     )
+    folds = progress.getvalue().splitlines()
+    assert len(folds) == 8 * 5  # every variant, every fold
+    assert folds[-1].startswith("  variant 8/8 moe-curiosity[ternary,4,8]: fold 5/5")
+    assert all("left" in f for f in folds)
     assert res.board == "native"
     assert [r.parent.name for r in res.device_runs] == list(DEVICE_VARIANTS)
     for run in res.device_runs:
@@ -30,3 +39,40 @@ def test_main_job_quick_on_native(tmp_path):
     assert "golden-model mismatches on the device: 0" in text
     assert "Levene" in text and "ns" in text  # native latency is a monotonic clock in ns
     assert any(line.startswith("[4/4]") for line in lines)
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_fold_progress_estimates_the_time_left():
+    """Per-variant, per-fold lines with the time left; a variant's own pace counts for its folds."""
+    now = [0.0]
+    log = io.StringIO()
+    p = FoldProgress(["a", "b"], 2, log, clock=lambda: now[0])
+    assert math.isnan(p.seconds_left())
+    now[0] = 10.0
+    p(FoldDone("a", 1, 1, 2, 10.0))
+    assert p.seconds_left() == 30.0  # one more fold of a at 10 s, two of b at the mean (10 s)
+    now[0] = 30.0
+    p(FoldDone("a", 2, 2, 2, 20.0))
+    assert p.seconds_left() == 30.0  # b's two folds at the mean so far, 15 s
+    now[0] = 35.0
+    p(FoldDone("b", 1, 1, 2, 5.0))
+    assert p.seconds_left() == 5.0
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 3  # not a terminal: one plain line per fold, no carriage returns
+    assert "\r" not in log.getvalue()
+    assert lines[0] == "  variant 1/2 a: fold 1/2 (10.0 s) · 1/4 folds, 10 s so far, ~30 s left"
+    assert lines[2].startswith("  variant 2/2 b: fold 1/2") and lines[2].endswith("~5 s left")
+    assert duration(125) == "2 min 05 s" and duration(3725) == "1 h 02 min"
+
+
+def test_fold_progress_rewrites_one_line_on_a_terminal():
+    tty = _Tty()
+    p = FoldProgress(["a"], 2, tty, clock=lambda: 0.0)
+    p(FoldDone("a", 1, 1, 2, 1.0))
+    p(FoldDone("a", 2, 2, 2, 1.0))
+    text = tty.getvalue()
+    assert text.count("\r") == 2 and text.endswith("\n") and text.count("\n") == 1

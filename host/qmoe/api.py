@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from qmoe.runs import (
     write_variant,
 )
 from qmoe.train.config import TrainConfig
-from qmoe.train.cv import CVResult, cross_validate, evaluate
+from qmoe.train.cv import CVResult, FoldDone, cross_validate, evaluate
 from qmoe.train.determinism import DEFAULT_THREADS, check_threads, configure
 from qmoe_codegen.frontend import FrontendConfig
 
@@ -100,8 +101,10 @@ def train(
     progress: bool = True,
     extra: dict | None = None,
     threads: int | None = None,
+    on_fold: Callable[[FoldDone], None] | None = None,
 ) -> TrainReport:
-    """Cross-validate each configuration, write the run folder, return the summary table.
+    """Cross-validate each configuration, write the run folder, return the summary table;
+    `on_fold` hears of every finished fold.
 
     Training runs on `threads` intra-op threads (default 1; qmoe.train.determinism): the same
     seed and thread count give the same model files, byte for byte. run.json records both and the
@@ -124,7 +127,9 @@ def train(
     )
     results = []
     for cfg in configs:
-        res = cross_validate(fd, cfg, frontend, folds=folds, progress=progress, threads=threads)
+        res = cross_validate(
+            fd, cfg, frontend, folds=folds, progress=progress, threads=threads, on_fold=on_fold
+        )
         write_variant(out, res, fd, keep_fold)
         results.append(res)
     rows = summary_rows(results)
@@ -185,6 +190,7 @@ def demo(
     base: TrainConfig | None = None,
     progress: bool = True,
     threads: int | None = None,
+    on_fold: Callable[[FoldDone], None] | None = None,
 ) -> TrainReport:
     """The main job on the built-in dataset: generate data, cross-validate every variant, report.
     `threads`: intra-op threads of training (default 1; qmoe.train.determinism)."""
@@ -202,6 +208,7 @@ def demo(
         progress=progress,
         extra={"dataset": "builtin", "data_dir": str(data_dir)},
         threads=threads,
+        on_fold=on_fold,
     )
 
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
-from qmoe.api import DEMO_VARIANTS, TrainReport, demo
+from qmoe.api import DEMO_VARIANTS, TrainReport, demo, parse_variant
 from qmoe.errors import DataError
 from qmoe.runio import safe_name
 from qmoe.train.config import TrainConfig
+from qmoe.train.cv import FoldDone
 
 # What runs on the device: every integer variant. fp32 has no integer form; its device form is ptq8.
 DEVICE_VARIANTS = (
@@ -29,6 +32,80 @@ DEVICE_VARIANTS = (
     "moe-softmax_ternary_4_8",
     "moe-curiosity_ternary_4_8",
 )
+
+
+def duration(seconds: float) -> str:
+    """A time span for a progress line: "45 s", "3 min 05 s", "1 h 02 min"."""
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+@dataclass
+class FoldProgress:
+    """Progress of the main job's cross-validation, one report per finished fold: which variant
+    and fold, folds done of all, time so far and an estimate of the time left.
+
+    On a terminal it rewrites one line; otherwise (a log file, a pipe) it writes one plain line
+    per fold. The estimate charges each remaining fold of the current variant at that variant's
+    mean so far, and each fold of a variant not started yet at the mean of all folds so far (the
+    mixtures cost more than single experts, so early estimates run low).
+    """
+
+    variants: list[str]
+    n_folds: int
+    stream: TextIO | None = None
+    clock: Callable[[], float] = time.perf_counter
+    done: list[FoldDone] = field(default_factory=list)
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    @property
+    def total(self) -> int:
+        return len(self.variants) * self.n_folds
+
+    def seconds_left(self) -> float:
+        """The estimate of the time the remaining folds take (0 when all are done)."""
+        if not self.done:
+            return float("nan")
+        last = self.done[-1]
+        mine = [d.seconds for d in self.done if d.variant == last.variant]
+        overall = sum(d.seconds for d in self.done) / len(self.done)
+        left_here = (last.n - last.k) * sum(mine) / len(mine)
+        return left_here + (self.total - len(self.done) - (last.n - last.k)) * overall
+
+    def line(self) -> str:
+        """The progress text after the latest fold."""
+        d = self.done[-1]
+        v = self.variants.index(d.variant) + 1 if d.variant in self.variants else len(self.variants)
+        left = self.seconds_left()
+        return (
+            f"  variant {v}/{len(self.variants)} {d.variant}: fold {d.k}/{d.n} "
+            f"({d.seconds:.1f} s) · {len(self.done)}/{self.total} folds, "
+            f"{duration(self.clock() - self.started)} so far, ~{duration(left)} left"
+        )
+
+    def __call__(self, fold: FoldDone) -> None:
+        self.done.append(fold)
+        if self.stream is None:
+            return
+        tty = getattr(self.stream, "isatty", lambda: False)()
+        if tty:
+            self.stream.write("\r" + self.line() + "\x1b[K")
+            if len(self.done) == self.total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(self.line() + "\n")
+        self.stream.flush()
+
+
+#: The built-in data's official folds (ESC-50's layout).
+N_FOLDS = 5
 
 
 def pick_board() -> tuple[str, str]:
@@ -63,9 +140,11 @@ def run_main_job(
     window_n: int = 20,
     threads: int | None = None,
     say=print,
+    progress: TextIO | None = None,
 ) -> MainJobResult:
-    """Run the whole path; `say` prints progress lines; `threads`: training's intra-op threads
-    (default 1, qmoe.train.determinism)."""
+    """Run the whole path; `say` prints the step lines, `progress` (a stream, e.g. sys.stderr)
+    gets a line per cross-validation fold with the time left (FoldProgress); `threads`:
+    training's intra-op threads (default 1, qmoe.train.determinism)."""
     from qmoe.measure import measure_on_board
     from qmoe.report import write_report
 
@@ -74,7 +153,10 @@ def run_main_job(
     base = TrainConfig(seed=seed)
     if quick:
         base = TrainConfig(seed=seed, epochs=10, qat_epochs=5, router_epochs=5)
-    say(f"[1/4] cross-validated training of {len(DEMO_VARIANTS)} variants on the built-in data")
+    say(
+        f"[1/4] cross-validated training of {len(DEMO_VARIANTS)} variants × {N_FOLDS} folds "
+        "on the built-in data"
+    )
     tr = demo(
         out / "train",
         data_dir,
@@ -83,6 +165,9 @@ def run_main_job(
         base=base,
         progress=False,
         threads=threads,
+        on_fold=FoldProgress(
+            [parse_variant(v, base).name for v in DEMO_VARIANTS], N_FOLDS, progress
+        ),
     )
     say(tr.table)
     reason = ""

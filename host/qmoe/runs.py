@@ -26,6 +26,7 @@ from qmoe.runfolder import (
 )
 from qmoe.runio import safe_name, write_json_atomic
 from qmoe.train.cv import CVResult
+from qmoe.train.metrics import pct_text
 
 
 def write_json(path: Path, obj) -> None:
@@ -163,8 +164,8 @@ def format_table(rows: list[dict]) -> str:
     body = [
         [
             r["variant"],
-            f"{100 * r['macro_f1_mean']:.1f} ± {100 * r['macro_f1_std']:.1f}",
-            f"{100 * r['accuracy_mean']:.1f} ± {100 * r['accuracy_std']:.1f}",
+            pct_text(r["macro_f1_mean"], r["macro_f1_std"], r["folds"]),
+            pct_text(r["accuracy_mean"], r["accuracy_std"], r["folds"]),
             str(r["weight_bytes"]),
             r["bits_per_weight"],
             r["expert_share"] or "-",

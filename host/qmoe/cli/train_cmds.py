@@ -279,7 +279,14 @@ def demo(
     from qmoe.mainjob import run_main_job
 
     res = run_main_job(
-        out, data_dir, seed=seed, quick=quick, board=board, threads=threads, say=click.echo
+        out,
+        data_dir,
+        seed=seed,
+        quick=quick,
+        board=board,
+        threads=threads,
+        say=click.echo,
+        progress=click.get_text_stream("stderr"),
     )
     click.echo("\n".join(res.summary))
     click.echo(

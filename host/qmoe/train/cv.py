@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +27,17 @@ from qmoe_codegen.frontend import FrontendConfig
 from qmoe_codegen.inputq import fit_input_quant
 
 SUMMARY_METRICS = ("accuracy", "macro_f1", "weighted_f1", "train_seconds")
+
+
+@dataclass(frozen=True)
+class FoldDone:
+    """One finished fold of a cross-validation: the k-th of n, and its training time."""
+
+    variant: str
+    fold: int
+    k: int
+    n: int
+    seconds: float
 
 
 def split_fold(fd: FeatureDataset, test_fold: int, val_share: float, seed: int):
@@ -146,9 +158,11 @@ def cross_validate(
     folds: list[int] | None = None,
     progress: bool = True,
     threads: int | None = None,
+    on_fold: Callable[[FoldDone], None] | None = None,
 ) -> CVResult:
     """Train and evaluate once per test fold (the official folds unless `folds` is given), with
-    `threads` intra-op threads (default 1) and deterministic algorithms (qmoe.train.determinism).
+    `threads` intra-op threads (default 1) and deterministic algorithms (qmoe.train.determinism);
+    `on_fold` hears of each fold as it finishes (the main job's progress line).
     """
     configure(threads)
     all_folds = sorted(set(fd.folds.tolist()))
@@ -157,7 +171,9 @@ def cross_validate(
     if bad:
         raise ConfigError(f"fold(s) {bad} not in the dataset; it has folds {all_folds}")
     result = CVResult(cfg, fd.label_set, list(fd.class_names))
-    for fold in tqdm(folds, desc=cfg.name, unit="fold", disable=not progress, leave=False):
+    for k, fold in enumerate(
+        tqdm(folds, desc=cfg.name, unit="fold", disable=not progress, leave=False), start=1
+    ):
         t0 = time.perf_counter()
         model, split = fit_fold(fd, cfg, fold, frontend)
         seconds = time.perf_counter() - t0
@@ -174,4 +190,6 @@ def cross_validate(
                 model,
             )
         )
+        if on_fold is not None:
+            on_fold(FoldDone(cfg.name, fold, k, len(folds), seconds))
     return result
