@@ -37,7 +37,10 @@ def test_main_job_quick_on_native(tmp_path):
     assert (res.report_dir / "report.html").stat().st_size > 0
     text = "\n".join(res.summary)
     assert "golden-model mismatches on the device: 0" in text
-    assert "Levene" in text and "ns" in text  # native latency is a monotonic clock in ns
+    assert "Levene" in text and "Brown–Forsythe" in text and "ns" in text  # native: monotonic ns
+    assert "image B" in text and "model B" in text and "whole firmware image" in text
+    assert (res.report_dir / "router_comparison.json").exists()
+    assert any("image B" in x and "model B" in x for x in lines)
     assert any(line.startswith("[4/4]") for line in lines)
 
 

@@ -214,8 +214,8 @@ def write_cv_run(out: Path, *, folds: int = 3, seed: int = 0) -> Path:
                 "class_names": CLASSES,
                 "train_config": {"experts": experts, "router": router},
                 "summary": {
-                    "accuracy": {"mean": np.mean(acc), "std": np.std(acc, ddof=1)},
-                    "macro_f1": {"mean": np.mean(f1), "std": np.std(f1, ddof=1)},
+                    "accuracy": {"mean": np.mean(acc), "std": np.std(acc, ddof=min(1, folds - 1))},
+                    "macro_f1": {"mean": np.mean(f1), "std": np.std(f1, ddof=min(1, folds - 1))},
                     "experts": [
                         {"weight_bytes": 6896 if e == "ternary" else 22736} for e in experts
                     ],
@@ -326,7 +326,7 @@ def test_golden_mismatches_are_shown_prominently(tmp_path):
     run = write_device_run(tmp_path / "bad", mismatches=3)
     rep = write_report([run], tmp_path / "r")
     md, page = check_report(rep, tmp_path / "r")
-    head = md.split("## Runs")[0]
+    head = md.split("## All variants")[0]
     assert "WARNING: golden-model mismatch" in head and "3 of 60" in head
     assert "audio/1-0000-A-0.wav" in head
     assert '<blockquote class="warning">' in page
@@ -338,12 +338,12 @@ def test_two_device_runs_with_compare_tables(tmp_path):
     b = write_device_run(tmp_path / "soft", router="softmax", jitter=900.0, seed=2, summary_uj=2.5)
     rep = write_report([a, b], tmp_path / "r")
     md, page = check_report(rep, tmp_path / "r")
-    assert "## Comparison" in md and len(rep.comparisons) == 1
+    assert "Every comparison" in md and len(rep.comparisons) == 1
     sec = rep.comparisons[0]
     assert not sec.error, sec.error
     assert sec.verdicts and all(v.sentence in md for v in sec.verdicts)
     assert sec.levene_sentences(), "no Levene verdict on latency variance"
-    assert "<table>" in page.split("Comparison")[-1]
+    assert "<table>" in page.split("Every comparison")[-1]
     assert "cycles" not in md.lower()  # both runs count emulated instructions
     lines = summary_lines([a, b])
     assert any("moe-curiosity" in x and "emulated instructions" in x and "µJ" in x for x in lines)
@@ -424,3 +424,99 @@ def test_markdown_subset_escapes_and_embeds():
     assert "<h1>T</h1>" in body and "<td>&lt;x&gt;</td>" in body and "<code>c</code>" in body
     assert '<img src="data:image/png;base64,AAAA" alt="cap [x]">' in body
     assert '<blockquote class="warning">' in body
+
+
+def test_router_verdict_heads_the_report_and_has_its_own_file(tmp_path):
+    """Issue 18: curiosity vs softmax (Levene and Brown–Forsythe, their agreement in words) at the
+    top of report.md/html and in router_comparison.json/.md."""
+    cur = write_device_run(tmp_path / "cur", router="curiosity", jitter=20.0, seed=1)
+    soft = write_device_run(tmp_path / "soft", router="softmax", jitter=900.0, seed=2)
+    other = write_device_run(tmp_path / "ptq", router="none", seed=3)
+    rep = write_report([other, cur, soft], tmp_path / "r")
+    md, page = check_report(rep, tmp_path / "r")
+    (pair,) = rep.routers
+    assert pair.softmax.router == "softmax" and pair.curiosity.router == "curiosity"
+    tests = [v.test for v in pair.variance()]
+    assert tests == ["Levene (mean)", "Brown–Forsythe (median)"]
+    top = md.split("## All variants")[0]
+    assert "## Verdicts" in top and "curiosity vs softmax routing on qemu-m4" in top
+    assert pair.agreement() in top and "the two tests agree" in pair.agreement()
+    assert all(v.sentence in top for v in pair.variance())
+    assert page.index("Verdicts") < page.index("All variants")
+    data = json.loads((tmp_path / "r" / "router_comparison.json").read_text())
+    (p,) = data["pairs"]
+    assert p["variance_tests_agree"] is True and p["agreement"] == pair.agreement()
+    assert [v["test"] for v in p["variance"]] == tests
+    assert len({v["significant"] for v in p["variance"]}) == 1  # the agreement stated above
+    assert p["softmax"]["path"] == str(soft) and p["curiosity"]["path"] == str(cur)
+    text = (tmp_path / "r" / "router_comparison.md").read_text()
+    assert "Levene" in text and "Brown–Forsythe" in text and pair.agreement() in text
+    assert any(line.startswith("routers: curiosity vs softmax") for line in rep.summary)
+
+
+def test_router_verdict_states_a_disagreement(tmp_path):
+    from qmoe.report.routers import RouterPair
+    from qmoe.stats import Verdict
+
+    cur = load_runs([write_device_run(tmp_path / "c", router="curiosity")])[0]
+    soft = load_runs([write_device_run(tmp_path / "s", router="softmax")])[0]
+
+    def v(test, p):
+        return Verdict("latency variance", test, 1.0, p, {}, None, p < 0.05, f"{test} says {p}")
+
+    pair = RouterPair("qemu-m4", "cycles", EXPERTS, soft, cur)
+    pair.verdicts = [v("Levene (mean)", 0.01), v("Brown–Forsythe (median)", 0.4)]
+    text = pair.agreement()
+    assert "disagree" in text and "Levene finds a difference" in text
+    assert "Brown–Forsythe does not (p = 0.4)" in text and "not a robust one" in text
+    assert pair.agree() is False
+    pair.verdicts = [v("Levene (mean)", 0.3), v("Brown–Forsythe (median)", 0.02)]
+    assert "Brown–Forsythe finds a difference" in pair.agreement() and pair.agree() is False
+    pair.verdicts = [v("Levene (mean)", 0.3), v("Brown–Forsythe (median)", 0.6)]
+    assert "agree: no difference" in pair.agreement() and pair.agree() is True
+
+
+def test_report_reads_top_down(tmp_path):
+    """One table of every variant, the energy source said once above the details, a title
+    without run names, confusion matrices folded in a grid, no unfolded <pre>."""
+    runs = [
+        write_device_run(tmp_path / "cur", router="curiosity", jitter=20.0, seed=1),
+        write_device_run(tmp_path / "soft", router="softmax", jitter=90.0, seed=2),
+        write_cv_run(tmp_path / "cv"),
+    ]
+    rep = write_report(runs, tmp_path / "r")
+    md, page = check_report(rep, tmp_path / "r")
+    title = md.splitlines()[0]
+    assert title == "# qmoe report: 2 device runs on qemu-m4, 2 host cross-validated variants"
+    visible = md.split("## Details")[0]
+    label = rep.runs[0].energy_label
+    assert visible.count(label) == 1, "the energy source is said once"
+    tables = [b for b in visible.split("\n\n") if b.startswith("| ")]
+    assert len(tables) == 1, "one table of all variants"
+    body = tables[0].splitlines()[2:]
+    assert len(body) == 4  # two device models, two host-only variants
+    assert "```" not in visible and "<pre>" not in page.split("<h2>Details</h2>")[0]
+    folded = page.split("<h2>Details</h2>")[1]
+    assert page.count('<img src="data:') == len(rep.plots)
+    assert "Confusion matrices (4)</summary>" in folded and '<div class="grid">' in folded
+    assert all("confusion" not in x for x in visible.split("## Plots")[1].splitlines())
+    assert "white-space: pre-wrap" in page
+
+
+def test_uncertainty_axis_shows_the_thresholds():
+    """A long tail puts the histogram on a log axis, so thresholds near the bulk stay apart."""
+    rng = np.random.default_rng(0)
+    u = np.concatenate([rng.uniform(1e-4, 5e-4, 200), [0.5], [0.0]])
+    bins, log = P.uncertainty_axis(u, [2e-4, 4e-4])
+    assert log and bins[0] <= 1e-4 and bins[-1] >= 0.5
+    span = np.log10(bins[-1]) - np.log10(bins[0])
+    assert (np.log10(4e-4) - np.log10(2e-4)) / span > 0.05  # visibly apart on the axis
+    bins, log = P.uncertainty_axis(np.array([1e-3, 2e-3, 3e-3]), [2.5e-3])
+    assert not log and bins[0] <= 1e-3 and bins[-1] >= 3e-3
+
+
+def test_one_fold_has_no_plus_minus(tmp_path):
+    run = write_cv_run(tmp_path / "cv", folds=1)
+    for v in load_runs([run]):
+        assert "±" not in summary_lines([run])[1] and "(1 fold)" in summary_lines([run])[1]
+        assert v.folds == 1

@@ -21,6 +21,7 @@ from qmoe.errors import DataError
 from qmoe.runio import safe_name
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import FoldDone
+from qmoe.train.metrics import pct_text
 
 # What runs on the device: every integer variant. fp32 has no integer form; its device form is ptq8.
 DEVICE_VARIANTS = (
@@ -174,32 +175,51 @@ def run_main_job(
     if board is None:
         board, reason = pick_board()
     say(f"[2/4] build and measure on {board}" + (f" ({reason})" if reason else ""))
-    runs = []
+    say(
+        f"  {'variant':28s} {'flash: image B':>14s} {'model B':>8s} {'latency mean':>12s} "
+        f"{'std':>8s}  unit  mismatches"
+    )
+    runs, images = [], {}
     for v in DEVICE_VARIANTS:
         model = tr.out / v / "model.qmoe"
         dev = measure_on_board(board, model, out / "device" / v, data_dir, n=n, window_n=window_n)
         built, res, run_dir = dev.built, dev.result, dev.run_dir
         lat = res.summary["latency"]
+        images[v] = built.sizes["flash"]
         say(
-            f"  {v:28s} flash {built.sizes['flash']:7d} B  latency mean {lat['mean']:9.0f} "
-            f"std {lat['std']:8.0f} {res.summary['counter_unit']}  mismatches {len(res.mismatches)}"
+            f"  {v:28s} {built.sizes['flash']:14d} {built.model_flash_bytes:8d} "
+            f"{lat['mean']:12.0f} {lat['std']:8.0f}  {res.summary['counter_unit']}  "
+            f"{len(res.mismatches)}"
         )
         runs.append(run_dir)
+    say(f"  ({FLASH_WORDS})")
     say("[3/4] compare and report")
-    write_report([*runs, tr.out], out / "report")
+    rep = write_report([*runs, tr.out], out / "report")
     say("[4/4] summary")
-    return MainJobResult(
-        tr, board, runs, out / "report", one_screen(tr, board, runs), time.perf_counter() - t0
-    )
+    summary = one_screen(tr, board, runs, images, rep.routers)
+    summary.append(f"router comparison: {rep.router_files[1]} (and .json)")
+    return MainJobResult(tr, board, runs, out / "report", summary, time.perf_counter() - t0)
 
 
-def one_screen(tr: TrainReport, board: str, runs: list[Path]) -> list[str]:
-    """F1, flash bytes, latency mean/std per variant and router, modelled energy, the Levene
-    verdict.
-    """
+#: What the two flash figures are, printed under step [2/4] and in the summary.
+FLASH_WORDS = (
+    "flash: image B = the whole firmware image (runtime, kernels, protocol, model); "
+    "model B = the model's own constants in it (weights, biases, tables)"
+)
+
+
+def one_screen(
+    tr: TrainReport,
+    board: str,
+    runs: list[Path],
+    images: dict[str, int] | None = None,
+    routers: list | None = None,
+) -> list[str]:
+    """CV and device F1, both flash figures (firmware image, model constants), latency mean/std,
+    modelled energy per variant; the golden-model check; the router verdict (RouterPair)."""
     from qmoe.runfolder import load_device_run
-    from qmoe.stats import compare_runs
 
+    images = images or {}
     dev = {}
     for r in runs:
         d = load_device_run(r)
@@ -214,12 +234,12 @@ def one_screen(tr: TrainReport, board: str, runs: list[Path]) -> list[str]:
     n = len(any_run[1].inferences)
     lines = [
         f"board {board}: latency in {unit}; {energy_label}",
-        f"{'variant':28s} {'CV macro-F1 %':>14s} {'device F1 %':>11s} {'flash B':>8s} "
-        f"{'latency mean':>12s} {'std':>7s} {'uJ/inf':>7s}",
+        f"{'variant':28s} {'CV macro-F1 %':>14s} {'device F1 %':>11s} {'image B':>8s} "
+        f"{'model B':>8s} {'latency mean':>12s} {'std':>7s} {'uJ/inf':>7s}",
     ]
     for row in tr.rows:
         key = safe_name(row["variant"])
-        cv = f"{100 * row['macro_f1_mean']:.1f} ± {100 * row['macro_f1_std']:.1f}"
+        cv = pct_text(row["macro_f1_mean"], row["macro_f1_std"], row.get("folds", N_FOLDS))
         if key not in dev:
             why = "float: its device form is ptq8" if row["variant"] == "fp32" else "not measured"
             lines.append(f"{row['variant']:28s} {cv:>14s}   ({why})")
@@ -227,24 +247,20 @@ def one_screen(tr: TrainReport, board: str, runs: list[Path]) -> list[str]:
         s, run = dev[key]
         e = s.get("energy") or {}
         uj = f"{e['uj_per_inference']:.1f}" if e.get("uj_per_inference") else "-"
+        image = f"{images[key]:8d}" if key in images else f"{'?':>8s}"
         lines.append(
-            f"{row['variant']:28s} {cv:>14s} {100 * s['macro_f1']:11.1f} "
+            f"{row['variant']:28s} {cv:>14s} {100 * s['macro_f1']:11.1f} {image} "
             f"{run.model.flash_bytes or 0:8d} {s['latency']['mean']:12.0f} "
             f"{s['latency']['std']:7.0f} {uj:>7s}"
         )
+    lines.append(f"({FLASH_WORDS})")
     lines.append(
-        f"(CV: 5 official folds on the host; device: the {n} clips of fold 1, every answer "
-        "checked against the golden model)"
+        f"(CV: {N_FOLDS} official folds on the host; device: the {n} clips of fold 1, every "
+        "answer checked against the golden model)"
     )
     mism = sum(len(s["mismatches"]) for s, _ in dev.values())
     lines.append(f"golden-model mismatches on the device: {mism}")
-    pair = [
-        out
-        for name in ("moe-softmax_ternary_4_8", "moe-curiosity_ternary_4_8")
-        for out in runs
-        if out.parent.name == name
-    ]
-    if len(pair) == 2:
-        res = compare_runs(pair)
-        lines += [f"routers: {v.sentence}" for v in res.verdicts if v.test.startswith("Levene")]
+    for pair in routers or []:
+        lines.append(f"routers: {pair.headline()}")
+        lines += [f"  {v.test}: {v.sentence}" for v in pair.variance()]
     return lines

@@ -14,11 +14,20 @@ from qmoe.report import plots as P
 from qmoe.report.compare import CompareSection, compare_groups
 from qmoe.report.load import RunView, load_runs
 from qmoe.report.markdown import to_html_page
-from qmoe.report.render import Plot, build_markdown
+from qmoe.report.render import Plot, build_markdown, title_for
+from qmoe.report.routers import RouterPair, compare_routers, write_router_comparison
 from qmoe.report.summary import summary_from
 from qmoe.runio import safe_name
 
-__all__ = ["Report", "RunView", "load_runs", "make_plots", "summary_lines", "write_report"]
+__all__ = [
+    "Report",
+    "RouterPair",
+    "RunView",
+    "load_runs",
+    "make_plots",
+    "summary_lines",
+    "write_report",
+]
 
 
 @dataclass
@@ -31,6 +40,8 @@ class Report:
     summary: list[str]
     runs: list[RunView]
     comparisons: list[CompareSection]
+    routers: list[RouterPair]  # curiosity vs softmax pairs (also in router_comparison.json/.md)
+    router_files: list[Path]
 
 
 def make_plots(views: list[RunView], plots_dir: Path) -> dict[str, Plot]:
@@ -70,7 +81,7 @@ def summary_lines(paths: list[Path]) -> list[str]:
     unit, modelled energy; the Levene verdicts; golden-model mismatch warnings."""
     views = load_runs([Path(p) for p in paths])
     sections, _ = compare_groups(views)
-    return summary_from(views, sections)
+    return summary_from(views, sections, compare_routers(views))
 
 
 def write_report(
@@ -81,7 +92,8 @@ def write_report(
     alpha: float = 0.05,
     f1_margin: float = 0.02,
 ) -> Report:
-    """Write `out/report.md`, `out/report.html` and `out/plots/*.png` for the run folders given."""
+    """Write `out/report.md`, `out/report.html`, `out/plots/*.png` and the router verdict
+    `out/router_comparison.json` / `.md` for the run folders given."""
     views = load_runs([Path(p) for p in paths])
     out = Path(out)
     plots_dir = out / "plots"
@@ -89,16 +101,23 @@ def write_report(
     for old in plots_dir.glob("*.png"):  # a report rewritten in place keeps no stale plots
         old.unlink()
     sections, notes = compare_groups(views, alpha=alpha, f1_margin=f1_margin)
-    summary = summary_from(views, sections)
+    pairs = compare_routers(views, alpha=alpha)
+    router_files = write_router_comparison(pairs, out)
+    summary = summary_from(views, sections, pairs)
     plots = make_plots(views, plots_dir)
-    title = title or "qmoe report: " + ", ".join(dict.fromkeys(v.model_name for v in views[:4])) + (
-        " …" if len(views) > 4 else ""
-    )
-    md = build_markdown(views, plots, sections, notes, summary, title)
+    title = title or title_for(views)
+    md = build_markdown(views, plots, sections, notes, summary, title, pairs)
     md_path = out / "report.md"
     md_path.write_text(md, encoding="utf-8")
     html_path = out / "report.html"
     html_path.write_text(to_html_page(md, title, out), encoding="utf-8")
     return Report(
-        md_path, html_path, [plots_dir / p.file for p in plots.values()], summary, views, sections
+        md_path,
+        html_path,
+        [plots_dir / p.file for p in plots.values()],
+        summary,
+        views,
+        sections,
+        pairs,
+        router_files,
     )

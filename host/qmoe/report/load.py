@@ -10,7 +10,7 @@ import numpy as np
 
 from qmoe import runfolder
 from qmoe.errors import DataError
-from qmoe.runfolder import CvRun, DeviceRun
+from qmoe.runfolder import CvRun, DeviceRun, ModelFacts
 from qmoe.train.metrics import fold_metrics
 
 #: Device uncertainty is U_raw / T² in units of 2^-30 (docs/integer-semantics.md).
@@ -70,6 +70,7 @@ class RunView:
     device: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)  # the run folder's run.json
     source: Path | None = None  # the folder given on the command line
+    folds: int = 0  # folds a CV run's figures are over (0 for device runs)
 
     @property
     def unit_label(self) -> str:
@@ -114,6 +115,15 @@ def device_energy(run: DeviceRun) -> dict:
     return {**first, "uj_per_inference": uj}
 
 
+def device_thresholds(model: ModelFacts) -> list[float]:
+    """The policy thresholds (real units) of the model a device run measured: read from its model
+    file when that file is still there and lowers to the hash the run recorded, else none."""
+    ir = _ir(Path(model.path)) if model.path else None
+    if ir is None or ir.get("hash") != model.hash:
+        return []
+    return [float(t) for t in ir["router"].get("thresholds_real", [])]
+
+
 def device_view(run: DeviceRun) -> RunView:
     """A device run folder written by `qmoe-host measure` (docs/measure.md), loaded by
     qmoe.runfolder, as the report shows it."""
@@ -148,6 +158,7 @@ def device_view(run: DeviceRun) -> RunView:
         uncertainty_per_class=per_class_mean(y, u, len(class_names))
         if router == "curiosity"
         else None,
+        thresholds=device_thresholds(model) if router == "curiosity" else [],
         started=str(run.meta.get("started", "")),
         qmoe_version=str(run.meta.get("qmoe_version", "")),
         board=run.meta["board"],
@@ -172,18 +183,23 @@ def load_device_run(path: Path) -> RunView:
     return device_view(runfolder.load_device_run(path))
 
 
-def _lowered(model_path: Path) -> tuple[int, str] | None:
-    """(flash bytes, IR hash) of a model file, or None when it cannot be lowered (fp32 experts)."""
+def _ir(model_path: Path) -> dict | None:
+    """The IR a model file lowers to, or None (no such file, or not lowerable: fp32 experts)."""
     from qmoe_codegen.errors import CodegenError
     from qmoe_codegen.lower import lower_file
 
-    if not model_path.exists():
+    if not model_path.is_file():
         return None
     try:
-        ir = lower_file(model_path)
+        return lower_file(model_path)
     except CodegenError:
         return None
-    return int(ir["sizes"]["total_flash_bytes"]), str(ir["hash"])
+
+
+def _lowered(model_path: Path) -> tuple[int, str] | None:
+    """(flash bytes, IR hash) of a model file, or None when it cannot be lowered (fp32 experts)."""
+    ir = _ir(model_path)
+    return None if ir is None else (int(ir["sizes"]["total_flash_bytes"]), str(ir["hash"]))
 
 
 def cv_view(cv: CvRun) -> RunView:
@@ -226,6 +242,7 @@ def cv_view(cv: CvRun) -> RunView:
         qmoe_version=str(run_meta.get("qmoe_version", "")),
         meta=run_meta,
         source=cv.path,
+        folds=len(cv.folds),
     )
 
 

@@ -27,10 +27,20 @@ def colour(i: int) -> str:
 
 
 def _panels(n: int, width: float = 6.5, height: float = 2.7) -> tuple[Figure, list]:
+    """n panels: one column up to 2, else two columns (a page-wide figure, not a tower)."""
+    cols = 1 if n <= 2 else 2
+    rows = -(-n // cols)
     fig, axes = plt.subplots(
-        n, 1, figsize=(width, height * n + 0.3), squeeze=False, layout="constrained"
+        rows,
+        cols,
+        figsize=(width * (1 if cols == 1 else 1.6), height * rows + 0.3),
+        squeeze=False,
+        layout="constrained",
     )
-    return fig, list(axes[:, 0])
+    flat = list(axes.ravel())
+    for ax in flat[n:]:
+        ax.remove()
+    return fig, flat[:n]
 
 
 def _bins(values: np.ndarray, n: int = 30) -> np.ndarray:
@@ -70,8 +80,10 @@ def latency_by_router(runs: list[RunView]) -> Figure | None:
 
 
 def latency_by_expert(runs: list[RunView]) -> Figure | None:
-    """One panel per device run: latency histograms coloured by the expert that ran."""
+    """One panel per device run of several experts: latency histograms coloured by the expert
+    that ran (a single-expert run's panel would repeat latency_by_router's)."""
     devs, bins = _device_runs(runs)
+    devs = [r for r in devs if len(r.expert_names) > 1]
     if not devs:
         return None
     fig, axes = _panels(len(devs))
@@ -95,26 +107,56 @@ def latency_by_expert(runs: list[RunView]) -> Figure | None:
     return fig
 
 
+def uncertainty_axis(values: np.ndarray, thresholds: list[float]) -> tuple[np.ndarray, bool]:
+    """Histogram bins over the values and thresholds, and whether the axis is logarithmic: it is
+    when the positive values span more than a decade, so that thresholds near the bulk of the
+    values are not squashed against 0 by a long tail."""
+    pos = np.concatenate([values[values > 0], np.asarray(thresholds, np.float64)])
+    pos = pos[pos > 0]
+    if pos.size >= 2 and pos.max() / pos.min() > 10:
+        lo, hi = np.log10(pos.min()), np.log10(pos.max())
+        pad = 0.03 * (hi - lo)
+        return np.logspace(lo - pad, hi + pad, 31), True
+    both = np.concatenate([values, np.asarray(thresholds, np.float64)])
+    return _bins(both, 20), False
+
+
 def uncertainty_hist(runs: list[RunView]) -> Figure | None:
-    """One panel per curiosity-routed run: the uncertainty histogram with the policy thresholds."""
+    """One panel per curiosity-routed run: the uncertainty histogram with the policy thresholds
+    (a log axis when the values span more than a decade)."""
     cur = [r for r in runs if r.uncertainty is not None and r.uncertainty.size]
     if not cur:
         return None
     fig, axes = _panels(len(cur))
     for i, (ax, r) in enumerate(zip(axes, cur)):
-        ax.hist(r.uncertainty, bins=_bins(r.uncertainty, 20), color=colour(i))
+        bins, log = uncertainty_axis(r.uncertainty, r.thresholds)
+        shown = r.uncertainty[r.uncertainty > 0] if log else r.uncertainty
+        ax.hist(shown, bins=bins, color=colour(i))
         for k, t in enumerate(r.thresholds):
             ax.axvline(
                 t,
                 color="#cc3311",
                 ls="--",
-                lw=1,
-                label="policy thresholds (model of the first fold)" if k == 0 else None,
+                lw=1.5,
+                label=(
+                    "policy thresholds"
+                    + (" (model of the first fold)" if r.kind == "cv" else " (the model measured)")
+                )
+                if k == 0
+                else None,
             )
         if r.thresholds:
             ax.legend(fontsize=7)
-        ax.set_title(f"{r.name} ({r.uncertainty.size} inputs)", fontsize=9)
-        ax.set_xlabel(UNCERTAINTY_AXIS)
+        zeros = int(np.sum(r.uncertainty <= 0)) if log else 0
+        ax.set_title(
+            f"{r.name} ({r.uncertainty.size} inputs"
+            + (f"; {zeros} at 0 not shown on the log axis" if zeros else "")
+            + ")",
+            fontsize=9,
+        )
+        if log:
+            ax.set_xscale("log")
+        ax.set_xlabel(UNCERTAINTY_AXIS + (" (log scale)" if log else ""), fontsize=8)
         ax.set_ylabel("inputs")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return fig

@@ -1,4 +1,5 @@
-"""report.md: the header of every run, the plots and tables, the comparison, and the warnings."""
+"""report.md, written to be read top-down: warnings, headline verdicts, one table of every
+variant, the plots, then the details folded in <details> blocks (docs/report.md)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,11 @@ from dataclasses import dataclass
 from qmoe import __version__
 from qmoe.measure_summary import latency_stats
 from qmoe.report.compare import CompareSection
+from qmoe.report.headers import cv_header, device_headers, table
 from qmoe.report.load import COUNTER_MEANING, RunView
-from qmoe.report.markdown import demote
-from qmoe.report.summary import (
-    f1_per_mj,
-    f1_text,
-    mismatch_warning,
-    num,
-    size_text,
-)
+from qmoe.report.routers import RouterPair
+from qmoe.report.routers import to_markdown as routers_markdown
+from qmoe.report.summary import f1_per_mj, f1_text, mismatch_warning, num, size_text
 
 
 @dataclass
@@ -31,168 +28,234 @@ class Plot:
         return f"![{self.caption}](plots/{self.file})"
 
 
-def table(head: list[str], rows: list[list[str]]) -> str:
-    """A Markdown pipe table (cells must not contain '|')."""
-    esc = lambda c: str(c).replace("|", "/")  # noqa: E731
-    lines = ["| " + " | ".join(map(esc, head)) + " |", "|" + "---|" * len(head)]
-    return "\n".join(lines + ["| " + " | ".join(map(esc, r)) + " |" for r in rows])
+def folded(summary: str, body: str) -> str:
+    """A <details> block: closed on the page, `summary` on its one visible line."""
+    return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>\n"
 
 
-def _classes(v: RunView) -> str:
-    names = ", ".join(v.class_names[:12]) + (", …" if len(v.class_names) > 12 else "")
-    return f"{v.label_set or '?'} ({len(v.class_names)} classes: {names})"
+def title_for(views: list[RunView]) -> str:
+    """ "qmoe report: 7 device runs on qemu-m4, 8 host cross-validated variants" (no run names)."""
+    devs = [v for v in views if v.kind == "device"]
+    cv = len(views) - len(devs)
+    parts = []
+    if devs:
+        boards = ", ".join(dict.fromkeys(str(v.board.get("name", "?")) for v in devs))
+        parts.append(f"{len(devs)} device run{'s' * (len(devs) != 1)} on {boards}")
+    if cv:
+        parts.append(f"{cv} host cross-validated variant{'s' * (cv != 1)}")
+    return "qmoe report: " + ", ".join(parts)
 
 
-def _golden(v: RunView) -> str:
-    if not v.golden_checked:
-        return "not recorded (the run has no golden-model check)"
-    if v.mismatches:
-        return f"**{len(v.mismatches)} of {v.golden_checked}: MUST BE 0, see the warning above**"
-    return f"0 of {v.golden_checked} (every answer bit-exact with the golden model)"
+# ---- the one table of every variant -------------------------------------------------------------
 
 
-def _device_info(v: RunView) -> str:
-    """Versions from the device's INFO reply, and whether the hash it reported is the model's."""
-    parts = [f"{k.replace('_', ' ')} {val}" for k, val in v.device.items() if "version" in k]
-    reported = v.device.get("model_hash")
-    if reported:
-        parts.append(
-            "reports the model hash above"
-            if reported == v.model_hash
-            else f"**reports another model hash: {reported}**"
-        )
-    return ", ".join(parts) or "-"
+def energy_note(devs: list[RunView]) -> tuple[str, bool]:
+    """Where the energy figures come from, said once; True when runs differ (then each row
+    names its source)."""
+    labels = list(dict.fromkeys(v.energy_label or v.energy_source or "none recorded" for v in devs))
+    if not labels:
+        return "", False
+    if len(labels) == 1:
+        return f"Energy per inference: {labels[0]}.", False
+    return "Energy sources: " + "; ".join(f"({i + 1}) {x}" for i, x in enumerate(labels)), True
 
 
-def _device_header(v: RunView) -> list[list[str]]:
-    b, meta = v.board, v.meta
-    c = b.get("counter") or {}
-    clock = b.get("clock_hz")
-    emulated = b.get("emulated")
-    if v.unit == "ns":
-        kind = "a host process (native build)"
-    elif emulated or (emulated is None and v.unit == "emulated-instructions"):
-        kind = "emulated (QEMU)"
+def variant_rows(views: list[RunView]) -> tuple[list[str], list[list[str]], list[str]]:
+    """Head, rows and notes of the one table: a row per model (and board), with its host CV
+    macro-F1 beside its device figures."""
+    devs = [v for v in views if v.kind == "device"]
+    cvs = {v.model_name: v for v in views if v.kind == "cv"}
+    units = list(dict.fromkeys(v.unit_label for v in devs))
+    boards = list(dict.fromkeys(str(v.board.get("name", "?")) for v in devs))
+    note, per_row_energy = energy_note(devs)
+    labels = list(dict.fromkeys(v.energy_label or v.energy_source or "none recorded" for v in devs))
+    unit = f" ({units[0]})" if len(units) == 1 else ""
+    head = ["variant", "router", "experts", "host CV macro-F1 %"]
+    if devs:
+        head += [
+            "device macro-F1 %",
+            "model constants B",
+            f"latency mean{unit}",
+            "std",
+            "p95",
+            "µJ / inference",
+            "golden mismatches",
+        ]
+        if len(boards) > 1:
+            head.insert(1, "board")
+        if len(units) > 1:
+            head.append("unit")
+        if per_row_energy:
+            head.append("energy source")
     else:
-        kind = "real hardware"
-    data = meta.get("data") or {}
-    energy = (
-        f"`{v.energy_source}`: {v.energy_label}"
-        if v.energy_source or v.energy_label
-        else "none recorded"
+        head += ["accuracy %", "size"]
+    rows: list[list[str]] = []
+    done: set[str] = set()
+    order = list(
+        dict.fromkeys(
+            [v.model_name for v in views if v.kind == "cv"] + [v.model_name for v in devs]
+        )
     )
-    datasheet = (meta.get("power") or {}).get("datasheet") or (b.get("power") or {}).get("source")
-    if datasheet and v.energy_source == "model" and v.energy_uj is not None:
-        energy += f" (datasheet: {datasheet})"
-    experts = " / ".join(v.expert_names)
-    model = meta.get("model") or {}
-    at = f" at {clock / 1e6:g} MHz" if clock else ""
-    rows = [
-        ["board", f"{b.get('name', '?')}: core {b.get('core', '?')}{at}, {kind}"],
-        [
-            "counter",
-            f"{c.get('kind', '?')}: {COUNTER_MEANING.get(v.unit, v.unit)}; "
-            f"{c.get('per_tick', 1)} {v.unit_label} per tick",
-        ],
-        ["energy source", energy],
-        [
-            "dataset",
-            f"{v.dataset or '?'}, folds {data.get('folds', '?')}, input {data.get('input', '?')}",
-        ],
-        ["label set", _classes(v)],
-        [
-            "model",
-            f"{v.model_name}: router {v.router or 'none'}, experts {experts}, "
-            f"{size_text(v)}, RAM arena {model.get('arena_bytes', '?')} B",
-        ],
-        ["model hash", f"`{v.model_hash or '?'}`"],
-    ]
-    if v.device:
-        rows.append(["device", _device_info(v)])
-    rows += [
-        ["samples", str(v.samples)],
-        ["golden-model mismatches", _golden(v)],
-        ["date", v.started or "?"],
-        ["qmoe version", v.qmoe_version or "?"],
-    ]
-    return rows
-
-
-def _cv_header(views: list[RunView]) -> str:
-    v, meta = views[0], views[0].meta
-    rows = [
-        ["board", "none: host cross-validation in PyTorch (no device, no latency, no energy)"],
-        ["dataset", f"{v.dataset or '?'}, folds {meta.get('folds', '?')}"],
-        ["label set", _classes(v)],
-        ["samples", f"{meta.get('rows', v.samples)} (every sample held out once)"],
-        ["golden-model mismatches", "not applicable (no device)"],
-        ["date", v.started or "?"],
-        ["qmoe version", v.qmoe_version or "?"],
-    ]
-    if meta.get("command"):
-        rows.append(["command", "`" + " ".join(map(str, meta["command"])) + "`"])
-    variants = table(
-        ["variant", "router", "experts", "macro-F1 %", "accuracy %", "size", "model hash"],
-        [
-            [
-                x.name,
-                x.router or "none",
-                " / ".join(x.expert_names),
-                f1_text(x, label=False),
-                f"{100 * x.accuracy:.1f}",
-                size_text(x),
-                f"`{x.model_hash[:16]}…`" if x.model_hash else "not lowerable (float)",
+    for name in order:
+        cv = cvs.get(name)
+        cv_f1 = f1_text(cv, label=False) if cv else "-"
+        mine = [d for d in devs if d.model_name == name]
+        first = cv or mine[0]
+        base = [name, first.router or "none", " / ".join(first.expert_names), cv_f1]
+        if not devs:
+            rows.append(base + [f"{100 * first.accuracy:.1f}", size_text(first)])
+            continue
+        if not mine:
+            why = "float: not deployable" if cv and cv.size_kind == "weights" else "not measured"
+            row = base + [f"({why})", size_text(cv).replace("flash ", "") if cv else "-"]
+            row += ["-"] * (len(head) - len(row))
+            if len(boards) > 1:
+                row.insert(1, "-")
+            rows.append(row)
+            continue
+        for d in mine:
+            s = latency_stats(d.latency) if d.latency is not None and d.latency.size else None
+            row = base + [
+                f1_text(d, label=False),
+                f"{d.size_bytes:,}" if d.size_bytes else "?",
+                num(s["mean"]) if s else "-",
+                num(s["std"]) if s else "-",
+                num(s["p95"]) if s else "-",
+                f"{d.energy_uj:.3g}" if d.energy_uj is not None else "-",
+                f"**{len(d.mismatches)}**" if d.mismatches else f"0 of {d.golden_checked}",
             ]
-            for x in views
-        ],
-    )
-    return table(["field", "value"], rows) + "\n\n" + variants
+            if len(boards) > 1:
+                row.insert(1, str(d.board.get("name", "?")))
+            if len(units) > 1:
+                row.append(d.unit_label)
+            if per_row_energy:
+                row.append(
+                    f"({labels.index(d.energy_label or d.energy_source or 'none recorded') + 1})"
+                )
+            rows.append(row)
+        done.add(name)
+    notes = []
+    if devs:
+        counters = list(dict.fromkeys(v.unit or "" for v in devs))
+        notes.append(
+            "Latency: router + expert per inference (front end excluded), counted in "
+            + "; ".join(COUNTER_MEANING.get(u, u) for u in counters)
+            + "."
+        )
+        notes.append(
+            "Model constants: the bytes of flash the model itself takes (weights, biases, "
+            "requantization and routing tables), not the whole firmware image; the image size "
+            "is printed by `qmoe-host build` (and by the main job's step [2/4])."
+        )
+        notes.append(note)
+    if cvs:
+        notes.append(
+            "Host CV: macro-F1 over the held-out folds of the training run (mean ± std over "
+            "folds); device: macro-F1 on the samples streamed to the board."
+        )
+    return head, rows, notes
 
 
-def runs_section(views: list[RunView]) -> str:
-    """One header per folder given: device runs get every field, training runs a variant table."""
-    out = ["## Runs", ""]
-    by_source: dict[str, list[RunView]] = {}
-    for v in views:
-        by_source.setdefault(str(v.source), []).append(v)
-    for src, members in by_source.items():
-        first = members[0]
-        if first.kind == "device":
-            out += [
-                f"### {first.name}",
-                "",
-                f"Folder: `{src}`",
-                "",
-                table(["field", "value"], _device_header(first)),
-                "",
-            ]
-        else:
-            out += [f"### host cross-validation: `{src}`", "", _cv_header(members), ""]
+def variants_section(views: list[RunView]) -> str:
+    """## All variants: the one table, and what its columns count, said once."""
+    head, rows, notes = variant_rows(views)
+    out = ["## All variants", "", table(head, rows), ""]
+    return "\n".join(out + [f"- {n}" for n in notes if n]) + "\n"
+
+
+# ---- the verdicts at the top --------------------------------------------------------------------
+
+
+def headline_section(
+    views: list[RunView], pairs: list[RouterPair], sections: list[CompareSection]
+) -> str:
+    """## Verdicts: routers, golden model, accuracy and size, latency; one line each."""
+    out = ["## Verdicts", ""]
+    for p in pairs:
+        out.append(f"- **Routers:** {p.headline()}")
+        out += [f"  - {v.sentence}" for v in p.variance()]
+    if not pairs and any(v.router == "curiosity" for v in views):
+        out.append(
+            "- **Routers:** no softmax run with the same experts on the same board to compare "
+            "the curiosity router with."
+        )
+    devs = [v for v in views if v.kind == "device"]
+    if devs:
+        bad = [v for v in devs if v.mismatches]
+        checked = sum(v.golden_checked for v in devs)
+        out.append(
+            f"- **Golden model:** {sum(len(v.mismatches) for v in devs)} mismatches in {checked} "
+            f"checked inferences over {len(devs)} device runs"
+            + (" — see the warnings above." if bad else " (every answer bit-exact).")
+        )
+    ranked = sorted(views, key=lambda v: -v.macro_f1)
+    cv = [v for v in ranked if v.kind == "cv"]
+    if cv:
+        best = cv[0]
+        out.append(
+            f"- **Most accurate (host CV):** {best.name}, macro-F1 {f1_text(best, False)} %."
+        )
+    if devs:
+        best = max(devs, key=lambda v: v.macro_f1)
+        out.append(
+            f"- **Most accurate on the device:** {best.name}, macro-F1 "
+            f"{100 * best.macro_f1:.1f} % on {best.samples} samples."
+        )
+        small = min((v for v in devs if v.size_bytes), key=lambda v: v.size_bytes, default=None)
+        if small:
+            out.append(
+                f"- **Smallest model:** {small.name}, {small.size_bytes:,} B of model constants, "
+                f"device macro-F1 {100 * small.macro_f1:.1f} %."
+            )
+        timed = [v for v in devs if v.latency is not None and v.latency.size]
+        if timed:
+            fast = min(timed, key=lambda v: float(v.latency.mean()))
+            out.append(
+                f"- **Lowest mean latency:** {fast.name}, {num(float(fast.latency.mean()))} "
+                f"{fast.unit_label} per inference."
+            )
+    for sec in sections:
+        if sec.error:
+            out.append(f"- **Not compared** ({sec.title}): {sec.error}")
+    return "\n".join(out) + "\n"
+
+
+# ---- plots and folded details -------------------------------------------------------------------
+
+
+PLOT_ORDER = (
+    ("latency_router", "Latency per inference, one panel per device run"),
+    ("latency_expert", "Latency by the expert that ran"),
+    ("uncertainty_hist", "Uncertainty of the curiosity router, with the policy thresholds"),
+    ("uncertainty_per_class", "Mean uncertainty per true class"),
+    ("f1_vs_size", "Accuracy against model size"),
+    ("energy", "Energy per inference"),
+)
+
+
+def plots_section(plots: dict[str, Plot]) -> str:
+    """## Plots: every summary plot in reading order (the confusion matrices are folded)."""
+    out = ["## Plots", ""]
+    shown = [(k, h) for k, h in PLOT_ORDER if k in plots]
+    if not shown:
+        return ""
+    for key, heading in shown:
+        out += [f"### {heading}", "", plots[key].markdown(), ""]
     return "\n".join(out)
 
 
-def latency_section(views: list[RunView], plots: dict[str, Plot]) -> str:
-    """Latency histograms and percentile tables of the device runs."""
-    devs = [v for v in views if v.latency is not None]
-    out = ["## Latency per inference", ""]
-    if not devs:
-        return "\n".join(out + ["No device runs: latency is measured on a device only.", ""])
-    out += [
-        "Router + expert per inference, from the board's counter, in the unit each run's "
-        "counter counts (front end excluded).",
-        "",
-    ]
-    out += [plots[k].markdown() for k in ("latency_router", "latency_expert") if k in plots]
+def latency_table(views: list[RunView]) -> str:
+    """Latency percentiles per device run and per expert."""
     rows = []
-    for v in devs:
+    for v in (v for v in views if v.latency is not None and v.latency.size):
         rows.append(_lat_row(v, "all", v.latency))
         for e, name in enumerate(v.expert_names):
             sel = v.latency[v.expert == e]
-            if sel.size:
+            if sel.size and len(v.expert_names) > 1:
                 share = 100 * sel.size / v.latency.size
                 rows.append(_lat_row(v, f"expert {e} ({name}), {share:.0f} %", sel))
     head = ["run", "inputs", "n", "mean", "std", "p50", "p95", "p99", "min", "max", "unit"]
-    return "\n".join(out + ["", table(head, rows), ""])
+    return table(head, rows) if rows else ""
 
 
 def _lat_row(v: RunView, which: str, values) -> list[str]:
@@ -204,28 +267,8 @@ def _lat_row(v: RunView, which: str, values) -> list[str]:
     )
 
 
-def uncertainty_section(views: list[RunView], plots: dict[str, Plot]) -> str:
-    """The curiosity router's uncertainty: distribution and mean per class."""
-    out = ["## Uncertainty (curiosity routing)", ""]
-    if "uncertainty_hist" not in plots and "uncertainty_per_class" not in plots:
-        return "\n".join(out + ["No curiosity-routed run: nothing to show.", ""])
-    out += [
-        "The summed variance of the router's class probabilities over its T dropout passes: "
-        "higher means the router is less sure, and the policy sends the input to a larger "
-        "expert. Device values are reported in units of 2^-30 and converted here.",
-        "",
-    ]
-    out += [
-        plots[k].markdown() for k in ("uncertainty_hist", "uncertainty_per_class") if k in plots
-    ]
-    return "\n".join(out + [""])
-
-
-def accuracy_section(views: list[RunView], plots: dict[str, Plot]) -> str:
-    """Macro-F1 against size, a table, and the confusion matrices."""
-    out = ["## Accuracy and model size", ""]
-    if "f1_vs_size" in plots:
-        out += [plots["f1_vs_size"].markdown(), ""]
+def accuracy_table(views: list[RunView]) -> str:
+    """Macro-F1, accuracy, size and sample count of every run."""
     rows = [
         [
             v.name,
@@ -237,57 +280,97 @@ def accuracy_section(views: list[RunView], plots: dict[str, Plot]) -> str:
         ]
         for v in views
     ]
-    out += [
-        table(["run", "kind", "macro-F1 %", "accuracy %", "size", "samples"], rows),
-        "",
-        "### Confusion matrices",
-        "",
-        "Rows are the true class, columns the predicted one; the diagonal is correct. "
-        "Cross-validation matrices add up every held-out fold.",
-        "",
-    ]
-    out += [p.markdown() for k, p in plots.items() if k.startswith("confusion")]
-    return "\n".join(out + [""])
+    return table(["run", "kind", "macro-F1 %", "accuracy %", "size", "samples"], rows)
 
 
-def energy_section(views: list[RunView], plots: dict[str, Plot]) -> str:
-    """Energy per inference and F1 per mJ, with the source of every figure."""
-    out = ["## Energy per inference", ""]
+def energy_table(views: list[RunView]) -> str:
+    """Energy per inference and F1 per mJ of the runs that have a figure (source said once)."""
     runs = [v for v in views if v.energy_uj is not None]
     if not runs:
-        return "\n".join(
-            out + ["No run has an energy figure (host cross-validation runs measure none).", ""]
-        )
-    out += [
-        "Energy of a window of N back-to-back inferences divided by N (median over "
-        "windows). `model` figures are datasheet currents times measured time, not "
-        "measurements.",
-        "",
-        plots["energy"].markdown(),
-        "",
-    ]
-    rows = [
-        [v.name, f"{v.energy_uj:.4g}", f"{f1_per_mj(v):.4g}", v.energy_source, v.energy_label]
-        for v in runs
-    ]
-    return "\n".join(
-        out + [table(["run", "µJ / inference", "macro-F1 per mJ", "source", "label"], rows), ""]
+        return ""
+    rows = [[v.name, f"{v.energy_uj:.4g}", f"{f1_per_mj(v):.4g}", v.energy_source] for v in runs]
+    note, _ = energy_note(runs)
+    return (
+        "Energy of a window of N back-to-back inferences divided by N (median over windows); "
+        "`model` figures are datasheet currents times measured time, not measurements. "
+        + note
+        + "\n\n"
+        + table(["run", "µJ / inference", "macro-F1 per mJ", "source"], rows)
     )
 
 
-def compare_section(sections: list[CompareSection], notes: list[str]) -> str:
-    """The tables and sentences of `qmoe-host compare` for every group of comparable runs."""
-    if not sections and not notes:
-        return ""
-    out = ["## Comparison (`qmoe-host compare`)", ""]
+def compare_details(sections: list[CompareSection], notes: list[str]) -> str:
+    """Every verdict of `qmoe-host compare` per group (its runs table is the table above)."""
+    out = []
     for sec in sections:
-        out += [f"### {sec.title}", "", "Runs: " + ", ".join(sec.runs), ""]
+        out += [f"**{sec.title}** (baseline: {sec.runs[0]}; runs: {', '.join(sec.runs)})", ""]
         if sec.error:
             out += [f"> **Not compared:** {sec.error}", ""]
             continue
-        out += [demote(sec.markdown, 1), ""]
+        rows = [
+            [
+                v.question,
+                v.test,
+                "–" if v.p is None else f"{v.p:.3g}",
+                "yes" if v.significant else "no",
+            ]
+            for v in sec.verdicts
+        ]
+        out += [table(["question", "test", "p", "significant"], rows), ""]
+        out += [f"- {v.sentence}" for v in sec.verdicts] + [""]
     out += [f"- {n}" for n in notes]
-    return "\n".join(out + [""])
+    return "\n".join(out)
+
+
+def confusion_grid(plots: dict[str, Plot]) -> str:
+    """The confusion matrices as consecutive images (a grid on the page)."""
+    return (
+        "Rows are the true class, columns the predicted one; the diagonal is correct. "
+        "Cross-validation matrices add up every held-out fold.\n\n"
+        + "\n".join(p.markdown() for k, p in plots.items() if k.startswith("confusion"))
+    )
+
+
+def details_section(
+    views: list[RunView],
+    plots: dict[str, Plot],
+    sections: list[CompareSection],
+    notes: list[str],
+    pairs: list[RouterPair],
+    summary: list[str],
+) -> str:
+    """## Details: each part folded, closed by default."""
+    devs = [v for v in views if v.kind == "device"]
+    cvs = [v for v in views if v.kind == "cv"]
+    n_conf = sum(k.startswith("confusion") for k in plots)
+    parts = ["## Details", ""]
+    if devs:
+        parts.append(
+            folded("Device runs: board, counter, dataset, model hashes", device_headers(devs))
+        )
+    if cvs:
+        by_source: dict[str, list[RunView]] = {}
+        for v in cvs:
+            by_source.setdefault(str(v.source), []).append(v)
+        for src, members in by_source.items():
+            parts.append(folded(f"Host cross-validation: `{src}`", cv_header(members)))
+    if pairs:
+        parts.append(folded("Router comparison in full", routers_markdown(pairs, level=3)))
+    lat = latency_table(views)
+    if lat:
+        parts.append(folded("Latency percentiles per run and per expert", lat))
+    parts.append(folded("Accuracy and size of every run", accuracy_table(views)))
+    energy = energy_table(views)
+    if energy:
+        parts.append(folded("Energy per inference", energy))
+    if sections or notes:
+        parts.append(
+            folded("Every comparison (`qmoe-host compare`)", compare_details(sections, notes))
+        )
+    if n_conf:
+        parts.append(folded(f"Confusion matrices ({n_conf})", confusion_grid(plots)))
+    parts.append(folded("One-screen summary (as printed)", "```\n" + "\n".join(summary) + "\n```"))
+    return "\n".join(parts)
 
 
 def build_markdown(
@@ -297,9 +380,10 @@ def build_markdown(
     notes: list[str],
     summary: list[str],
     title: str,
+    pairs: list[RouterPair] | None = None,
 ) -> str:
     """The whole report.md."""
-    warnings = [w for w in map(mismatch_warning, views) if w]
+    pairs = pairs or []
     head = [
         f"# {title}",
         "",
@@ -307,19 +391,16 @@ def build_markdown(
         f"{len(views)} run(s). How to read it: docs/report.md in qmoe.",
         "",
     ]
-    for w in warnings:
+    for w in filter(None, map(mismatch_warning, views)):
         head += [
             f"> **WARNING: golden-model mismatch.** {w}. The device does not compute what "
             "the model file says; its figures do not describe the trained model.",
             "",
         ]
-    head += ["## Summary", "", "```", *summary, "```", ""]
     parts = [
-        runs_section(views),
-        latency_section(views, plots),
-        uncertainty_section(views, plots),
-        accuracy_section(views, plots),
-        energy_section(views, plots),
-        compare_section(sections, notes),
+        headline_section(views, pairs, sections),
+        variants_section(views),
+        plots_section(plots),
+        details_section(views, plots, sections, notes, pairs, summary),
     ]
     return "\n".join(head) + "\n" + "\n".join(p for p in parts if p)

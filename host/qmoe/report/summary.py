@@ -6,6 +6,7 @@ from qmoe import energy
 from qmoe.measure_summary import latency_stats
 from qmoe.report.compare import CompareSection
 from qmoe.report.load import RunView
+from qmoe.train.metrics import pct_text
 
 
 def num(x: float) -> str:
@@ -30,10 +31,8 @@ def size_text(run: RunView) -> str:
 
 
 def f1_text(run: RunView, label: bool = True) -> str:
-    """Macro-F1 in %, with the std over folds for cross-validation runs."""
-    text = f"{100 * run.macro_f1:.1f}"
-    if run.macro_f1_std is not None:
-        text += f" ± {100 * run.macro_f1_std:.1f}"
+    """Macro-F1 in %, with the std over folds for cross-validation runs of 2 folds or more."""
+    text = pct_text(run.macro_f1, run.macro_f1_std, run.folds)
     return f"macro-F1 {text} %" if label else text
 
 
@@ -66,13 +65,15 @@ def run_line(run: RunView) -> str:
     return f"{run.name}: " + ", ".join(parts)
 
 
-def summary_from(views: list[RunView], sections: list[CompareSection]) -> list[str]:
-    """The one-screen summary: a line per run, the Levene verdicts, compare problems, warnings."""
+def summary_from(views: list[RunView], sections: list[CompareSection], pairs=()) -> list[str]:
+    """The one-screen summary: the router verdicts (RouterPair), a line per run, the Levene
+    verdicts, compare problems, warnings."""
     n_dev = sum(v.kind == "device" for v in views)
     lines = [
         f"qmoe report: {len(views)} run(s) ({n_dev} device, {len(views) - n_dev} host "
         "cross-validation)"
     ]
+    lines += [f"routers: {p.headline()}" for p in pairs]
     lines += [run_line(v) for v in views]
     for sec in sections:
         lines += [f"{sec.title}: {s}" for s in sec.levene_sentences()]
