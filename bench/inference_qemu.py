@@ -217,7 +217,9 @@ def print_tflm(rows: list[Row]) -> None:
     )
     for shape, (ref, cmsis, arena) in TFLM.items():
         macs = expert_macs_of(shape)
-        mine = [r for r in rows if r.board.startswith("qemu-m4") and r.shape == shape and r.fmt == "s8"]
+        mine = [
+            r for r in rows if r.board.startswith("qemu-m4") and r.shape == shape and r.fmt == "s8"
+        ]
         q = mine[0] if mine and mine[0].stages else None
         tail = (
             f"{q.stages[3]:10.0f} {q.stages[3] / macs:5.2f} {q.arena:12d}"
@@ -239,11 +241,16 @@ def expert_macs_of(shape: str) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--boards", default=",".join(BOARDS), help="comma-separated board names")
+    ap.add_argument("--shapes", default=",".join(SHAPES), help="paper and/or small")
+    ap.add_argument(
+        "--formats", default=",".join([*FORMATS, "mixture"]), help="formats, and 'mixture'"
+    )
     ap.add_argument("--quick", action="store_true", help="small shape, s8 and t2, qemu-m4 only")
     args = ap.parse_args()
     board_names = ["qemu-m4"] if args.quick else args.boards.split(",")
-    shapes = ["small"] if args.quick else list(SHAPES)
-    formats = ["s8", "t2"] if args.quick else list(FORMATS)
+    shapes = ["small"] if args.quick else args.shapes.split(",")
+    wanted = ["s8", "t2", "mixture"] if args.quick else args.formats.split(",")
+    formats = [f for f in FORMATS if f in wanted]
     mix_shape = "small" if args.quick else "paper"
     print(
         "Whole inference per board: emulated instructions (QEMU -icount shift=0), mean over "
@@ -269,8 +276,8 @@ def main() -> None:
                     continue
                 for b in board_names:
                     rows.append(measure(b, shape, fmt, ir, work))
-        mix_ir = lower_file(train(work, mix_shape, MIXTURE))
-        for b in board_names:
+        mix_ir = lower_file(train(work, mix_shape, MIXTURE)) if "mixture" in wanted else None
+        for b in board_names if mix_ir is not None else []:
             row = measure(b, mix_shape, "curiosity[t,4,8]", mix_ir, work)
             rows.append(row)
             if b.startswith("qemu-m4") and row.stages is not None:

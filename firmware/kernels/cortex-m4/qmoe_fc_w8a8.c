@@ -1,51 +1,74 @@
 /* qmoe_fc_w8a8.c (cortex-m4): fully-connected layer, int8 weights (QMOE_FMT_S8), int8
  * activations, with the ARMv7E-M dual 16-bit multiply-accumulate.
  *
- * Four weights or activations are one word; SXTB16 widens bytes 0 and 2 (and, rotated, 1 and 3)
- * into halfword pairs and SMLAD adds both products to the accumulator. Four rows are computed per
- * pass, so each activation word is loaded and widened once for four rows: per 16 MACs, 5 loads,
- * 10 SXTB16, 8 SMLAD and the loop's compare and branch (25 instructions, 1.56 per MAC). Leftover
- * rows go one at a time, leftover inputs (n_in % 4) byte by byte. Rows need no alignment (LDR
- * reads unaligned words on ARMv7-M). Bit-exact with the reference: the same int32 sum, in another
- * order, which the export's bound keeps inside int32. Contract: qmoe_fc.h.
+ * The activations are widened once per call into the caller's scratch: per 4 inputs the words
+ * (x0, x2) and (x1, x3) of int16 halfwords (SXTB16, and SXTB16 rotated by 8). A word of weights
+ * w0..w3 gives the matching pairs the same way, and two SMLAD add its 4 products. Four rows are
+ * computed per pass, so one LDRD of widened activations serves 4 rows: per 4 inputs and 4 rows,
+ * 1 LDRD, 4 LDR, 8 SXTB16, 8 SMLAD; the loop body holds 16 inputs (86 instructions for 64 MACs,
+ * 1.34 per MAC; 6 rows per pass would take all 14 registers and gain 0.01 per MAC). Leftover
+ * rows go one at a time on the same widened inputs, leftover inputs (n_in % 4) byte by byte. Rows need no alignment (LDR reads unaligned words on ARMv7-M).
+ * Scratch: 8 * ceil(n_in / 4) bytes (qmoe_fc.h). Bit-exact with the reference: the same int32
+ * sum, in another order, which the export's bound keeps inside int32. Contract: qmoe_fc.h.
  */
-#include "qmoe_fc_internal.h"
 #include "m4_simd.h"
+#include "qmoe_fc_internal.h"
 
-/* Dot products of rows w, w + s, w + 2s, w + 3s with x[0..n-1], added to acc[0..3]. */
-static void dot4(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t n, int32_t acc[4])
+/* One group of 4 inputs for 4 rows: rows 1 and 2 are read at p + s and p + 2s before p moves. */
+#define GROUP4                                                                                    \
+    "ldrd   %[xe], %[xo], [%[x]], #8\n\t"                                                        \
+    "ldr    %[wv], [%[p], %[s]]\n\t"                                                             \
+    "sxtb16 %[t], %[wv]\n\t"                                                                     \
+    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                            \
+    "smlad  %[a1], %[t], %[xe], %[a1]\n\t"                                                       \
+    "smlad  %[a1], %[wv], %[xo], %[a1]\n\t"                                                      \
+    "ldr    %[wv], [%[p], %[s], lsl #1]\n\t"                                                     \
+    "sxtb16 %[t], %[wv]\n\t"                                                                     \
+    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                            \
+    "smlad  %[a2], %[t], %[xe], %[a2]\n\t"                                                       \
+    "smlad  %[a2], %[wv], %[xo], %[a2]\n\t"                                                      \
+    "ldr    %[wv], [%[q]], #4\n\t"                                                               \
+    "sxtb16 %[t], %[wv]\n\t"                                                                     \
+    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                            \
+    "smlad  %[a3], %[t], %[xe], %[a3]\n\t"                                                       \
+    "smlad  %[a3], %[wv], %[xo], %[a3]\n\t"                                                      \
+    "ldr    %[wv], [%[p]], #4\n\t"                                                               \
+    "sxtb16 %[t], %[wv]\n\t"                                                                     \
+    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                            \
+    "smlad  %[a0], %[t], %[xe], %[a0]\n\t"                                                       \
+    "smlad  %[a0], %[wv], %[xo], %[a0]\n\t"
+
+/* Widens x[0..4g-1] into xw: per 4 inputs the words (x0, x2), (x1, x3). */
+static void widen(uint32_t *xw, const int8_t *x, uint32_t groups)
+{
+    for (uint32_t k = 0; k < groups; ++k, x += 4) {
+        const uint32_t v = m4_load(x);
+        xw[2u * k] = m4_sxtb16(v);
+        xw[2u * k + 1u] = m4_sxtb16_ror8(v);
+    }
+}
+
+/* acc[0..3] += dot products of rows w, w + s, w + 2s, w + 3s with the 4g widened inputs at xw. */
+__attribute__((noinline)) static void dot4(const uint8_t *w, uint32_t s, const uint32_t *xw,
+                                           uint32_t groups, int32_t acc[4])
 {
     const uint8_t *p = w, *q = w + 3u * s;
+    const uint32_t *x = xw, *end4 = xw + 2u * (groups & ~3u), *end = xw + 2u * groups;
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-    const int8_t *end = x + (n & ~3u);
+    uint32_t xe, xo, wv, t;
 
-    if (x < end) {
-        uint32_t xe, xo, wv, t;
-        /* Rows 1 and 2 are read at p + s and p + 2s before p advances. */
-        __asm__("1:\n\t"
-                "ldr    %[xe], [%[x]], #4\n\t"
-                "sxtb16 %[xo], %[xe], ror #8\n\t"
-                "sxtb16 %[xe], %[xe]\n\t"
-                "ldr    %[wv], [%[p], %[s]]\n\t"
-                "sxtb16 %[t], %[wv]\n\t"
-                "sxtb16 %[wv], %[wv], ror #8\n\t"
-                "smlad  %[a1], %[t], %[xe], %[a1]\n\t"
-                "smlad  %[a1], %[wv], %[xo], %[a1]\n\t"
-                "ldr    %[wv], [%[p], %[s], lsl #1]\n\t"
-                "sxtb16 %[t], %[wv]\n\t"
-                "sxtb16 %[wv], %[wv], ror #8\n\t"
-                "smlad  %[a2], %[t], %[xe], %[a2]\n\t"
-                "smlad  %[a2], %[wv], %[xo], %[a2]\n\t"
-                "ldr    %[wv], [%[q]], #4\n\t"
-                "sxtb16 %[t], %[wv]\n\t"
-                "sxtb16 %[wv], %[wv], ror #8\n\t"
-                "smlad  %[a3], %[t], %[xe], %[a3]\n\t"
-                "smlad  %[a3], %[wv], %[xo], %[a3]\n\t"
-                "ldr    %[wv], [%[p]], #4\n\t"
-                "sxtb16 %[t], %[wv]\n\t"
-                "sxtb16 %[wv], %[wv], ror #8\n\t"
-                "smlad  %[a0], %[t], %[xe], %[a0]\n\t"
-                "smlad  %[a0], %[wv], %[xo], %[a0]\n\t"
+    if (x != end4) {
+        __asm__("1:\n\t" GROUP4 GROUP4 GROUP4 GROUP4
+                "cmp    %[x], %[end]\n\t"
+                "bne    1b"
+                : [x] "+&r"(x), [p] "+&r"(p), [q] "+&r"(q), [a0] "+&r"(a0), [a1] "+&r"(a1),
+                  [a2] "+&r"(a2), [a3] "+&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo),
+                  [wv] "=&r"(wv), [t] "=&r"(t)
+                : [s] "r"(s), [end] "r"(end4)
+                : "cc", "memory");
+    }
+    if (x != end) {
+        __asm__("1:\n\t" GROUP4
                 "cmp    %[x], %[end]\n\t"
                 "bne    1b"
                 : [x] "+&r"(x), [p] "+&r"(p), [q] "+&r"(q), [a0] "+&r"(a0), [a1] "+&r"(a1),
@@ -54,31 +77,29 @@ static void dot4(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t n, int3
                 : [s] "r"(s), [end] "r"(end)
                 : "cc", "memory");
     }
-    for (uint32_t i = 0; i < (n & 3u); ++i) {
-        const int32_t xi = x[i];
-        a0 += (int8_t)p[i] * xi;
-        a1 += (int8_t)p[s + i] * xi;
-        a2 += (int8_t)p[2u * s + i] * xi;
-        a3 += (int8_t)q[i] * xi;
-    }
     acc[0] = a0;
     acc[1] = a1;
     acc[2] = a2;
     acc[3] = a3;
 }
 
-/* Dot product of one row with x[0..n-1]. */
-static int32_t dot1(const uint8_t *p, const int8_t *x, uint32_t n)
+/* Dot product of the row at p with the 4g widened inputs at xw. */
+static int32_t dot1(const uint8_t *p, const uint32_t *xw, uint32_t groups)
 {
     int32_t a = 0;
-    const int8_t *end = x + (n & ~3u);
-
-    for (; x < end; x += 4, p += 4) {
-        const uint32_t xv = m4_load(x), wv = m4_load(p);
-        a = m4_smlad(m4_sxtb16(wv), m4_sxtb16(xv), a);
-        a = m4_smlad(m4_sxtb16_ror8(wv), m4_sxtb16_ror8(xv), a);
+    for (uint32_t k = 0; k < groups; ++k, p += 4) {
+        const uint32_t wv = m4_load(p);
+        a = m4_smlad(m4_sxtb16(wv), xw[2u * k], a);
+        a = m4_smlad(m4_sxtb16_ror8(wv), xw[2u * k + 1u], a);
     }
-    for (uint32_t i = 0; i < (n & 3u); ++i) {
+    return a;
+}
+
+/* Dot product of bytes i0..n-1 of the row at p with x[i0..n-1]. */
+static inline int32_t tail(const uint8_t *p, const int8_t *x, uint32_t i0, uint32_t n)
+{
+    int32_t a = 0;
+    for (uint32_t i = i0; i < n; ++i) {
         a += (int8_t)p[i] * x[i];
     }
     return a;
@@ -91,6 +112,24 @@ qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
     if (status != QMOE_OK) {
         return status;
     }
-    fc_rows_by4(layer, in, out, dot4, dot1);
+    const uint32_t n = layer->n_in, s = layer->row_bytes, groups = n / 4u, done = 4u * groups;
+    uint32_t *xw = (uint32_t *)ctx->buf;
+    widen(xw, in, groups);
+    uint32_t o = 0;
+    for (; o + 4u <= layer->n_out; o += 4u) {
+        const uint8_t *w = fc_row(layer, o);
+        int32_t acc[4];
+        for (uint32_t r = 0; r < 4u; ++r) {
+            acc[r] = layer->bias[o + r] + (done < n ? tail(w + r * s, in, done, n) : 0);
+        }
+        dot4(w, s, xw, groups, acc);
+        for (uint32_t r = 0; r < 4u; ++r) {
+            fc_store(layer, out, o + r, acc[r]);
+        }
+    }
+    for (; o < layer->n_out; ++o) {
+        const uint8_t *w = fc_row(layer, o);
+        fc_store(layer, out, o, layer->bias[o] + tail(w, in, done, n) + dot1(w, xw, groups));
+    }
     return QMOE_OK;
 }
