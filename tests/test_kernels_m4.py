@@ -300,10 +300,11 @@ def test_optimized_variant_beats_reference(runs):
 
 def test_variant_cross_compiles_strict(tmp_path):
     """Every source of every variant for this core compiles with -std=c99 -pedantic -Werror
-    for Cortex-M4F; the variant's kernels stay within 6 KB of .text at -Os."""
+    for Cortex-M4F; the variant's kernels stay within 7 KB of .text at -Os (with the t5 table
+    kernel; the whole runtime's 12 KB budget is bench/board_sizes.py's)."""
     if shutil.which(kb.CROSS_TARGETS["cortex-m4"][0]) is None:
         pytest.skip("arm-none-eabi-gcc is not installed (tools/setup-toolchains.sh)")
     for variant in VARIANTS:
         sizes = kb.cross_text_sizes("cortex-m4", tmp_path, variant)
         assert all(n > 0 for n in sizes.values()), sizes
-        assert sum(sizes.values()) <= 6144, (variant, sizes)
+        assert sum(sizes.values()) <= 7168, (variant, sizes)

@@ -33,7 +33,7 @@ typedef void (*qmoe_m4_pq_fn)(int32_t p[16], int32_t q[16], const int8_t *x);
 
 /* A weight format as the table-lookup layer sees it. */
 typedef struct {
-    uint32_t per_byte;      /* weights (consecutive inputs) per byte: 4 or 8 */
+    uint32_t per_byte;      /* weights (consecutive inputs) per byte: 4, 5 (t5) or 8 */
     uint32_t min_rows;      /* below this many rows, look p and q up directly (no tables) */
     qmoe_m4_pq_fn pq;       /* the partial sums of one byte position */
     qmoe_m4_table_fn table; /* a faster table builder, or NULL: pq then qmoe_m4_table_pq() */
@@ -51,6 +51,13 @@ typedef char qmoe_m4_lut_assert_scratch[QMOE_M4_LUT_GROUPS * QMOE_M4_LUT_TABLE_W
                                                 QMOE_FC_LUT_TABLE_BYTES
                                             ? 1
                                             : -1];
+
+/* acc[r] += the dot product of row r (its bytes at w + r * s) with in[0..n-1], for r < rows
+ * (at most QMOE_M4_LUT_CHUNK_ROWS), through tables built in `tables` (QMOE_FC_LUT_TABLE_BYTES,
+ * word aligned); n need not fill the last byte (the missing inputs count as 0). */
+void qmoe_m4_lut_accumulate(const uint8_t *w, uint32_t s, const int8_t *in, uint32_t n,
+                            int32_t *acc, uint32_t rows, const qmoe_m4_lut_format_t *format,
+                            uint32_t *tables);
 
 /* table[lo + 16 * hi] = p[lo] + q[hi] for lo, hi in 0..15 (all 256 entries; |p| + |q| must fit
  * int16), two entries per SADD16. */

@@ -43,6 +43,12 @@ static inline int32_t m4_smlad(uint32_t a, uint32_t b, int32_t acc)
     return __smlad((int16x2_t)a, (int16x2_t)b, acc);
 }
 
+/* Halfword-wise a + b, wrapping. */
+static inline uint32_t m4_sadd16(uint32_t a, uint32_t b)
+{
+    return (uint32_t)__sadd16((int16x2_t)a, (int16x2_t)b);
+}
+
 /* Low halfword of lo, high halfword from the low halfword of hi: [lo.lo, hi.lo]. */
 static inline uint32_t m4_pkhbt(uint32_t lo, uint32_t hi)
 {

@@ -135,6 +135,31 @@ static void few_rows(const uint8_t *w, uint32_t s, const int8_t *in, uint32_t n,
     }
 }
 
+void qmoe_m4_lut_accumulate(const uint8_t *w, uint32_t s, const int8_t *in, uint32_t n,
+                            int32_t *acc, uint32_t rows, const qmoe_m4_lut_format_t *format,
+                            uint32_t *tables)
+{
+    int8_t padded[MAX_BLOCK];
+    const uint32_t block = GROUPS * format->per_byte, blocks = n / block, tail = n % block;
+    const uint32_t even = rows & ~1u;
+    if (rows < format->min_rows) {
+        few_rows(w, s, in, n, acc, rows, format);
+        return;
+    }
+    for (uint32_t b = 0; b < blocks; ++b) {
+        build_tables(tables, in + block * b, format);
+        if (even > 0u) {
+            lookup_rows(tables, w + GROUPS * b, s, acc, even);
+        }
+        lookup_bytes(tables, w + GROUPS * b + even * s, s, acc + even, rows - even, GROUPS);
+    }
+    if (tail != 0u) {
+        build_tables(tables, block_inputs(in + block * blocks, tail, block, padded), format);
+        lookup_bytes(tables, w + GROUPS * blocks, s, acc, rows,
+                     (tail + format->per_byte - 1u) / format->per_byte);
+    }
+}
+
 void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
                     const qmoe_m4_lut_format_t *format, const qmoe_fc_ctx_t *ctx)
 {
@@ -143,34 +168,13 @@ void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
     }
     uint32_t *tables = (uint32_t *)ctx->buf;
     int32_t *acc = (int32_t *)(void *)(tables + GROUPS * TABLE_WORDS);
-    int8_t padded[MAX_BLOCK];
-    const uint32_t n = layer->n_in, s = layer->row_bytes, block = GROUPS * format->per_byte;
-    const uint32_t blocks = n / block, tail = n % block;
     for (uint32_t o = 0; o < layer->n_out; o += CHUNK_ROWS) {
         const uint32_t left = layer->n_out - o, rows = left < CHUNK_ROWS ? left : CHUNK_ROWS;
-        const uint32_t even = rows & ~1u;
-        const uint8_t *w = fc_row(layer, o);
         for (uint32_t r = 0; r < rows; ++r) {
             acc[r] = layer->bias[o + r];
         }
-        if (rows < format->min_rows) {
-            few_rows(w, s, in, n, acc, rows, format);
-        } else {
-            for (uint32_t b = 0; b < blocks; ++b) {
-                build_tables(tables, in + block * b, format);
-                if (even > 0u) {
-                    lookup_rows(tables, w + GROUPS * b, s, acc, even);
-                }
-                lookup_bytes(tables, w + GROUPS * b + even * s, s, acc + even, rows - even,
-                             GROUPS);
-            }
-            if (tail != 0u) {
-                build_tables(tables, block_inputs(in + block * blocks, tail, block, padded),
-                             format);
-                lookup_bytes(tables, w + GROUPS * blocks, s, acc, rows,
-                             (tail + format->per_byte - 1u) / format->per_byte);
-            }
-        }
+        qmoe_m4_lut_accumulate(fc_row(layer, o), layer->row_bytes, in, layer->n_in, acc, rows,
+                               format, tables);
         for (uint32_t r = 0; r < rows; ++r) {
             fc_store(layer, out, o + r, acc[r]);
         }
