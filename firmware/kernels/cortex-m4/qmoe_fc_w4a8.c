@@ -5,10 +5,11 @@
  * holds n0..n3 and its high halfword n4..n7. One AND with 0xF000F000 of the word shifted left by
  * 12, 8, 4 or 0 leaves the pair (n_k, n_k+4), k = 0..3, in the top nibble of each halfword: the
  * signed halfwords are 4096 * n_k and 4096 * n_k+4, with no sign extension to do. The
- * activations x0..x7 are rearranged once per 8 inputs into the matching halfword pairs
- * (x_k, x_k+4) with PKHBT/PKHTB and SXTB16, and one SMLAD per pair adds 4096 times two products.
- * Three rows share each rearrangement: per 24 MACs, 2 + 3 loads, 2 packs, 4 SXTB16, 12 ANDs,
- * 12 SMLAD, compare and branch (37 instructions, 1.54 per MAC).
+ * activations x0..x7 are rearranged once per call, into the caller's scratch, as the matching
+ * halfword pairs (x_k, x_k+4) (PKHBT/PKHTB and SXTB16), and one SMLAD per pair adds 4096 times
+ * two products. Three rows share each LDRD of pairs: per 24 MACs, 2 LDRD, 3 LDR, 12 ANDs,
+ * 12 SMLAD, and per two such steps a compare and branch (60 instructions for 48 MACs, 1.25 per
+ * MAC; all 14 registers hold operands). Scratch: 16 * ceil(n_in / 8) bytes (qmoe_fc.h).
  *
  * The scaled sums are exact: at most 256 inputs go into one (4096 * 8 * 128 * 256 = 2^30 < 2^31),
  * then the sum, a multiple of 4096, is shifted down and added to the row's int32 accumulator.
@@ -35,92 +36,87 @@ static inline int32_t s4_weight(const uint8_t *p, uint32_t i)
     return s4_value((p[i >> 1] >> (4u * (i & 1u))) & 15u);
 }
 
-/* x0..x7 at x as the halfword pairs (x0, x4), (x1, x5), (x2, x6), (x3, x7). */
-static inline void x_pairs(const int8_t *x, uint32_t pair[4])
+/* x[0..8 steps - 1] into xw: per 8 inputs the halfword pairs (x0, x4), (x1, x5), (x2, x6),
+ * (x3, x7). */
+static void widen(uint32_t *xw, const int8_t *x, uint32_t steps)
 {
-    const uint32_t lo = m4_load(x), hi = m4_load(x + 4);
-    const uint32_t a = m4_pkhbt(lo, hi), b = m4_pkhtb(hi, lo);
-    pair[0] = m4_sxtb16(a);
-    pair[1] = m4_sxtb16_ror8(a);
-    pair[2] = m4_sxtb16(b);
-    pair[3] = m4_sxtb16_ror8(b);
+    for (uint32_t k = 0; k < steps; ++k, x += STEP, xw += 4) {
+        const uint32_t lo = m4_load(x), hi = m4_load(x + 4);
+        const uint32_t a = m4_pkhbt(lo, hi), b = m4_pkhtb(hi, lo);
+        xw[0] = m4_sxtb16(a);
+        xw[1] = m4_sxtb16_ror8(a);
+        xw[2] = m4_sxtb16(b);
+        xw[3] = m4_sxtb16_ror8(b);
+    }
 }
 
-/* 4096 * (dot product of `steps` * 8 weights of row p with x), one row. */
-static int32_t scaled1(const uint8_t *p, const int8_t *x, uint32_t steps)
+/* 4096 * (dot product of `steps` * 8 weights of row p with the widened inputs xw), one row. */
+static int32_t scaled1(const uint8_t *p, const uint32_t *xw, uint32_t steps)
 {
     int32_t a = 0;
-    for (uint32_t k = 0; k < steps; ++k, p += 4, x += STEP) {
-        uint32_t pr[4];
+    for (uint32_t k = 0; k < steps; ++k, p += 4, xw += 4) {
         const uint32_t w = m4_load(p);
-        x_pairs(x, pr);
-        a = m4_smlad((w << 12) & PAIR_MASK, pr[0], a);
-        a = m4_smlad((w << 8) & PAIR_MASK, pr[1], a);
-        a = m4_smlad((w << 4) & PAIR_MASK, pr[2], a);
-        a = m4_smlad(w & PAIR_MASK, pr[3], a);
+        a = m4_smlad((w << 12) & PAIR_MASK, xw[0], a);
+        a = m4_smlad((w << 8) & PAIR_MASK, xw[1], a);
+        a = m4_smlad((w << 4) & PAIR_MASK, xw[2], a);
+        a = m4_smlad(w & PAIR_MASK, xw[3], a);
     }
     return a;
 }
 
-/* 4096 * (dot products of rows p, p + s, p + 2s with x), `steps` * 8 weights, into a[0..2]. */
-static void scaled3(const uint8_t *p, uint32_t s, const int8_t *x, uint32_t steps, int32_t a[3])
+/* One step (8 inputs) of 3 rows: rows 1 and 2 are read at p + s and p + 2s before p moves. */
+#define ROW4(a, addr)                                                                             \
+    "ldr    %[w], " addr "\n\t"                                                                  \
+    "and    %[t], %[mask], %[w], lsl #12\n\t"                                                    \
+    "smlad  %[" a "], %[t], %[x04], %[" a "]\n\t"                                                \
+    "and    %[t], %[mask], %[w], lsl #8\n\t"                                                     \
+    "smlad  %[" a "], %[t], %[x15], %[" a "]\n\t"                                                \
+    "and    %[t], %[mask], %[w], lsl #4\n\t"                                                     \
+    "smlad  %[" a "], %[t], %[x26], %[" a "]\n\t"                                                \
+    "and    %[t], %[mask], %[w]\n\t"                                                             \
+    "smlad  %[" a "], %[t], %[x37], %[" a "]\n\t"
+#define STEP3                                                                                     \
+    "ldrd   %[x04], %[x15], [%[x]], #8\n\t"                                                      \
+    "ldrd   %[x26], %[x37], [%[x]], #8\n\t" ROW4("a1", "[%[p], %[s]]")                           \
+        ROW4("a2", "[%[p], %[s], lsl #1]") ROW4("a0", "[%[p]], #4")
+
+/* 4096 * (dot products of rows p, p + s, p + 2s with the widened inputs xw), `steps` * 8
+ * weights, into a[0..2]: two steps per loop pass, then an odd last step. */
+static void scaled3(const uint8_t *p, uint32_t s, const uint32_t *xw, uint32_t steps,
+                    int32_t a[3])
 {
-    const int8_t *end = x + steps * STEP;
+    const uint32_t *x = xw, *end2 = xw + 4u * (steps & ~1u), *end = xw + 4u * steps;
     const uint32_t mask = PAIR_MASK;
     int32_t a0 = 0, a1 = 0, a2 = 0;
     uint32_t x04, x15, x26, x37, w, t;
 
-    __asm__("1:\n\t"
-            "ldr    %[x04], [%[x]], #4\n\t"
-            "ldr    %[x26], [%[x]], #4\n\t"
-            "pkhbt  %[x15], %[x04], %[x26], lsl #16\n\t"
-            "pkhtb  %[x37], %[x26], %[x04], asr #16\n\t"
-            "sxtb16 %[x04], %[x15]\n\t"
-            "sxtb16 %[x15], %[x15], ror #8\n\t"
-            "sxtb16 %[x26], %[x37]\n\t"
-            "sxtb16 %[x37], %[x37], ror #8\n\t"
-            "ldr    %[w], [%[p], %[s]]\n\t"
-            "and    %[t], %[mask], %[w], lsl #12\n\t"
-            "smlad  %[a1], %[t], %[x04], %[a1]\n\t"
-            "and    %[t], %[mask], %[w], lsl #8\n\t"
-            "smlad  %[a1], %[t], %[x15], %[a1]\n\t"
-            "and    %[t], %[mask], %[w], lsl #4\n\t"
-            "smlad  %[a1], %[t], %[x26], %[a1]\n\t"
-            "and    %[t], %[mask], %[w]\n\t"
-            "smlad  %[a1], %[t], %[x37], %[a1]\n\t"
-            "ldr    %[w], [%[p], %[s], lsl #1]\n\t"
-            "and    %[t], %[mask], %[w], lsl #12\n\t"
-            "smlad  %[a2], %[t], %[x04], %[a2]\n\t"
-            "and    %[t], %[mask], %[w], lsl #8\n\t"
-            "smlad  %[a2], %[t], %[x15], %[a2]\n\t"
-            "and    %[t], %[mask], %[w], lsl #4\n\t"
-            "smlad  %[a2], %[t], %[x26], %[a2]\n\t"
-            "and    %[t], %[mask], %[w]\n\t"
-            "smlad  %[a2], %[t], %[x37], %[a2]\n\t"
-            "ldr    %[w], [%[p]], #4\n\t"
-            "and    %[t], %[mask], %[w], lsl #12\n\t"
-            "smlad  %[a0], %[t], %[x04], %[a0]\n\t"
-            "and    %[t], %[mask], %[w], lsl #8\n\t"
-            "smlad  %[a0], %[t], %[x15], %[a0]\n\t"
-            "and    %[t], %[mask], %[w], lsl #4\n\t"
-            "smlad  %[a0], %[t], %[x26], %[a0]\n\t"
-            "and    %[t], %[mask], %[w]\n\t"
-            "smlad  %[a0], %[t], %[x37], %[a0]\n\t"
-            "cmp    %[x], %[end]\n\t"
-            "bne    1b"
-            : [x] "+&r"(x), [p] "+&r"(p), [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2),
-              [x04] "=&r"(x04), [x15] "=&r"(x15), [x26] "=&r"(x26), [x37] "=&r"(x37),
-              [w] "=&r"(w), [t] "=&r"(t)
-            : [s] "r"(s), [end] "r"(end), [mask] "r"(mask)
-            : "cc", "memory");
+    if (x != end2) {
+        __asm__("1:\n\t" STEP3 STEP3
+                "cmp    %[x], %[end]\n\t"
+                "bne    1b"
+                : [x] "+&r"(x), [p] "+&r"(p), [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2),
+                  [x04] "=&r"(x04), [x15] "=&r"(x15), [x26] "=&r"(x26), [x37] "=&r"(x37),
+                  [w] "=&r"(w), [t] "=&r"(t)
+                : [s] "r"(s), [end] "r"(end2), [mask] "r"(mask)
+                : "cc", "memory");
+    }
+    if (x != end) {
+        __asm__(STEP3
+                : [x] "+&r"(x), [p] "+&r"(p), [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2),
+                  [x04] "=&r"(x04), [x15] "=&r"(x15), [x26] "=&r"(x26), [x37] "=&r"(x37),
+                  [w] "=&r"(w), [t] "=&r"(t)
+                : [s] "r"(s), [mask] "r"(mask)
+                : "memory");
+    }
     a[0] = a0;
     a[1] = a1;
     a[2] = a2;
 }
 
-/* Dot products of `rows` (1 or 3) rows, row r at w + r * s, with x[0..n-1], added to acc[]. */
-static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t n, uint32_t rows,
-                     int32_t acc[3])
+/* Dot products of `rows` (1 or 3) rows, row r at w + r * s, with x[0..n-1] (xw: its first
+ * 8 * (n / 8) widened), added to acc[]. */
+static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, const uint32_t *xw,
+                     uint32_t n, uint32_t rows, int32_t acc[3])
 {
     const uint32_t steps = n / STEP;
     for (uint32_t k = 0; k < steps; k += BLOCK_STEPS) {
@@ -128,9 +124,9 @@ static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t n, 
         const uint8_t *p = w + 4u * k;
         int32_t a[3];
         if (rows == 3u) {
-            scaled3(p, s, x + STEP * k, m, a);
+            scaled3(p, s, xw + 4u * k, m, a);
         } else {
-            a[0] = scaled1(p, x + STEP * k, m);
+            a[0] = scaled1(p, xw + 4u * k, m);
         }
         for (uint32_t r = 0; r < rows; ++r) {
             acc[r] += a[r] >> SCALE_SHIFT; /* exact: a multiple of 4096; GCC's >> is arithmetic */
@@ -151,6 +147,8 @@ qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
         return status;
     }
     const uint32_t n_out = layer->n_out;
+    uint32_t *xw = (uint32_t *)ctx->buf;
+    widen(xw, in, layer->n_in / STEP);
     uint32_t o = 0;
     while (o < n_out) {
         const uint32_t rows = n_out - o >= 3u ? 3u : 1u;
@@ -158,7 +156,7 @@ qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
         for (uint32_t r = 0; r < rows; ++r) {
             acc[r] = layer->bias[o + r];
         }
-        dot_rows(fc_row(layer, o), layer->row_bytes, in, layer->n_in, rows, acc);
+        dot_rows(fc_row(layer, o), layer->row_bytes, in, xw, layer->n_in, rows, acc);
         for (uint32_t r = 0; r < rows; ++r) {
             fc_store(layer, out, o + r, acc[r]);
         }
