@@ -93,6 +93,15 @@ EXPECT: dict[str, tuple[list[str], list[str], list[str]]] = {
             rf"\| qmoe_fc_w8a8 \(s8\)( \| {NUMBER}){{8}}",
         ],
     ),
+    "report_screenshot.py": (
+        ["--out", "OUT"],
+        ["chromium"],
+        [
+            r"window px\s+details\s+content px\s+height px\s+past edge\s+scrolls\s+fits$",
+            r"\s+1280\s+closed\s+1280\s+\d+\s+0\s+0\s+yes$",
+            r"\s+800\s+open\s+800\s+\d+\s+0\s+0\s+yes$",
+        ],
+    ),
     "set_input_qemu.py": (
         [],
         ["arm-none-eabi-gcc", "qemu-system-arm"],

@@ -330,6 +330,7 @@ def _fake_path(tmp_path: Path, uid: int) -> Path:
         "qemu-system-misc": "qemu-system-riscv32",
         "clang-14": "clang-14",
         "valgrind": "valgrind",
+        "chromium": "chromium",
     }
     cases = "".join(
         f'    {pkg}) printf "#!/bin/sh\\n" > "{bin_dir}/{cmd}"; /bin/chmod +x "{bin_dir}/{cmd}";;\n'
@@ -363,7 +364,7 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
     bin_dir = _fake_path(tmp_path, uid=0)
     first = _setup(bin_dir)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.count("missing ") == 7
+    assert first.stdout.count("missing ") == 8
     log = (tmp_path / "apt.log").read_text().splitlines()
     assert log[0].startswith("update")
     assert log[1].split() == [
@@ -378,9 +379,10 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
         "clang-14",
         "libclang-rt-14-dev",
         "valgrind",
+        "chromium",
     ]
     second = _setup(bin_dir)
-    assert second.returncode == 0 and second.stdout.count("found ") == 7
+    assert second.returncode == 0 and second.stdout.count("found ") == 8
     assert len((tmp_path / "apt.log").read_text().splitlines()) == 2  # nothing run again
 
 
@@ -397,6 +399,7 @@ def test_setup_script_all_present_here():
         "qemu-system-arm",
         "qemu-system-riscv32",
         "valgrind",
+        "chromium",
     )
     absent = [c for c in commands if shutil.which(c) is None]
     if absent:

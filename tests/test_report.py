@@ -490,7 +490,7 @@ def test_report_reads_top_down(tmp_path):
     assert title == "# qmoe report: 2 device runs on qemu-m4, 2 host cross-validated variants"
     visible = md.split("## Details")[0]
     label = rep.runs[0].energy_label
-    assert visible.count(label) == 1, "the energy source is said once"
+    assert visible.lower().count(label.lower()) == 1, "the energy source is said once"
     tables = [b for b in visible.split("\n\n") if b.startswith("| ")]
     assert len(tables) == 1, "one table of all variants"
     body = tables[0].splitlines()[2:]
@@ -520,3 +520,49 @@ def test_one_fold_has_no_plus_minus(tmp_path):
     for v in load_runs([run]):
         assert "±" not in summary_lines([run])[1] and "(1 fold)" in summary_lines([run])[1]
         assert v.folds == 1
+
+
+@pytest.fixture
+def browser():
+    from qmoe.errors import QmoeError
+    from qmoe.report import browser as B
+
+    try:
+        B.chromium()
+    except QmoeError as exc:
+        pytest.skip(str(exc))
+    return B
+
+
+def test_report_fits_the_window_in_chromium(browser, tmp_path):
+    """The page in a real browser (headless Chromium): with every <details> open, nothing is
+    wider than a 1280 px or an 800 px window, no box scrolls sideways, every plot decodes, and
+    the screenshot's right margin is page background."""
+    from PIL import Image
+
+    runs = [
+        write_device_run(tmp_path / "cur", router="curiosity", jitter=20.0, seed=1, summary_uj=2.0),
+        write_device_run(tmp_path / "soft", router="softmax", jitter=90.0, seed=2, summary_uj=2.5),
+        write_cv_run(tmp_path / "cv"),
+    ]
+    rep = write_report(runs, tmp_path / "r")
+    for width in (1280, 800):
+        lay = browser.layout(rep.html, width, open_all=True)
+        assert lay.fits, lay
+        assert lay.details >= 5 and lay.images == len(rep.plots)
+    png = browser.screenshot(rep.html, tmp_path / "page.png", 1280)
+    im = Image.open(png).convert("RGB")
+    assert im.size[0] == 1280 and im.size[1] > 1000
+    margin = im.crop((1280 - 60, 0, 1280, im.size[1]))
+    assert margin.getextrema() == ((255, 255), (255, 255), (255, 255))  # white: nothing spills
+
+
+def test_the_browser_check_sees_a_page_too_wide(browser, tmp_path):
+    """The check can fail: a <pre> line wider than the window, as the old summary was."""
+    page = tmp_path / "wide.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><style>pre { overflow-x: auto; }</style></head><body>"
+        f"<pre>{'x' * 400}</pre><table><tr><td>{'y' * 400}</td></tr></table></body></html>"
+    )
+    lay = browser.layout(page, 800)
+    assert not lay.fits and lay.clipped and lay.scroll_width > 800

@@ -56,7 +56,10 @@ def energy_note(devs: list[RunView]) -> tuple[str, bool]:
     if not labels:
         return "", False
     if len(labels) == 1:
-        return f"Energy per inference: {labels[0]}.", False
+        text = labels[0].rstrip(".")
+        return (
+            text[0].upper() + text[1:] if text.startswith("energy") else f"Energy: {text}"
+        ) + ".", False
     return "Energy sources: " + "; ".join(f"({i + 1}) {x}" for i, x in enumerate(labels)), True
 
 
@@ -70,11 +73,11 @@ def variant_rows(views: list[RunView]) -> tuple[list[str], list[list[str]], list
     note, per_row_energy = energy_note(devs)
     labels = list(dict.fromkeys(v.energy_label or v.energy_source or "none recorded" for v in devs))
     unit = f" ({units[0]})" if len(units) == 1 else ""
-    head = ["variant", "router", "experts", "host CV macro-F1 %"]
+    head = ["variant", "host CV macro-F1 %"]
     if devs:
         head += [
             "device macro-F1 %",
-            "model constants B",
+            "model B",
             f"latency mean{unit}",
             "std",
             "p95",
@@ -101,7 +104,7 @@ def variant_rows(views: list[RunView]) -> tuple[list[str], list[list[str]], list
         cv_f1 = f1_text(cv, label=False) if cv else "-"
         mine = [d for d in devs if d.model_name == name]
         first = cv or mine[0]
-        base = [name, first.router or "none", " / ".join(first.expert_names), cv_f1]
+        base = [name, cv_f1]
         if not devs:
             rows.append(base + [f"{100 * first.accuracy:.1f}", size_text(first)])
             continue
@@ -143,7 +146,7 @@ def variant_rows(views: list[RunView]) -> tuple[list[str], list[list[str]], list
             + "."
         )
         notes.append(
-            "Model constants: the bytes of flash the model itself takes (weights, biases, "
+            "Model B: the bytes of flash the model's constants take (weights, biases, "
             "requantization and routing tables), not the whole firmware image; the image size "
             "is printed by `qmoe-host build` (and by the main job's step [2/4])."
         )
