@@ -27,7 +27,8 @@ th { background: #f2f2f2; } tr:nth-child(even) td { background: #fafafa; }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; }
 pre { background: #f6f8fa; padding: .8em; overflow-x: auto; white-space: pre-wrap;
       overflow-wrap: anywhere; }
-td code { word-break: break-all; } td:first-child { overflow-wrap: anywhere; min-width: 9em; }
+td code { word-break: break-all; }
+@media (max-width: 1000px) { td:first-child { overflow-wrap: anywhere; } }
 details { margin: .6em 0; border: 1px solid #ddd; border-radius: 4px; padding: .3em .8em; }
 summary { cursor: pointer; font-weight: 600; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
