@@ -29,6 +29,7 @@ pre { background: #f6f8fa; padding: .8em; overflow-x: auto; white-space: pre-wra
       overflow-wrap: anywhere; }
 td code { word-break: break-all; }
 @media (max-width: 1000px) { td:first-child { overflow-wrap: anywhere; } }
+@media (min-width: 1001px) { td:first-child { white-space: nowrap; } }
 details { margin: .6em 0; border: 1px solid #ddd; border-radius: 4px; padding: .3em .8em; }
 summary { cursor: pointer; font-weight: 600; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
