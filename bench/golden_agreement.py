@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qmoe.api import demo, load_features
+from qmoe.api import DemoSettings, load_features, train_demo
 from qmoe.modelfile import load_model
 from qmoe_codegen import golden
 from qmoe_codegen.errors import IRError
@@ -44,15 +44,10 @@ def main() -> None:
 
         work = Path(tempfile.mkdtemp(prefix="qmoe-agree-"))
         args.run, args.data_dir = work / "run", quick_data(work)
-        demo(
-            args.run,
-            args.data_dir,
-            variants=QUICK_VARIANTS,
-            base=quick_config(TrainConfig()),
-            progress=False,
-        )
+        settings = DemoSettings(variants=QUICK_VARIANTS, base=quick_config(TrainConfig()))
+        train_demo(args.run, args.data_dir, settings, progress=False)
     elif not (args.run / "summary.csv").exists():
-        demo(args.run, args.data_dir, progress=False)
+        train_demo(args.run, args.data_dir, progress=False)
     fd, _ = load_features("builtin", args.data_dir)
     print(
         f"{'variant':30s} {'clips':>5s} {'class agree':>12s} {'expert agree':>13s} "

@@ -16,23 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from qmoe.api import DEMO_VARIANTS, TrainReport, demo, parse_variant
+from qmoe.api.demo import DemoSettings, train_demo
+from qmoe.api.training import TrainReport
 from qmoe.errors import DataError
 from qmoe.runio import safe_name
-from qmoe.train.config import TrainConfig
 from qmoe.train.cv import FoldDone
 from qmoe.train.metrics import pct_text
 
 # What runs on the device: every integer variant. fp32 has no integer form; its device form is ptq8.
-DEVICE_VARIANTS = (
-    "ptq8",
-    "8",
-    "4",
-    "ternary",
-    "1",
-    "moe-softmax_ternary_4_8",
-    "moe-curiosity_ternary_4_8",
-)
+DEVICE_VARIANTS = DemoSettings().device_variants()
 
 
 def duration(seconds: float) -> str:
@@ -151,24 +143,18 @@ def run_main_job(
 
     t0 = time.perf_counter()
     out = Path(out)
-    base = TrainConfig(seed=seed)
-    if quick:
-        base = TrainConfig(seed=seed, epochs=10, qat_epochs=5, router_epochs=5)
+    settings = DemoSettings(seed=seed, quick=quick)
     say(
-        f"[1/4] cross-validated training of {len(DEMO_VARIANTS)} variants × {N_FOLDS} folds "
+        f"[1/4] cross-validated training of {len(settings.variants)} variants × {N_FOLDS} folds "
         "on the built-in data"
     )
-    tr = demo(
+    tr = train_demo(
         out / "train",
         data_dir,
-        seed=seed,
-        clips_per_class=12 if quick else 40,
-        base=base,
+        settings,
         progress=False,
         threads=threads,
-        on_fold=FoldProgress(
-            [parse_variant(v, base).name for v in DEMO_VARIANTS], N_FOLDS, progress
-        ),
+        on_fold=FoldProgress([c.name for c in settings.configs()], N_FOLDS, progress),
     )
     say(tr.table)
     reason = ""
@@ -180,7 +166,7 @@ def run_main_job(
         f"{'std':>8s}  unit  mismatches"
     )
     runs, images = [], {}
-    for v in DEVICE_VARIANTS:
+    for v in settings.device_variants():
         model = tr.out / v / "model.qmoe"
         dev = measure_on_board(board, model, out / "device" / v, data_dir, n=n, window_n=window_n)
         built, res, run_dir = dev.built, dev.result, dev.run_dir

@@ -35,9 +35,9 @@ from qmoe.cli.common import OutPath, cli
 )
 def compare(runs, alpha, f1_margin, baseline, allow_mixed, n_boot, seed, out) -> None:
     """Statistics between device or cross-validation runs: tables and one sentence per verdict."""
-    from qmoe.stats import compare_runs
+    from qmoe.api import compare as run_compare
 
-    res = compare_runs(
+    res = run_compare(
         list(runs),
         alpha=alpha,
         f1_margin=f1_margin,
@@ -45,10 +45,11 @@ def compare(runs, alpha, f1_margin, baseline, allow_mixed, n_boot, seed, out) ->
         seed=seed,
         baseline=baseline,
         allow_mixed=allow_mixed,
+        out=out,
     )
     click.echo(res.to_markdown())
     if out is not None:
-        click.echo(f"written: {res.write(out)}")
+        click.echo(f"written: {out}")
 
 
 @cli.command()
@@ -69,8 +70,8 @@ def compare(runs, alpha, f1_margin, baseline, allow_mixed, n_boot, seed, out) ->
 )
 def report(runs: tuple[Path, ...], out: Path, title, alpha: float, f1_margin: float) -> None:
     """Markdown and self-contained HTML report with PNG plots of device and training run folders."""
-    from qmoe.report import write_report
+    from qmoe.api import report as run_report
 
-    rep = write_report(list(runs), out, title=title, alpha=alpha, f1_margin=f1_margin)
+    rep = run_report(list(runs), out, title=title, alpha=alpha, f1_margin=f1_margin)
     click.echo("\n".join(rep.summary))
     click.echo(f"\nreport: {rep.html}\n        {rep.markdown} ({len(rep.plots)} plots)")

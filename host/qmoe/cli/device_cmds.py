@@ -165,23 +165,25 @@ def measure(
     micropython_board,
 ) -> None:
     """Measure a flashed model on a device: every answer checked against the golden model."""
-    from qmoe.measure import GoldenMismatch, MeasureConfig, format_summary, measure_started
-    from qmoe.measure import measure as run_measure
+    from qmoe.api import measure as run_measure
+    from qmoe.measure import GoldenMismatch, format_summary
 
     if (port is None) == (board is None):
         raise click.UsageError("give either --port URL or --board NAME (a board that runs here)")
     if build_dir is not None and board is None:
         raise click.UsageError("--build goes with --board")
-    cfg = MeasureConfig(
-        port=port or "",
-        model=model,
-        out=out,
+    res = run_measure(
+        model,
+        out,
+        port=port,
+        board=board,
+        build_dir=build_dir,
         dataset=dataset,
         root=root,
         label_set=label_set,
         folds=_folds(folds),
         n=n,
-        input=input_kind,
+        input_kind=input_kind,
         window_n=window_n,
         window_repeats=window_repeats,
         power=power,
@@ -189,10 +191,6 @@ def measure(
         trace=trace,
         micropython=micropython_board,
     )
-    if board is None:
-        res = run_measure(cfg)
-    else:
-        res = measure_started(board, build_dir or Path("build") / board, cfg)
     click.echo(format_summary(res))
     if res.mismatches:
         raise GoldenMismatch(
@@ -204,9 +202,9 @@ def measure(
 @cli.command("boards")
 def boards_cmd() -> None:
     """List the board profiles: core, clock, flash, RAM, counter, and whether they run here."""
-    from qmoe.boards.table import boards_table
+    from qmoe.api import boards
 
-    click.echo(boards_table())
+    click.echo(boards().table)
 
 
 @cli.command("build")
@@ -266,10 +264,13 @@ def build_cmd(
 
     Boards that do not run here get complete projects (PlatformIO, ESP-IDF, Pico SDK), built
     with `pio` where it is installed, and the commands to build and flash them."""
-    from qmoe.device.build import build as run_build
-    from qmoe.device.projects import ProjectOptions
+    from qmoe.api import build as run_build
 
-    opts = ProjectOptions(
+    out = out or check_out(Path("build") / board, "--out")
+    res = run_build(
+        board,
+        model,
+        out,
         psram=psram,
         power_sensor=power_sensor,
         sensor_address=sensor_address,
@@ -277,8 +278,7 @@ def build_cmd(
         max_current_a=max_current_a,
         run_pio=not no_pio,
     )
-    out = out or check_out(Path("build") / board, "--out")
-    click.echo(run_build(board, model, out, project=opts).table())
+    click.echo(res.table())
 
 
 @cli.command("flash")
@@ -297,14 +297,12 @@ def build_cmd(
 def flash_cmd(board: str, out: Path | None, port: str | None) -> None:
     """Program a real board (esptool, UF2, PlatformIO upload), or start a built firmware on a
     board that runs here, print its serial URL and stop on Ctrl-C."""
-    from qmoe.boards import load_board
-    from qmoe.device.run import serve, start_build
+    from qmoe.api import flash, serve
+    from qmoe.device.run import RunningBoard
 
-    if not load_board(board).runs_here:
-        from qmoe.device.flash import flash_board
-
-        click.echo(flash_board(board, out or Path("build") / board, port).text)
+    running = flash(board, out or Path("build") / board, port)
+    if not isinstance(running, RunningBoard):  # a real board, programmed
+        click.echo(running.text)
         return
-    running = start_build(board, out or Path("build") / board)
     click.echo(f"serial: {running.url}\n(Ctrl-C or SIGTERM stops the board)")
     sys.exit(serve(running, say=lambda text: click.echo(text, err=True)))

@@ -24,9 +24,9 @@ from qmoe.cli.train_cmds import data
 @click.option("--seed", type=SEED, default=0, show_default=True)
 def data_manifest(root: Path, out: Path, group_pattern, n_folds, seed) -> None:
     """Write a CSV manifest (file, label, group[, fold]) for a folder of class sub-folders."""
-    from qmoe.data.folder import write_manifest
+    from qmoe.api import data_manifest
 
-    ds = write_manifest(root, out, group_pattern=group_pattern, n_folds=n_folds, seed=seed)
+    ds = data_manifest(root, out, group_pattern=group_pattern, n_folds=n_folds, seed=seed)
     click.echo(f"{out}: {ds.describe()}")
 
 
@@ -52,12 +52,21 @@ def ei_export(
     dataset, root, label_set, out, fmt, test_folds, sample_rate, hmac_key, skip_bad, seed
 ):
     """Write a dataset as an Edge Impulse upload folder (training/, testing/, info.labels)."""
-    from qmoe.data import load_dataset
-    from qmoe.interop.edge_impulse import export_edge_impulse
+    from qmoe.api import ei_export as run_ei_export
 
     folds = tuple(int(f) for f in test_folds.split(",") if f.strip())
-    ds = load_dataset(dataset, root, label_set=label_set, seed=seed)
-    rep = export_edge_impulse(ds, out, fmt, folds, sample_rate, hmac_key, skip_bad)
+    rep = run_ei_export(
+        dataset,
+        root,
+        out,
+        label_set=label_set,
+        fmt=fmt,
+        test_folds=folds,
+        sample_rate=sample_rate,
+        hmac_key=hmac_key,
+        skip_bad=skip_bad,
+        seed=seed,
+    )
     for name, why in rep.skipped:
         click.echo(f"skipped: {name}: {why}", err=True)
     click.echo(
@@ -74,9 +83,9 @@ def ei_export(
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable files; each is listed.")
 def ei_import(src, out, hmac_key, skip_bad):
     """Read an Edge Impulse export into a folder dataset (audio/ + manifest.csv)."""
-    from qmoe.interop.edge_impulse import import_edge_impulse
+    from qmoe.api import ei_import as run_ei_import
 
-    imp = import_edge_impulse(src, out, hmac_key=hmac_key, skip_bad=skip_bad)
+    imp = run_ei_import(src, out, hmac_key=hmac_key, skip_bad=skip_bad)
     for name, why in imp.skipped:
         click.echo(f"skipped: {name}: {why}", err=True)
     click.echo(
@@ -98,9 +107,9 @@ def ei_import(src, out, hmac_key, skip_bad):
 )
 def tflite_export(model, out, expert, float_io, exact_ir):
     """Write one integer expert as a TensorFlow Lite flatbuffer (int8 FULLY_CONNECTED layers)."""
-    from qmoe.interop.tflite import export_tflite
+    from qmoe.api import tflite_export as run_tflite_export
 
-    exp = export_tflite(model, out, expert=expert, float_io=float_io, exact_ir_out=exact_ir)
+    exp = run_tflite_export(model, out, expert=expert, float_io=float_io, exact_ir=exact_ir)
     click.echo(
         f"{out}: expert {exp.expert} ({exp.label}), {exp.n_features} inputs, {exp.n_classes} "
         f"classes, {len(exp.data)} bytes; multipliers within {exp.multiplier_error:.1e} "
@@ -116,10 +125,10 @@ def tflite_export(model, out, expert, float_io, exact_ir):
 def tflite_import(tflite, out, classes, name):
     """Read an int8 fully-connected .tflite model as a qmoe expert (an IR file)."""
     from qmoe.api import format_size_report
-    from qmoe.interop.tflite_import import import_tflite
+    from qmoe.api import tflite_import as run_tflite_import
 
     names = [c.strip() for c in classes.split(",")] if classes else None
-    imp = import_tflite(tflite, out, class_names=names, name=name)
+    imp = run_tflite_import(tflite, out, classes=names, name=name)
     click.echo(format_size_report(imp.ir))
     for note in imp.notes:
         click.echo(f"note: {note}")
@@ -138,27 +147,12 @@ def tflite_import(tflite, out, classes, name):
 @click.option("--kernels", default="reference,builtin,default", show_default=True)
 def tflite_check(tflite, model, expert, dataset, root, n, kernels):
     """Compare a .tflite file written by tflite-export with the golden model of MODEL."""
-    import numpy as np
+    from qmoe.api import tflite_check as run_tflite_check
 
-    from qmoe.errors import ConfigError
-    from qmoe.interop.tflite import load_ir_any
-    from qmoe.interop.tflite_check import compare
-
-    ir = load_ir_any(model)
-    n_feat = int(ir["input"]["n_features"])
-    if dataset is None:
-        x8 = np.random.default_rng(0).integers(-128, 128, (n, n_feat))
-        src = f"{n} random int8 rows"
-    else:
-        from qmoe.api import load_features
-        from qmoe_codegen.golden import quantize_input
-
-        if ir["input"]["kind"] != "frontend":
-            raise ConfigError(f"{model}: takes int8 vectors, not audio; leave out --dataset")
-        fd, _ = load_features(dataset, root or Path("data/builtin"))
-        x8 = quantize_input(ir, fd.X)
-        src = f"{len(x8)} rows of {fd.source}"
-    data = Path(tflite).read_bytes()
-    click.echo(f"{tflite} vs the golden model of {model}, expert {expert}, on {src}:")
-    for k in kernels.split(","):
-        click.echo("  " + compare(ir, expert, data, x8, k.strip()).line())
+    names = tuple(k.strip() for k in kernels.split(","))
+    rep = run_tflite_check(
+        tflite, model, expert=expert, dataset=dataset, root=root, n=n, kernels=names
+    )
+    click.echo(f"{tflite} vs the golden model of {model}, expert {expert}, on {rep.source}:")
+    for agreement in rep.agreements:
+        click.echo("  " + agreement.line())

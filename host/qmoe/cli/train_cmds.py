@@ -52,10 +52,11 @@ def data() -> None:
 )
 def data_builtin(out: Path, seed: int, clips_per_class: int | None, variant: str) -> None:
     """Write the seeded built-in dataset in ESC-50's layout."""
-    from qmoe.data import generate_builtin
+    from qmoe.api import data_builtin
 
-    ds = generate_builtin(out, seed=seed, clips_per_class=clips_per_class, variant=variant)
-    click.echo(ds.describe())
+    click.echo(
+        data_builtin(out, seed=seed, clips_per_class=clips_per_class, variant=variant).describe()
+    )
 
 
 @data.command("embeddings")
@@ -65,15 +66,9 @@ def data_builtin(out: Path, seed: int, clips_per_class: int | None, variant: str
 @click.option("--dim", default=1536, show_default=True, help="Feature columns per row.")
 def data_embeddings(out: Path, seed: int, rows_per_class: int, dim: int) -> None:
     """Write a seeded embedding CSV in the paper's format (5 classes; stand-ins, not audio)."""
-    from qmoe.data import load_embedding_csv
-    from qmoe.data.synth_embeddings import generate_embeddings
+    from qmoe.api import data_embeddings
 
-    path = generate_embeddings(out, seed=seed, rows_per_class=rows_per_class, dim=dim)
-    fd = load_embedding_csv(path)
-    click.echo(
-        f"{path}: {len(fd.y)} rows x {fd.X.shape[1]} features, label set {fd.label_set} "
-        f"({', '.join(fd.class_names)}), folds {sorted(set(fd.folds.tolist()))}"
-    )
+    click.echo(data_embeddings(out, seed=seed, rows_per_class=rows_per_class, dim=dim).line())
 
 
 @data.command("info")
@@ -82,9 +77,9 @@ def data_embeddings(out: Path, seed: int, rows_per_class: int, dim: int) -> None
 @click.option("--label-set", default=None)
 def data_info(dataset: str, root: Path, label_set: str | None) -> None:
     """Check a dataset's layout and print what the loader sees."""
-    from qmoe.data import load_dataset
+    from qmoe.api import data_info
 
-    click.echo(load_dataset(dataset, root, label_set=label_set).describe())
+    click.echo(data_info(dataset, root, label_set=label_set).describe())
 
 
 @cli.command()
@@ -225,12 +220,7 @@ def eval_cmd(
         fe.get("hop", hop),
         fe.get("n_mels", n_mels),
     )
-    rep = evaluate_model(model, fd, folds=folds, out=out, threads=threads)
-    click.echo(
-        f"{rep['variant']} on {rep['label_set']} folds {rep['folds']} ({rep['rows']} rows): "
-        f"accuracy {100 * rep['accuracy']:.1f} %, macro-F1 {100 * rep['macro_f1']:.1f} %, "
-        f"expert share {[f'{s:.2f}' for s in rep['expert_share']]}"
-    )
+    click.echo(evaluate_model(model, fd, folds=folds, out=out, threads=threads).line())
 
 
 @cli.command()
@@ -258,36 +248,23 @@ def demo(
     threads: int,
 ) -> None:
     """The main job on the built-in data: train, export, build, flash, measure, compare, report."""
-    from qmoe.train.config import TrainConfig
+    from qmoe.api import TrainReport
+    from qmoe.api import demo as run_demo
 
-    if train_only:
-        from qmoe.api import demo as run_demo
-
-        base = TrainConfig(seed=seed)
-        if quick:
-            base = replace(base, epochs=10, qat_epochs=5, router_epochs=5)
-        rep = run_demo(
-            out,
-            data_dir,
-            seed=seed,
-            clips_per_class=12 if quick else 40,
-            base=base,
-            threads=threads,
-        )
-        click.echo(rep.table + f"\n\nrun folder: {rep.out}")
-        return
-    from qmoe.mainjob import run_main_job
-
-    res = run_main_job(
+    res = run_demo(
         out,
         data_dir,
         seed=seed,
         quick=quick,
         board=board,
+        train_only=train_only,
         threads=threads,
         say=click.echo,
         progress=click.get_text_stream("stderr"),
     )
+    if isinstance(res, TrainReport):
+        click.echo(res.table + f"\n\nrun folder: {res.out}")
+        return
     click.echo("\n".join(res.summary))
     click.echo(
         f"\nreport: {res.report_dir / 'report.html'} (and report.md)\n"

@@ -1,4 +1,6 @@
-"""The Python API behind every `qmoe-host` command. The CLI only parses options and calls these."""
+"""Training commands of the API: `qmoe-host train` (`train`) and `qmoe-host eval`
+(`evaluate_model`), with the dataset features they take (`load_features`) and the variant
+syntax (`parse_variant`)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qmoe.data import FeatureDataset, generate_builtin, load_dataset, load_embedding_csv
+from qmoe.data import FeatureDataset, load_dataset, load_embedding_csv
 from qmoe.environment import environment
 from qmoe.errors import ConfigError
 from qmoe.features.extract import extract_features
@@ -26,20 +28,6 @@ from qmoe.train.config import TrainConfig
 from qmoe.train.cv import CVResult, FoldDone, cross_validate, evaluate
 from qmoe.train.determinism import DEFAULT_THREADS, check_threads, configure
 from qmoe_codegen.frontend import FrontendConfig
-
-# The variants of the main job: the fp32 baseline, the quantized experts, and mixtures of
-# heterogeneous
-# experts under the two routers.
-DEMO_VARIANTS = (
-    "fp32",
-    "ptq8",
-    "8",
-    "4",
-    "ternary",
-    "1",
-    "ternary,4,8@softmax",
-    "ternary,4,8@curiosity",
-)
 
 
 def parse_variant(text: str, base: TrainConfig, policy: str = "curiosity") -> TrainConfig:
@@ -85,6 +73,8 @@ def load_features(
 
 @dataclass
 class TrainReport:
+    """What `qmoe-host train` wrote: the run folder, each variant's cross-validation, the table."""
+
     out: Path
     results: list[CVResult]
     rows: list[dict]
@@ -103,8 +93,8 @@ def train(
     threads: int | None = None,
     on_fold: Callable[[FoldDone], None] | None = None,
 ) -> TrainReport:
-    """Cross-validate each configuration, write the run folder, return the summary table;
-    `on_fold` hears of every finished fold.
+    """`qmoe-host train`: cross-validate each configuration, write the run folder, return the
+    summary table; `on_fold` hears of every finished fold.
 
     Training runs on `threads` intra-op threads (default 1; qmoe.train.determinism): the same
     seed and thread count give the same model files, byte for byte. run.json records both and the
@@ -142,15 +132,48 @@ def train(
     return TrainReport(out, results, rows, table)
 
 
+@dataclass
+class EvalReport:
+    """What `qmoe-host eval` found: the model, the rows it was evaluated on and their metrics
+    (accuracy, macro_f1, expert_share, ... as qmoe.train.metrics computes them)."""
+
+    model: Path
+    variant: str
+    label_set: str
+    folds: list[int]
+    rows: int
+    metrics: dict
+
+    def to_json(self) -> dict:
+        """The report as `--out FILE` writes it."""
+        return {
+            "model": str(self.model),
+            "variant": self.variant,
+            "label_set": self.label_set,
+            "folds": self.folds,
+            "rows": self.rows,
+            **self.metrics,
+        }
+
+    def line(self) -> str:
+        """The one line `qmoe-host eval` prints."""
+        m = self.metrics
+        return (
+            f"{self.variant} on {self.label_set} folds {self.folds} ({self.rows} rows): "
+            f"accuracy {100 * m['accuracy']:.1f} %, macro-F1 {100 * m['macro_f1']:.1f} %, "
+            f"expert share {[f'{s:.2f}' for s in m['expert_share']]}"
+        )
+
+
 def evaluate_model(
     model_path: Path,
     fd: FeatureDataset,
     folds: list[int] | None = None,
     out: Path | None = None,
     threads: int | None = None,
-) -> dict:
-    """Evaluate a saved model on the given folds (default: the fold it held out), on `threads`
-    intra-op threads (default 1)."""
+) -> EvalReport:
+    """`qmoe-host eval`: evaluate a saved model on the given folds (default: the fold it held
+    out), on `threads` intra-op threads (default 1); with `out`, also write the report as JSON."""
     configure(threads)
     model = load_model(model_path)
     if list(model.class_names) != list(fd.class_names):
@@ -168,110 +191,9 @@ def evaluate_model(
             f"no rows in fold(s) {folds}; the dataset has {sorted(set(fd.folds.tolist()))}"
         )
     ev = evaluate(model, fd, rows)
-    report = {
-        "model": str(model_path),
-        "variant": model.name,
-        "label_set": fd.label_set,
-        "folds": folds,
-        "rows": int(len(rows)),
-        **ev["metrics"],
-    }
-    if out is not None:
-        write_json(Path(out), report)
-    return report
-
-
-def demo(
-    out: Path,
-    data_dir: Path,
-    seed: int = 0,
-    clips_per_class: int = 40,
-    variants: tuple[str, ...] = DEMO_VARIANTS,
-    base: TrainConfig | None = None,
-    progress: bool = True,
-    threads: int | None = None,
-    on_fold: Callable[[FoldDone], None] | None = None,
-) -> TrainReport:
-    """The main job on the built-in dataset: generate data, cross-validate every variant, report.
-    `threads`: intra-op threads of training (default 1; qmoe.train.determinism)."""
-    data_dir = Path(data_dir)
-    if not (data_dir / "meta" / "esc50.csv").exists():
-        generate_builtin(data_dir, seed=seed, clips_per_class=clips_per_class)
-    fd, frontend = load_features("builtin", data_dir)
-    base = base or TrainConfig(seed=seed)
-    configs = [parse_variant(v, base) for v in variants]
-    return train(
-        fd,
-        frontend,
-        configs,
-        out,
-        progress=progress,
-        extra={"dataset": "builtin", "data_dir": str(data_dir)},
-        threads=threads,
-        on_fold=on_fold,
+    report = EvalReport(
+        Path(model_path), model.name, fd.label_set, folds, int(len(rows)), ev["metrics"]
     )
-
-
-@dataclass
-class ExportReport:
-    ir_path: Path
-    sources: list[Path]
-    ir: dict
-    text: str
-    blob_path: Path | None = None  # <out>/<name>.qbin with qbin=True (docs/blob.md)
-
-
-def format_size_report(ir: dict) -> str:
-    """The size and memory table `qmoe-host export` prints."""
-    lines = [
-        f"model {ir['model']['name']}  hash {ir['hash'][:16]}…  "
-        f"label set {ir['model']['label_set']}",
-        "",
-        f"{'layer':34s} {'shape':>10s} {'fmt':>4s} {'weights B':>10s} {'params B':>9s} "
-        f"{'bits/w':>7s} {'nominal':>7s} {'overhead':>8s}",
-    ]
-    for r in ir["sizes"]["layers"]:
-        shape = f"{r['shape'][0]}x{r['shape'][1]}"
-        lines.append(
-            f"{r['layer']:34s} {shape:>10s} {r['format']:>4s} {r['weight_bytes']:>10d} "
-            f"{r['param_bytes']:>9d} {r['bits_per_weight']:>7.3f} {r['nominal_bits']:>7.2f} "
-            f"{r['packing_overhead_pct']:>7.2f}%"
-        )
-    mem = ir["memory"]
-    lines += [
-        "",
-        f"flash: {ir['sizes']['total_flash_bytes']} bytes (weights, parameters, "
-        f"{ir['sizes']['table_bytes']} bytes of router/input tables)",
-        f"RAM:   {mem['arena_bytes']} bytes of activation arena (input {mem['input_bytes']} B, "
-        f"router {mem['router_bytes']} B incl. input, experts' largest in+out pair "
-        f"{max(e['peak_bytes'] for e in mem['experts'])} B)",
-    ]
-    return "\n".join(lines)
-
-
-def export(
-    model_path: Path,
-    out: Path,
-    *,
-    dense_ternary: bool = False,
-    flash_bytes: int | None = None,
-    ram_bytes: int | None = None,
-    qbin: bool = False,
-) -> ExportReport:
-    """Lower a model file to the integer IR (`<out>/<name>.qir`) and C sources (`<out>/gen/`);
-    with `qbin` also the model blob `<out>/<name>.qbin` that the runtime loads (docs/blob.md)."""
-    from qmoe_codegen.emit import write_model_sources
-    from qmoe_codegen.ir import check_capacity, save_ir
-    from qmoe_codegen.lower import lower_file
-
-    ir = lower_file(Path(model_path), dense_ternary=dense_ternary)
-    check_capacity(ir, flash_bytes, ram_bytes, where=str(model_path))
-    out = Path(out)
-    ir_path = save_ir(ir, out / (Path(model_path).stem + ".qir"))
-    sources = write_model_sources(ir, out / "gen")
-    blob = None
-    if qbin:
-        from qmoe_codegen.blob import write_blob
-
-        blob = write_blob(ir, out / (Path(model_path).stem + ".qbin"))
-    return ExportReport(ir_path, sources, ir, format_size_report(ir), blob)
+    if out is not None:
+        write_json(Path(out), report.to_json())
+    return report
