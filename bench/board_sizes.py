@@ -43,6 +43,7 @@ from qmoe.device.toolchain import section_sizes
 from qmoe.paths import firmware_dir
 from qmoe_codegen.frontend import FrontendConfig
 from qmoe_codegen.frontend_c import frontend_scratch_size
+from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
 
 PORT_INCLUDE = firmware_dir() / "port"
@@ -124,10 +125,10 @@ def capacity(n: int, width: int) -> str:
     return f"{n:>{width}d}" if n else "-".rjust(width)
 
 
-def image_row(b: Board, r: BuildResult | ProjectResult, ir: dict) -> str:
+def image_row(b: Board, r: BuildResult | ProjectResult, ir: IR) -> str:
     """One row of the image table. A real board's flash and RAM are our objects only (marked *)."""
-    model_flash = int(ir["sizes"]["total_flash_bytes"])
-    arena = int(ir["memory"]["arena_bytes"])
+    model_flash = ir.sizes.total_flash_bytes
+    arena = ir.memory.arena_bytes
     if isinstance(r, BuildResult):
         flash, cap_flash, ram, cap_ram, mark = (
             f"{r.sizes['flash']:>8d}",
@@ -146,7 +147,7 @@ def image_row(b: Board, r: BuildResult | ProjectResult, ir: dict) -> str:
             r.capacity_ram,
             "*",
         )
-        fe = ir.get("frontend")
+        fe = ir.frontend
         scratch = int(frontend_scratch_size(FrontendConfig.from_dict(fe))) if fe else 0
     return (
         f"{b.name:11s} {b.core:13s} {flash}{mark}{capacity(cap_flash, 8)} {ram}{mark}"
@@ -154,11 +155,11 @@ def image_row(b: Board, r: BuildResult | ProjectResult, ir: dict) -> str:
     )
 
 
-def real_board_note(real: list[tuple[Board, ProjectResult]], ir: dict) -> list[str]:
+def real_board_note(real: list[tuple[Board, ProjectResult]], ir: IR) -> list[str]:
     """What the table shows for the real boards, and what only their own build can show."""
     if not real:
         return []
-    model_flash = int(ir["sizes"]["total_flash_bytes"])
+    model_flash = ir.sizes.total_flash_bytes
     lines = [
         "",
         "* real boards (runs_here = false): our objects only — app, runtime, kernels, port and "

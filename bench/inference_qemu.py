@@ -32,10 +32,9 @@ with the emulator's 4 MB (the paper-shape int8 expert and the mixture need more 
 from __future__ import annotations
 
 import argparse
-import copy
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +47,7 @@ from qmoe.protocol import InputKind, Link
 from qmoe.protocol.messages import InferRequest
 from qmoe_codegen import golden
 from qmoe_codegen.errors import IRError
-from qmoe_codegen.ir import seal
+from qmoe_codegen.ir import IR, rebuild
 from qmoe_codegen.lower import lower_file
 
 BOARDS = ("qemu-m4", "qemu-m0", "qemu-rv32")
@@ -119,11 +118,11 @@ def train(work: Path, shape: str, experts: list[str]) -> Path:
     return save_model(model, work / f"{shape}-{'-'.join(experts)}.qmoe")
 
 
-def expert_macs(ir: dict, expert: int = 0) -> int:
-    return sum(int(x["n_in"]) * int(x["n_out"]) for x in ir["experts"][expert]["layers"])
+def expert_macs(ir: IR, expert: int = 0) -> int:
+    return sum(x.n_in * x.n_out for x in ir.experts[expert].layers)
 
 
-def run_image(board: boards.Board, elf: Path, ir: dict, inputs: np.ndarray) -> tuple:
+def run_image(board: boards.Board, elf: Path, ir: IR, inputs: np.ndarray) -> tuple:
     """Per input: (input, router, expert, total) instructions, the chosen expert, and whether the
     answer equals the golden model's."""
     want = golden.run(ir, x8=inputs)
@@ -148,7 +147,7 @@ def run_image(board: boards.Board, elf: Path, ir: dict, inputs: np.ndarray) -> t
     return out
 
 
-def measure(board_name: str, shape: str, fmt: str, ir: dict, work: Path) -> Row:
+def measure(board_name: str, shape: str, fmt: str, ir: IR, work: Path) -> Row:
     board = boards.load_board(board_name)
     row = Row(board_name, shape, fmt, expert_macs(ir))
     try:
@@ -160,7 +159,7 @@ def measure(board_name: str, shape: str, fmt: str, ir: dict, work: Path) -> Row:
         row.note = "does not fit: " + str(exc).split(": ", 1)[-1].split(";")[0][:120]
         return row
     rng = np.random.default_rng(0)
-    x8 = rng.integers(-128, 128, (INPUTS, int(ir["input"]["n_features"])), dtype=np.int8)
+    x8 = rng.integers(-128, 128, (INPUTS, ir.input.n_features), dtype=np.int8)
     runs = run_image(board, res.elf, ir, x8)
     row.stages = tuple(float(np.mean([r[0][k] for r in runs])) for k in range(4))
     row.experts = tuple(r[1] for r in runs)
@@ -172,14 +171,11 @@ def measure(board_name: str, shape: str, fmt: str, ir: dict, work: Path) -> Row:
     return row
 
 
-def router_passes(board_name: str, ir: dict, full: Row, work: Path) -> float | None:
+def router_passes(board_name: str, ir: IR, full: Row, work: Path) -> float | None:
     """The T masked passes' instructions: the mixture rebuilt with its first mask only."""
-    one = copy.deepcopy(ir)
-    r = one["router"]
-    t = int(r["n_passes"])
-    r["masks"] = np.asarray(r["masks"])[:1]
-    r["n_passes"] = 1
-    seal(one)
+    t = ir.router.n_passes
+    router = replace(ir.router, masks=ir.router.masks[:1], n_passes=1)
+    one = rebuild(ir, router=router)
     short = measure(board_name, full.shape, full.fmt + " T=1", one, work)
     if full.stages is None or short.stages is None or t < 2:
         return None
@@ -292,7 +288,7 @@ def main() -> None:
                     mix_note = (
                         f"curiosity router on {b} ({shape_name(mix_shape)}): router "
                         f"{row.stages[1]:.0f} instructions, of which the "
-                        f"{mix_ir['router']['n_passes']} masked passes {passes:.0f} "
+                        f"{mix_ir.router.n_passes} masked passes {passes:.0f} "
                         f"({100 * passes / e8:.2f} % of the s8 expert's {e8:.0f}); shared layers, "
                         f"argmax and table {row.stages[1] - passes:.0f}; experts chosen: "
                         f"{list(row.experts)}"

@@ -38,9 +38,8 @@ from qmoe.device.micropython.repl import RawRepl
 from qmoe.device.run import start, start_build
 from qmoe.protocol import InputKind, Link, RunWindow
 from qmoe_codegen import packing
-from qmoe_codegen.ir import seal, validate
-from qmoe_codegen.lower import size_report
-from qmoe_codegen.memory import plan
+from qmoe_codegen.ir import IR
+from qmoe_codegen.ir import build as build_ir
 
 BARE, MPY = "qemu-m4-4mb", "mpy-qemu-m4"
 NETWORKS = {"full": (1536, 640, 320, 5), "quick": (160, 128, 64, 10)}
@@ -50,7 +49,7 @@ GLUE = {"modqmoe.o", "qmoe_mp_stream.o", "counter_systick.o"}
 SEED = 0
 
 
-def expert_ir(shape: tuple[int, ...], seed: int = SEED) -> dict:
+def expert_ir(shape: tuple[int, ...], seed: int = SEED) -> IR:
     """A sealed IR of one int8 expert of `shape` (features in, int16 logits out)."""
     rng = np.random.default_rng(seed)
     layers = []
@@ -74,9 +73,7 @@ def expert_ir(shape: tuple[int, ...], seed: int = SEED) -> dict:
             }
         )
     name = "int8 " + "→".join(map(str, shape))
-    ir = {
-        "schema": "qmoe-ir",
-        "version": 1,
+    content = {
         "model": {
             "name": name,
             "class_names": [f"class{c}" for c in range(shape[-1])],
@@ -88,13 +85,10 @@ def expert_ir(shape: tuple[int, ...], seed: int = SEED) -> dict:
         "experts": [{"name": "expert0", "spec": "int8", "label": "int8", "layers": layers}],
         "router": None,
     }
-    ir["memory"] = plan(ir)
-    ir["sizes"] = size_report(ir)
-    validate(ir)
-    return seal(ir)
+    return build_ir(content)
 
 
-def bare_per_inference(ir: dict, x: bytes, n: int, work: Path) -> float:
+def bare_per_inference(ir: IR, x: bytes, n: int, work: Path) -> float:
     """Emulated instructions per inference of the bare app's RUN_WINDOW on qemu-m4-4mb."""
     res = build(BARE, None, work / "bare", ir=ir)
     with start_build(BARE, res.out_dir) as running, Link.open(running.url) as link:
@@ -123,7 +117,7 @@ print(i['heap_bytes'], i['kernels'])
 """
 
 
-def micropython_run(ir: dict, x: bytes, n: int, work: Path) -> dict:
+def micropython_run(ir: IR, x: bytes, n: int, work: Path) -> dict:
     """Per call (Python, instructions), C inside the call, heap bytes, image and map."""
     res = build(MPY, None, work / "mpy", ir=ir)
     per_tick = res.board.counter.per_tick
@@ -211,7 +205,7 @@ def main() -> int:
     print(f"  {'total':12s} flash {flash_total:>7,d} B   static RAM {ram_total:>5,d} B")
     print(
         f"  heap per qmoe.Model() of this model: {mpy['heap']:,d} B "
-        f"(arena {ir['memory']['arena_bytes']:,d} B)"
+        f"(arena {ir.memory.arena_bytes:,d} B)"
     )
     return 0
 

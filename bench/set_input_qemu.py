@@ -31,6 +31,7 @@ from qmoe.device.toolchain import compile_firmware
 from qmoe.protocol import InputKind, Link
 from qmoe.protocol.messages import InferRequest
 from qmoe_codegen import golden
+from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
 
 BOARD = "qemu-m4"
@@ -63,7 +64,7 @@ def train_model(work: Path, name: str) -> Path:
     return save_model(model, work / f"{name}.qmoe")
 
 
-def baseline_image(board: boards.Board, ir: dict, gen: Path, out: Path) -> Path:
+def baseline_image(board: boards.Board, ir: IR, gen: Path, out: Path) -> Path:
     """The firmware with the byte-loop set_input linked in place of the runtime's."""
     tool = board.toolchain
     target = dataclasses.replace(
@@ -78,11 +79,11 @@ def baseline_image(board: boards.Board, ir: dict, gen: Path, out: Path) -> Path:
     return compile_firmware(target, sources, out, firmware_defines(board), name="firmware")
 
 
-def copy_counts(board: boards.Board, elf: Path, ir: dict, repeats: int) -> tuple[list, list, int]:
+def copy_counts(board: boards.Board, elf: Path, ir: IR, repeats: int) -> tuple[list, list, int]:
     """(copy, total) instructions of each INFER on one input, and how many answers differ from
     the golden model."""
     rng = np.random.default_rng(0)
-    x8 = rng.integers(-128, 128, (1, int(ir["input"]["n_features"])), dtype=np.int8)
+    x8 = rng.integers(-128, 128, (1, ir.input.n_features), dtype=np.int8)
     want = golden.run(ir, x8=x8)
     per_tick = board.counter.per_tick
     copy, total, mismatches = [], [], 0
@@ -127,7 +128,7 @@ def main() -> None:
             before = baseline_image(board, ir, after.out_dir / "gen", work / f"{name}-before")
             b_copy, b_total, b_bad = copy_counts(board, before, ir, repeats)
             a_copy, a_total, a_bad = copy_counts(board, after.elf, ir, repeats)
-            n = int(ir["input"]["n_features"])
+            n = ir.input.n_features
             cb, ca = float(np.mean(b_copy)), float(np.mean(a_copy))
             shape = "→".join(str(v) for v in (n, *MODELS[name][1], MODELS[name][2]))
             print(

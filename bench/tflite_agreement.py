@@ -70,10 +70,10 @@ def main() -> None:
             print(f"  clips   {compare(ir, 0, exp.data, x8, kernels).line()}")
             print(f"  random  {compare(ir, 0, exp.data, rows, kernels).line()}")
         ex = exact_ir(ir, exp)
-        proof = all(tie_free(layer) for layer in ex["experts"][0]["layers"])
+        proof = all(tie_free(layer) for layer in ex.experts[0].layers)
         print(f"  exact IR (TFLite's multipliers), tie-free by the bound: {proof}")
         print(f"  random  {compare(ex, 0, exp.data, rows, 'reference').line()}")
-        imp = ir_from_tflite(exp.data, f"{spec}.tflite", list(ir["model"]["class_names"]))
+        imp = ir_from_tflite(exp.data, f"{spec}.tflite", list(ir.model.class_names))
         print(f"  imported back, random  {compare(imp.ir, 0, exp.data, rows, 'reference').line()}")
         print(f"  ({time.perf_counter() - t0:.1f} s)")
 

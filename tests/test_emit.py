@@ -41,7 +41,7 @@ def test_same_ir_same_bytes(ir, tmp_path):
     assert a == b
     for name, text in a.items():
         first = text.splitlines()[0]
-        assert "GENERATED" in first and ir["hash"] in first and "DO NOT EDIT" in first, name
+        assert "GENERATED" in first and ir.hash in first and "DO NOT EDIT" in first, name
 
 
 def lower_file_again(ir, tmp_path):
@@ -108,14 +108,12 @@ def test_features_model_compiles_without_front_end(ir, tmp_path):
 
 
 def replace_frontend(ir):
-    out = dict(ir)
-    out["frontend"] = None
-    out["input"] = {
-        "kind": "features",
-        "n_features": ir["input"]["n_features"],
-        "scale": ir["input"]["scale"],
-    }
-    return out
+    from dataclasses import replace
+
+    from qmoe_codegen.ir import InputQuantizer
+
+    inp = InputQuantizer(kind="features", n_features=ir.n_features, scale=ir.input.scale)
+    return replace(ir, frontend=None, input=inp)
 
 
 def test_identifiers_are_checked():

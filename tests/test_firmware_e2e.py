@@ -142,13 +142,13 @@ def first_mismatch(
 
 
 def check_info(info: InfoReply, board: boards.Board, ir: dict) -> None:
-    assert info.model_hash.hex() == ir["hash"], "the device runs another model than the IR's"
+    assert info.model_hash.hex() == ir.hash, "the device runs another model than the IR's"
     assert (info.board, info.core, info.counter) == (board.name, board.core, board.counter.kind)
     assert info.clock_hz == board.clock_hz
     assert info.counter_per_tick == round(board.counter.per_tick)
     assert info.counter_unit == INFO_UNIT.get(board.counter.unit, board.counter.unit)
-    assert info.model_flash_bytes == ir["sizes"]["total_flash_bytes"]
-    assert info.model_ram_bytes == ir["memory"]["arena_bytes"]
+    assert info.model_flash_bytes == ir.sizes.total_flash_bytes
+    assert info.model_ram_bytes == ir.memory.arena_bytes
     assert info.supports(InputKind.FEATURES_I8) and info.supports(InputKind.PCM_I16)
 
 
@@ -213,7 +213,7 @@ def test_build_refuses_a_model_too_large_for_qemu_m0(builtin_features, tmp_path,
             "build", "--board", "qemu-m0", "--model", str(path), "--out", str(tmp_path / "cli")
         )
         assert r.returncode == 2 and r.stderr.startswith("error: "), r.stderr
-        need = lower_file(path)["sizes"]["total_flash_bytes"]
+        need = lower_file(path).sizes.total_flash_bytes
         assert f"need {need} bytes of flash" in r.stderr and "262144" in r.stderr
 
 
@@ -243,7 +243,7 @@ def test_build_and_flash_commands(models, tmp_path):
     out = tmp_path / "fw"
     r = run_cli("build", "--board", "native", "--model", str(path), "--out", str(out))
     assert r.returncode == 0, r.stderr
-    assert "flash" in r.stdout and ir["hash"][:16] in r.stdout
+    assert "flash" in r.stdout and ir.hash[:16] in r.stdout
     proc = subprocess.Popen(
         [sys.executable, "-m", "qmoe.cli", "flash", "--board", "native", "--out", str(out)],
         stdout=subprocess.PIPE,
@@ -253,7 +253,7 @@ def test_build_and_flash_commands(models, tmp_path):
         line = proc.stdout.readline()
         assert line.startswith("serial: socket://127.0.0.1:"), line
         with Link.open(line.split()[1]) as link:
-            assert link.info().model_hash.hex() == ir["hash"]
+            assert link.info().model_hash.hex() == ir.hash
             link.load_input(InputKind.FEATURES_I8, g.x8[0].astype(np.int8).tobytes())
             assert link.request(InferRequest()).class_index == g.cls[0]
         proc.send_signal(signal.SIGTERM)

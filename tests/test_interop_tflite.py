@@ -122,13 +122,13 @@ def test_export_agrees_with_the_golden_model(irs, builtin_features, spec):
     assert all(h <= 0.01 for h in agree.hidden_differ) and agree.max_hidden_diff <= 1
     # the exact IR: TFLite's own multipliers, proven tie-free, is bit-exact on any int8 input
     ex = exact_ir(ir, exp)
-    assert all(tie_free(layer) for layer in ex["experts"][0]["layers"])
+    assert all(tie_free(layer) for layer in ex.experts[0].layers)
     rows = np.random.default_rng(0).integers(-128, 128, (500, x8.shape[1]))
     for x in (x8, rows):
         exact = compare(ex, 0, exp.data, x, "reference")
         assert exact.logits_differ == 0 and exact.hidden_differ == [0.0, 0.0], exact.line()
     # the same file read back: the imported IR computes what TFLite computes
-    imp = ir_from_tflite(exp.data, "x.tflite", list(ir["model"]["class_names"]))
+    imp = ir_from_tflite(exp.data, "x.tflite", list(ir.model.class_names))
     back = compare(imp.ir, 0, exp.data, rows, "reference")
     assert back.logits_differ == 0 and back.class_agreement == 1.0
 
@@ -141,9 +141,9 @@ def test_float_io_and_export_refusals(irs, builtin_features):
     _, ir = irs["4"]
     exp = tflite_from_ir(ir, 0, float_io=True)
     x8 = golden.quantize_input(ir, fd.X[:20])
-    y, _ = run_tflite(exp.data, (x8 * np.float32(ir["input"]["scale"])).astype(np.float32))
+    y, _ = run_tflite(exp.data, (x8 * np.float32(ir.input.scale)).astype(np.float32))
     logits = golden.run(ir, x8=x8).logits
-    step = ir["experts"][0]["layers"][-1]["out_scale"]
+    step = ir.experts[0].layers[-1].out_scale
     assert np.max(np.abs(y / np.float32(step) - logits)) < 1e-2
     with pytest.raises(ConfigError, match=r"weight format 's16' has no int8 TFLite form"):
         tflite_from_ir(irs["16"][1], 0)
@@ -246,4 +246,4 @@ def test_cli_export_check_import(irs, tmp_path):
     assert r.returncode == 0, r.stderr
     from qmoe_codegen.ir import load_ir
 
-    assert load_ir(tmp_path / "i.qir")["model"]["class_names"][9] == "c9"
+    assert load_ir(tmp_path / "i.qir").class_names[9] == "c9"

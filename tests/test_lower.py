@@ -14,7 +14,15 @@ from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
 from qmoe_codegen import golden
 from qmoe_codegen.errors import IRError
-from qmoe_codegen.ir import check_capacity, content_hash, load_ir, save_ir, validate
+from qmoe_codegen.ir import (
+    check_capacity,
+    content_hash,
+    from_dict,
+    load_ir,
+    save_ir,
+    to_dict,
+    validate,
+)
 from qmoe_codegen.lower import lower_file, lower_model
 from qmoe_codegen.modelfile import read_model_file
 
@@ -83,14 +91,13 @@ def test_curiosity_in_integers(models, builtin_features):
     x = fd.X[split["test"]]
     g = golden.run(ir, features=x)
     host_u = model.predict_features(x)["uncertainty"]
-    t = ir["router"]["n_passes"]
+    r = ir.router
+    t = r.n_passes
     dev_u = g.u_raw / (t * t * 2.0**30)
     assert np.corrcoef(dev_u, host_u)[0, 1] > 0.95
-    assert np.all(g.probs.sum(axis=-1) <= 2**15 + len(ir["experts"]))
-    ir["router"]["masks"] = np.ones_like(ir["router"]["masks"])
-    ir["router"]["masked_mult"] = ir["router"]["out"]["mult"]
-    ir["router"]["masked_shift"] = ir["router"]["out"]["shift"]
-    assert np.all(golden.run(ir, features=x).u_raw == 0)
+    assert np.all(g.probs.sum(axis=-1) <= 2**15 + len(ir.experts))
+    r = replace(r, masks=np.ones_like(r.masks), masked_mult=r.out.mult, masked_shift=r.out.shift)
+    assert np.all(golden.run(replace(ir, router=r), features=x).u_raw == 0)
 
 
 def test_ir_round_trip_and_hash(models, tmp_path):
@@ -98,8 +105,9 @@ def test_ir_round_trip_and_hash(models, tmp_path):
     ir = lower_file(path)
     p = save_ir(ir, tmp_path / "m.qir")
     back = load_ir(p)
-    assert back["hash"] == ir["hash"] == content_hash(back)
-    assert lower_file(path)["hash"] == ir["hash"], "same model, same IR hash"
+    assert back.hash == ir.hash == content_hash(back)
+    assert lower_file(path).hash == ir.hash, "same model, same IR hash"
+    assert from_dict(to_dict(ir)).hash == content_hash(from_dict(to_dict(back))) == ir.hash
 
 
 def _rewrite_ir(src, dst, fn):
@@ -138,15 +146,15 @@ def test_bad_models_name_the_layer(models, tmp_path):
         lower_model(meta)
 
     meta, _ = read_model_file(path)
-    ir = lower_model(meta)
-    ir["experts"][0]["layers"][1]["n_in"] += 1
+    d = to_dict(lower_model(meta))
+    d["experts"][0]["layers"][1]["n_in"] += 1
     with pytest.raises(IRError, match=r"expert 0 .*layer 1"):
-        validate(ir)
+        validate(from_dict(d))
 
-    ir = lower_model(read_model_file(path)[0])
-    ir["experts"][0]["layers"][0]["format"] = "s3"
+    d = to_dict(lower_model(read_model_file(path)[0]))
+    d["experts"][0]["layers"][0]["format"] = "s3"
     with pytest.raises(IRError, match="format 's3' is not supported"):
-        validate(ir)
+        validate(from_dict(d))
 
     ir = lower_model(read_model_file(path)[0])
     with pytest.raises(IRError, match="flash"):
@@ -163,41 +171,45 @@ def test_bad_models_name_the_layer(models, tmp_path):
 
 def test_overflow_bound_is_enforced(models):
     _, path, _ = models["w16"]
-    ir = lower_model(read_model_file(path)[0])
-    layer = ir["experts"][0]["layers"][0]
+    d = to_dict(lower_model(read_model_file(path)[0]))
+    layer = d["experts"][0]["layers"][0]
     layer["bias"] = layer["bias"].copy()
     layer["bias"][0] = 2**31 - 1
     with pytest.raises(IRError, match="output channel 0 can overflow"):
-        validate(ir)
+        validate(from_dict(d))
 
 
 def test_memory_plan_is_the_liveness_bound(models):
     _, path, _ = models["curiosity"]
     ir = lower_file(path)
-    mem = ir["memory"]
-    n_x = ir["input"]["n_features"]
-    for e, ex in enumerate(ir["experts"]):
-        sizes = [n_x] + [layer["n_out"] * layer["out_bits"] // 8 for layer in ex["layers"]]
+    mem = ir.memory
+    n_x = ir.n_features
+    for e, ex in enumerate(ir.experts):
+        sizes = [n_x] + [layer.n_out * layer.out_bits // 8 for layer in ex.layers]
         pairs = [a + b for a, b in zip(sizes[:-1], sizes[1:])]
-        assert mem["experts"][e]["peak_bytes"] - max(pairs) <= 6  # alignment padding only
+        assert mem.experts[e].peak_bytes - max(pairs) <= 6  # alignment padding only
         # consecutive buffers never overlap
-        offs = [0] + mem["experts"][e]["offsets"]
+        offs = [0, *mem.experts[e].offsets]
         for k in range(1, len(offs)):
             lo_a, hi_a = offs[k - 1], offs[k - 1] + sizes[k - 1]
             lo_b, hi_b = offs[k], offs[k] + sizes[k]
             assert hi_a <= lo_b or hi_b <= lo_a
-            assert hi_b <= mem["arena_bytes"]
+            assert hi_b <= mem.arena_bytes
+    # the router's buffers lie after X, inside the arena
+    assert n_x <= mem.router.h < mem.router.hm < mem.router.z < mem.router.s1 < mem.router.s2
+    assert mem.router.end <= mem.arena_bytes
 
 
 def test_dense_ternary_is_an_unpadded_stream(models):
     """--dense-ternary: t5 layers store ceil(out*in/5) bytes (<= 2 % over 1.6 bits) and validate."""
     _, path, _ = models["ternary"]
     ir = lower_file(path, dense_ternary=True)
-    for row in ir["sizes"]["layers"]:
-        assert row["format"] == "t5" and row["packing_overhead_pct"] <= 2.0, row
-    layer = ir["experts"][0]["layers"][0]
-    assert layer["row_bytes"] == 0
-    assert len(layer["weights"]) == -(-layer["n_out"] * layer["n_in"] // 5)
-    layer["weights"] = layer["weights"][:-1]
+    for row in ir.sizes.layers:
+        assert row.format == "t5" and row.packing_overhead_pct <= 2.0, row
+    layer = ir.experts[0].layers[0]
+    assert layer.row_bytes == 0
+    assert len(layer.weights) == -(-layer.n_out * layer.n_in // 5)
+    d = to_dict(ir)
+    d["experts"][0]["layers"][0]["weights"] = layer.weights[:-1]
     with pytest.raises(IRError, match="expert 0"):
-        validate(ir)
+        validate(from_dict(d))

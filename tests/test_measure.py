@@ -174,7 +174,7 @@ def test_device_running_another_model_is_refused(
         with pytest.raises(MeasureError) as exc:
             measure(_cfg(running.url, other_path, builtin_root, tmp_path / "run"))
     msg = str(exc.value)
-    assert lower_file(model_path)["hash"] in msg and lower_file(other_path)["hash"] in msg
+    assert lower_file(model_path).hash in msg and lower_file(other_path).hash in msg
 
 
 def test_window_plan_real_boards_last_ten_seconds(tmp_path):

@@ -165,6 +165,6 @@ def test_paper_size_mixture_runs_bit_exact_on_qemu_m4_4mb(tmp_path):
     m4 = boards.load_board("qemu-m4")
     assert m4.flash_bytes < dev.built.sizes["flash"] <= dev.built.board.flash_bytes
     assert dev.result.mismatches == [] and dev.result.summary["samples"] == 10
-    assert [e["label"] for e in ir["experts"]] == ["ternary", "4-bit", "8-bit"]
-    shapes = [(la["n_in"], la["n_out"]) for la in ir["experts"][2]["layers"]]
+    assert [e.label for e in ir.experts] == ["ternary", "4-bit", "8-bit"]
+    shapes = [(la.n_in, la.n_out) for la in ir.experts[2].layers]
     assert shapes == [(1536, 640), (640, 320), (320, 5)]

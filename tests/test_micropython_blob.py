@@ -80,14 +80,14 @@ def rows(ir: dict, g: golden.GoldenResult) -> list[str]:
 def test_writer_and_reader_round_trip_the_ir(model):
     ir, path, pcm, g = model
     back = read_blob(path)
-    assert back["hash"] == ir["hash"]
+    assert back.hash == ir.hash
     assert blob_bytes(back) == path.read_bytes()  # the same IR writes the same bytes
     g2 = golden.run(back, pcm=pcm[:5])
     assert np.array_equal(g2.logits, g.logits[:5]) and np.array_equal(g2.expert, g.expert[:5])
     data = path.read_bytes()
     magic, fmt, irv, head, total = HEADER.unpack_from(data)[:5]
     assert (magic, fmt, irv, head, total) == (b"QMOEBLOB", FORMAT_VERSION, 1, 72, len(data))
-    assert HEADER.unpack_from(data)[-1] == bytes.fromhex(ir["hash"])
+    assert HEADER.unpack_from(data)[-1] == bytes.fromhex(ir.hash)
 
 
 def test_c_loader_runs_the_blob_bit_exact(model, harness, tmp_path):
@@ -127,7 +127,7 @@ def _fields(data: bytes) -> dict[str, int]:
     fe_at, router_at, experts_at = model[16:19]
     expert = _words(data, experts_at, 6)
     layer = _words(data, expert[3], 15)
-    router = _words(data, router_at, 48)
+    router = _words(data, router_at, 52)
     frontend = _words(data, fe_at, 26)
     return {
         "n_layers": experts_at,
@@ -135,7 +135,11 @@ def _fields(data: bytes) -> dict[str, int]:
         "weights_ref": expert[3] + 4 * 7,
         "bias0": layer[9],
         "shift0": layer[13],
-        "lut0": router[46],
+        "lut0": router[50],
+        "router_h": router_at + 4 * 5,
+        "router_hm": router_at + 4 * 6,
+        "router_s1": router_at + 4 * 8,
+        "h_at": router[5],
         "bitrev1": frontend[14] + 2,
         "arena": model[4],
         "n_experts": model[3],
@@ -154,7 +158,7 @@ def _header_cases(data: bytes) -> list[tuple[str, bytes, str, str]]:
         ("truncated", data[:500], "fewer bytes than the header announces", "truncated: 500 of"),
         ("extra", data + b"\0", "differs from the header's total_bytes", "but the header"),
         ("foreign", b"PK\x03\x04" + data[4:], "not a qmoe model blob", "not a qmoe model blob"),
-        ("format", _poke(data, 8, "<H", 3), "unsupported blob format version", "format version 3"),
+        ("format", _poke(data, 8, "<H", 4), "unsupported blob format version", "format version 4"),
         # version 1 had no kernel scratch: refused with a hint to write the blob again
         ("older", _poke(data, 8, "<H", 1), "unsupported blob format version", "older qmoe"),
         ("newer IR", _poke(data, 10, "<H", 9), "IR schema version newer", "IR schema version 9"),
@@ -196,6 +200,9 @@ def test_inconsistent_records_are_refused_by_the_c_loader(model, harness, tmp_pa
         ("lut", _poke(data, f["lut0"], "<B", f["n_experts"]), "names an expert"),
         ("bitrev", _poke(data, f["bitrev1"], "<H", 3), "bit-reversal table is wrong"),
         ("no layers", _poke(data, f["n_layers"], "<I", 0), "expert layer count"),
+        ("router h past arena", _poke(data, f["router_h"], "<I", f["arena"]), "outside the arena"),
+        ("router hm on h", _poke(data, f["router_hm"], "<I", f["h_at"]), "buffers overlap"),
+        ("router s1 misaligned", _poke(data, f["router_s1"], "<I", f["h_at"] + 4), "misaligned"),
     ]
     for case, blob, c_says in cases:
         bad = tmp_path / "bad.qbin"
@@ -222,4 +229,4 @@ def test_export_writes_the_blob(model, tmp_path):
     res = CliRunner().invoke(cli, ["export", str(src), "--out", str(tmp_path), "--qbin"])
     assert res.exit_code == 0, res.output
     assert f"model blob: {tmp_path / 'moe.qbin'}" in res.output
-    assert read_blob(tmp_path / "moe.qbin")["hash"] == ir["hash"]
+    assert read_blob(tmp_path / "moe.qbin").hash == ir.hash

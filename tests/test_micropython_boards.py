@@ -110,7 +110,7 @@ def test_qmoe_serve_is_bit_exact_with_the_golden_model(name, firmware, models, f
     n_pcm = PCM_CLIPS.get(name, 2) or len(pcm)
     with start_build(name, fw.out_dir) as running, Link.open(running.url) as link:
         info = link.info()
-        assert info.board == name and bytes(info.model_hash).hex() == ir["hash"]
+        assert info.board == name and bytes(info.model_hash).hex() == ir.hash
         for kind, inputs in (
             (InputKind.PCM_I16, [np.asarray(p, dtype="<i2").tobytes() for p in pcm[:n_pcm]]),
             (InputKind.FEATURES_I8, [np.asarray(x, dtype=np.int8).tobytes() for x in g.x8]),
@@ -163,7 +163,7 @@ print('copy', bytes(qmoe.Model(bytearray(blob)).infer(clip).logits) == whole)
 print('bytearray', bytes(m.infer(memoryview(bytearray(clip))).logits) == whole)
 print('E truncated', err(lambda: qmoe.Model(blob[:100])))
 print('E foreign', err(lambda: qmoe.Model(b'PK' + blob[2:])))
-print('E version', err(lambda: qmoe.Model(blob[:8] + b'\\x02' + blob[9:])))
+print('E version', err(lambda: qmoe.Model(blob[:8] + b'\\x09' + blob[9:])))
 print('E corrupt', err(lambda: qmoe.Model(blob[:-1] + bytes([blob[-1] ^ 1]))))
 print('E hash', err(lambda: qmoe.Model(blob, hash='00' * 32)))
 print('E features', err(lambda: m.infer(bytes(n - 1), kind=qmoe.FEATURES)))
@@ -175,7 +175,7 @@ print('E kind', err(lambda: m.infer(x, kind=7)))
 EXPECTED_ERRORS = {
     "truncated": "ValueError: model blob (bytes): truncated: fewer bytes than the header announces",
     "foreign": "ValueError: model blob (bytes): not a qmoe model blob",
-    "version": "ValueError: model blob (bytes): unsupported blob format version (at byte 8: 2",
+    "version": "ValueError: model blob (bytes): unsupported blob format version (at byte 8: 9",
     "corrupt": "ValueError: model blob (bytes): checksum mismatch",
     "hash": "ValueError: model is ",
     "features": "ValueError: feature vector of 95 bytes: the model takes 96 int8 values",
@@ -186,16 +186,16 @@ EXPECTED_ERRORS = {
 }
 
 
-def check_output(text: str, ir: dict, g: golden.GoldenResult, n_rows: int) -> None:
+def check_output(text: str, ir, g: golden.GoldenResult, n_rows: int) -> None:
     lines = text.strip().splitlines()
-    assert lines[0] == f"hash {ir['hash']}"
+    assert lines[0] == f"hash {ir.hash}"
     for i, line in enumerate(lines[1 : 1 + n_rows]):
         cls, expert, choice, unc, *logits = map(int, line.split()[1:])
         assert (cls, expert, choice, unc, tuple(logits)) == golden_row(g, i), f"row {i}"
     rest = dict(line.split(" ", 1) for line in lines[1 + n_rows :])
     assert rest["heap_lock"].isdigit()  # inference under heap_lock: no allocation
     assert rest["stream"] == f"True {CLIP_SAMPLES}"
-    assert rest["info"].startswith(f"blob {ir['memory']['arena_bytes']} pcm ")
+    assert rest["info"].startswith(f"blob {ir.memory.arena_bytes} pcm ")
     assert rest["copy"] == "True" and rest["bytearray"] == "True"
     for key, want in EXPECTED_ERRORS.items():
         got = next(line for line in lines if line.startswith(f"E {key} "))
@@ -318,5 +318,5 @@ def test_example_classifies_a_clip_from_a_file(firmware, models, fold1, tmp_path
     )
     assert proc.returncode == 0, proc.stderr
     lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines())
-    assert lines["class"] == f"{g.cls[3]} {ir['model']['class_names'][g.cls[3]]}"
+    assert lines["class"] == f"{g.cls[3]} {ir.class_names[g.cls[3]]}"
     assert lines["logits"] == " ".join(str(int(v)) for v in g.logits[3])

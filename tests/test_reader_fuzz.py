@@ -125,14 +125,14 @@ def test_damaged_model_file_through_the_host_loader(model_file, tmp_path, data):
 @SETTINGS
 @given(data=st.data())
 def test_damaged_ir_file(ir_file, tmp_path, data):
-    from qmoe_codegen.ir import load_ir
+    from qmoe_codegen.ir import load_ir, to_dict
 
     original = load_ir(ir_file)
     bad = tmp_path / "damaged.qir"
     bad.write_bytes(damage(ir_file.read_bytes(), data.draw))
     loaded, value = outcome(load_ir, bad)
     if loaded:
-        assert value["hash"] == original["hash"] and _same(value, original)
+        assert value.hash == original.hash and _same(to_dict(value), to_dict(original))
 
 
 # ---- WAV headers -------------------------------------------------------------------------------

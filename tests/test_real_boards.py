@@ -348,9 +348,9 @@ def test_sources_compile_with_the_board_cross_compiler(parts, model, tmp_path, n
     print(
         f"\n{name} ({board.toolchain.cc}, {' '.join(board.toolchain.cflags[:4])}): "
         f"{len(sources)} sources, text {sizes['text']} B, data {sizes['data']} B, "
-        f"bss {sizes['bss']} B (model constants {model[1]['sizes']['total_flash_bytes']} B)"
+        f"bss {sizes['bss']} B (model constants {model[1].sizes.total_flash_bytes} B)"
     )
-    assert sizes["text"] > model[1]["sizes"]["total_flash_bytes"]
+    assert sizes["text"] > model[1].sizes.total_flash_bytes
 
 
 # ---- with a board attached ----------------------------------------------------------------------

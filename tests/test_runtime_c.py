@@ -35,11 +35,11 @@ def runtime_sources() -> list[Path]:
     )
 
 
-def build_harness(ir: dict, out: Path) -> Path:
+def build_harness(ir, out: Path) -> Path:
     gen = write_model_sources(ir, out / "gen")
     srcs = [str(p) for p in runtime_sources() + [g for g in gen if g.suffix == ".c"]]
     srcs += [str(ROOT / "tests/c/model_main.c")]
-    if ir.get("frontend") is not None:
+    if ir.frontend is not None:
         srcs += [str(p) for p in sorted((FW / "frontend").glob("*.c"))]
     exe = out / "model"
     cmd = [
@@ -107,14 +107,14 @@ def test_c_runtime_is_bit_exact(built, builtin_features):
         assert got.shape == want.shape
         fields = ["class", "expert", "choice", "uncertainty"]
         assert np.array_equal(got, want), f"{name}/{kind}: " + _first_mismatch(got, want, fields)
-    if ir["router"] is not None:
+    if ir.router is not None:
         assert len(np.unique(g.expert)) >= 1
 
 
 def test_random_inputs_stress_the_clamps(built):
     name, ir, exe, _ = built
     rng = np.random.default_rng(1)
-    x8 = rng.integers(-128, 128, size=(200, ir["input"]["n_features"]))
+    x8 = rng.integers(-128, 128, size=(200, ir.n_features))
     x8[:4] = [[-128], [127], [0], [1]]
     g = golden.run(ir, x8=x8)
     want = np.column_stack([g.cls, g.expert, g.choice, g.u_q30, g.logits])

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qmoe_codegen.ir import IR
+
 ROOT = Path(__file__).resolve().parents[1]
 FUZZ_DIR = ROOT / "tests" / "fuzz"
 REGRESSIONS = FUZZ_DIR / "regressions"
@@ -147,7 +149,7 @@ def build(out: Path, targets: list[str]) -> dict[str, Path]:
     return made
 
 
-def _single_expert_ir(work: Path) -> dict:
+def _single_expert_ir(work: Path) -> IR:
     """The IR of a small 8-bit expert on 24 features (no front end, no router), seeded."""
     import torch
 
@@ -208,13 +210,13 @@ def _requests(n_features: int, pcm_bytes: int) -> list[bytes]:
     return streams
 
 
-def write_seeds(corpus: Path, target: str, ir: dict | None) -> int:
+def write_seeds(corpus: Path, target: str, ir: IR | None) -> int:
     """Seed files for one target in corpus/; returns how many."""
     corpus.mkdir(parents=True, exist_ok=True)
-    n_features = int(ir["input"]["n_features"]) if ir else 96
+    n_features = ir.input.n_features if ir else 96
     pcm_bytes = 0
-    if ir is not None and ir.get("frontend") is not None:
-        pcm_bytes = 2 * int(ir["frontend"]["sample_rate"]) // 10  # 100 ms of audio
+    if ir is not None and ir.frontend is not None:
+        pcm_bytes = 2 * ir.frontend.sample_rate // 10  # 100 ms of audio
     streams = _requests(n_features, pcm_bytes)
     seeds: list[bytes] = []
     if target in ("app", "app-empty"):

@@ -19,20 +19,22 @@ from pathlib import Path
 import numpy as np
 
 from .errors import IRError
-from .frontend import FrontendConfig, build_tables
-from .ir import SCHEMA_VERSION, content_hash, validate
+from .frontend import build_tables
+from .ir import IR, SCHEMA_VERSION, Layer, content_hash, from_dict, to_dict, validate
 from .memory import scratch_of
 from .modelfile import flatten, unflatten
 
 MAGIC = b"QMOEBLOB"
-FORMAT_VERSION = 2  # 2: the model record ends with the kernel scratch (offset, bytes)
+# 2: the model record ends with the kernel scratch (offset, bytes); 3: the router record holds
+# every working-memory offset (h, hm, z, s1, s2)
+FORMAT_VERSION = 3
 ALIGN = 8
 HEADER = struct.Struct("<8sHHIIIIIII32s")  # 72 bytes, docs/blob.md "Header"
 FORMATS = {"s1": 1, "s2": 2, "t2": 3, "t5": 4, "s4": 5, "s8": 6, "s16": 7}  # QMOE_FMT_*
 INPUT_KINDS = {"frontend": 1, "features": 2}  # QMOE_INPUT_*
 ROUTER_KINDS = {"softmax": 1, "curiosity": 2}  # QMOE_ROUTER_*
 # Record sizes in uint32 words (docs/blob.md "Records").
-MODEL_WORDS, EXPERT_WORDS, LAYER_WORDS, ROUTER_WORDS, FRONTEND_WORDS = 21, 6, 15, 48, 26
+MODEL_WORDS, EXPERT_WORDS, LAYER_WORDS, ROUTER_WORDS, FRONTEND_WORDS = 21, 6, 15, 52, 26
 # Front-end tables in the order of qmoe_frontend_t's pointers, with their element type.
 FRONTEND_TABLES = (
     ("window", "<i2"),
@@ -107,45 +109,48 @@ def _u32(v: int) -> int:
     return int(v) & 0xFFFFFFFF
 
 
-def _layer(d: _Data, layer: dict, mult=None, shift=None) -> list[int]:
+def _layer(d: _Data, layer: Layer, mult=None, shift=None) -> list[int]:
     return [
-        int(layer["n_in"]),
-        int(layer["n_out"]),
-        int(layer["row_bytes"]),
-        FORMATS[layer["format"]],
-        int(layer["out_bits"]),
-        _u32(layer["out_min"]),
-        _u32(layer["out_max"]),
-        *d.array(layer["weights"], "u1"),
-        *d.array(layer["bias"], "<i4"),
-        *d.array(layer["mult"] if mult is None else mult, "<i4"),
-        *d.array(layer["shift"] if shift is None else shift, "i1"),
+        layer.n_in,
+        layer.n_out,
+        layer.row_bytes,
+        FORMATS[layer.format],
+        layer.out_bits,
+        _u32(layer.out_min),
+        _u32(layer.out_max),
+        *d.array(layer.weights, "u1"),
+        *d.array(layer.bias, "<i4"),
+        *d.array(layer.mult if mult is None else mult, "<i4"),
+        *d.array(layer.shift if shift is None else shift, "i1"),
     ]
 
 
-def _router(d: _Data, ir: dict) -> list[int]:
-    r = ir["router"]
-    curiosity = r["kind"] == "curiosity"
+def _router(d: _Data, ir: IR) -> list[int]:
+    r, work = ir.router, ir.memory.router
     words = [
-        ROUTER_KINDS[r["kind"]],
-        int(r["n_experts"]),
-        int(r["n_passes"]),
-        len(r["thresholds"]) + 1,
-        int(r["logit_frac_bits"]),
-        int(ir["memory"]["router_offset"]),
-        *_layer(d, r["hidden"]),
-        *_layer(d, r["out"]),
+        ROUTER_KINDS[r.kind],
+        r.n_experts,
+        r.n_passes,
+        r.n_bins,
+        r.logit_frac_bits,
+        work.h,
+        work.hm,
+        work.z,
+        work.s1 or 0,
+        work.s2 or 0,
+        *_layer(d, r.hidden),
+        *_layer(d, r.out),
     ]
     for field, dtype in (("masked_mult", "<i4"), ("masked_shift", "i1"), ("masks", "u1")):
-        words += d.array(r[field], dtype) if curiosity else [0, 0]
-    words += d.array(r["exp_table"], "<u2")
-    words += d.array(np.asarray(r["thresholds"], np.int64), "<i8")
-    words += d.array(r["lut"], "u1")
+        words += d.array(getattr(r, field), dtype) if r.curiosity else [0, 0]
+    words += d.array(r.exp_table, "<u2")
+    words += d.array(r.thresholds.astype(np.int64), "<i8")
+    words += d.array(r.lut, "u1")
     return words
 
 
-def _frontend(d: _Data, ir: dict) -> list[int]:
-    cfg = FrontendConfig.from_dict(ir["frontend"])
+def _frontend(d: _Data, ir: IR) -> list[int]:
+    cfg = ir.frontend
     t = build_tables(cfg)
     words = [
         cfg.sample_rate,
@@ -162,61 +167,61 @@ def _frontend(d: _Data, ir: dict) -> list[int]:
     return words
 
 
-def _record_words(ir: dict) -> int:
-    n_layers = sum(len(ex["layers"]) for ex in ir["experts"])
+def _record_words(ir: IR) -> int:
+    n_layers = sum(len(ex.layers) for ex in ir.experts)
     return (
         MODEL_WORDS
-        + (FRONTEND_WORDS if ir.get("frontend") is not None else 0)
-        + (ROUTER_WORDS if ir.get("router") is not None else 0)
-        + EXPERT_WORDS * len(ir["experts"])
+        + (FRONTEND_WORDS if ir.frontend is not None else 0)
+        + (ROUTER_WORDS if ir.router is not None else 0)
+        + EXPERT_WORDS * len(ir.experts)
         + LAYER_WORDS * n_layers
     )
 
 
-def blob_bytes(ir: dict) -> bytes:
+def blob_bytes(ir: IR) -> bytes:
     """The blob of a sealed, valid IR (docs/blob.md)."""
     validate(ir)
     records_at = HEADER.size
     records_bytes = 4 * _record_words(ir)
     d = _Data(_align(records_at + records_bytes))
-    inp = ir["input"]
-    has_fe = ir.get("frontend") is not None and inp["kind"] == "frontend"
+    inp = ir.input
+    has_fe = ir.frontend is not None and inp.kind == "frontend"
     at = records_at + 4 * MODEL_WORDS
     fe_at = at if has_fe else 0
     at += 4 * FRONTEND_WORDS if has_fe else 0
-    router_at = at if ir.get("router") is not None else 0
+    router_at = at if ir.router is not None else 0
     at += 4 * ROUTER_WORDS if router_at else 0
     experts_at = at
-    layers_at = experts_at + 4 * EXPERT_WORDS * len(ir["experts"])
+    layers_at = experts_at + 4 * EXPERT_WORDS * len(ir.experts)
     model = [
-        len(ir["model"]["class_names"]),
-        INPUT_KINDS[inp["kind"]],
-        int(inp["n_features"]),
-        len(ir["experts"]),
-        int(ir["memory"]["arena_bytes"]),
-        int(ir["sizes"]["total_flash_bytes"]),
-        *d.strings([ir["model"]["name"]]),
-        *d.strings(list(ir["model"]["class_names"])),
+        ir.n_classes,
+        INPUT_KINDS[inp.kind],
+        inp.n_features,
+        len(ir.experts),
+        ir.memory.arena_bytes,
+        ir.sizes.total_flash_bytes,
+        *d.strings([ir.model.name]),
+        *d.strings(list(ir.model.class_names)),
     ]
     for field, dtype in (("mu", "<i4"), ("mult", "<i4"), ("shift", "i1")):
-        model += d.array(inp[field], dtype) if inp["kind"] == "frontend" else [0, 0]
+        model += d.array(getattr(inp, field), dtype) if inp.kind == "frontend" else [0, 0]
     model += [fe_at, router_at, experts_at, *scratch_of(ir)]
     records = model + (_frontend(d, ir) if has_fe else [])
     records += _router(d, ir) if router_at else []
     layers: list[int] = []
-    for e, ex in enumerate(ir["experts"]):
+    for e, ex in enumerate(ir.experts):
         records += [
-            len(ex["layers"]),
-            *d.strings([ex["label"]]),
+            len(ex.layers),
+            *d.strings([ex.label]),
             layers_at + 4 * len(layers),
-            *d.array(ir["memory"]["experts"][e]["offsets"], "<u4"),
+            *d.array(np.asarray(ir.memory.experts[e].offsets, np.int64), "<u4"),
         ]
-        for layer in ex["layers"]:
+        for layer in ex.layers:
             layers += _layer(d, layer)
     records += layers
     assert len(records) * 4 == records_bytes, (len(records), records_bytes)
     arrays: dict[str, np.ndarray] = {}
-    meta = flatten(ir, "ir", arrays)
+    meta = flatten(to_dict(ir), "ir", arrays)
     refs = {k: d.ir_array(a) for k, a in arrays.items()}
     meta_at = d.start + _align(len(d.buf))
     meta_raw = zlib.compress(json.dumps({"ir": meta, "arrays": refs}, sort_keys=True).encode(), 9)
@@ -227,7 +232,7 @@ def blob_bytes(ir: dict) -> bytes:
     header = HEADER.pack(
         MAGIC,
         FORMAT_VERSION,
-        int(ir["version"]),
+        ir.version,
         HEADER.size,
         total,
         zlib.crc32(body),
@@ -235,12 +240,12 @@ def blob_bytes(ir: dict) -> bytes:
         records_bytes,
         meta_at,
         len(meta_raw),
-        bytes.fromhex(ir["hash"]),
+        bytes.fromhex(ir.hash),
     )
     return header + bytes(body)
 
 
-def write_blob(ir: dict, path: Path) -> Path:
+def write_blob(ir: IR, path: Path) -> Path:
     """Write the blob of `ir` to `path` (`*.qbin`) atomically; returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -286,7 +291,7 @@ def check_header(data: bytes, where: str = "blob") -> tuple:
     return fields
 
 
-def read_blob(source: bytes | Path, where: str | None = None) -> dict:
+def read_blob(source: bytes | Path, where: str | None = None) -> IR:
     """The IR a blob holds, checked: header, checksum, JSON, arrays, content hash, schema."""
     if isinstance(source, (str, Path)):
         where = where or str(source)
@@ -310,13 +315,14 @@ def read_blob(source: bytes | Path, where: str | None = None) -> dict:
             count = nbytes // np.dtype(stored).itemsize
             a = np.frombuffer(data, dtype=np.dtype(stored), count=count, offset=off)
             arrays[key] = a.astype(np.dtype(dtype)).reshape(shape)
-        ir = unflatten(meta["ir"], arrays)
+        raw = unflatten(meta["ir"], arrays)
     except (ValueError, KeyError, TypeError, zlib.error) as exc:
         raise _fail(where, f"IR section is unreadable: {exc}") from exc
-    if content_hash(ir) != ir.get("hash") or bytes.fromhex(ir["hash"]) != digest:
+    if content_hash(raw) != raw.get("hash") or bytes.fromhex(raw["hash"]) != digest:
         raise _fail(where, "IR content hash does not match the header's (corrupt or edited)")
-    validate(ir, where=where)
-    return ir
+    typed = from_dict(raw, where)
+    validate(typed, where=where)
+    return typed
 
 
 __all__ = [

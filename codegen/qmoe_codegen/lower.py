@@ -15,10 +15,12 @@ import numpy as np
 from . import packing
 from .errors import IRError
 from .intops import quantize_multiplier
-from .ir import seal, validate
+from .ir import IR, Expert, InputQuantizer, Layer, ModelInfo, ModelSource, Router, build
 from .kernels import LOGIT_FRAC_BITS, PROB_BITS, exp_table
-from .memory import plan
 from .modelfile import read_model_file
+from .sizes import size_report
+
+__all__ = ["lower_file", "lower_layer", "lower_mlp", "lower_model", "lower_router", "size_report"]
 
 
 def _finite(arr, where: str, field: str) -> np.ndarray:
@@ -63,7 +65,7 @@ def lower_layer(
     out: str,
     dense_ternary: bool = False,
     out_scale: float | None = None,
-) -> dict:
+) -> Layer:
     """One exported QLinear (q, scale, bias) -> IR layer.
 
     out: "relu8" (hidden, int8 in [0,127] with out_scale = the activation scale), "logits16" (int16
@@ -117,27 +119,27 @@ def lower_layer(
         raise IRError(
             f"{where}: weights do not fit format {fmt!r} of spec {lx['spec']!r}: {exc}"
         ) from exc
-    return {
-        "name": where,
-        "n_in": int(n_in),
-        "n_out": int(n_out),
-        "format": fmt,
-        "row_bytes": packing.row_bytes(fmt, int(n_in), 1),
-        "weights": np.frombuffer(packed, dtype=np.uint8).copy(),
-        "bias": b_q.astype(np.int32),
-        "mult": mult,
-        "shift": shift,
-        "out_bits": out_bits,
-        "out_min": lo,
-        "out_max": hi,
-        "in_scale": float(in_scale),
-        "out_scale": float(out_scale),
-    }
+    return Layer(
+        name=where,
+        n_in=int(n_in),
+        n_out=int(n_out),
+        format=fmt,
+        row_bytes=packing.row_bytes(fmt, int(n_in), 1),
+        weights=np.frombuffer(packed, dtype=np.uint8),
+        bias=b_q.astype(np.int32),
+        mult=mult,
+        shift=shift,
+        out_bits=out_bits,
+        out_min=lo,
+        out_max=hi,
+        in_scale=float(in_scale),
+        out_scale=float(out_scale),
+    )
 
 
 def lower_mlp(
     layers: list[dict], input_scale: float, name: str, *, last: str, dense_ternary: bool = False
-) -> list[dict]:
+) -> list[Layer]:
     """Hidden layers (ReLU, int8) then the last layer (`last` output kind)."""
     out, s = [], input_scale
     for k, lx in enumerate(layers):
@@ -157,11 +159,11 @@ def lower_mlp(
             out_scale=lx.get("act_scale"),
         )
         out.append(layer)
-        s = layer["out_scale"]
+        s = layer.out_scale
     return out
 
 
-def lower_router(rx: dict, policy: dict | None, input_scale: float, n_experts: int) -> dict:
+def lower_router(rx: dict, policy: dict | None, input_scale: float, n_experts: int) -> Router:
     """Router export + policy -> IR router (masks, masked multipliers, exp table, LUT)."""
     layers = rx["layers"]
     if len(layers) != 2:
@@ -175,30 +177,19 @@ def lower_router(rx: dict, policy: dict | None, input_scale: float, n_experts: i
         out="relu8",
         out_scale=layers[0].get("act_scale"),
     )
-    out = lower_layer(layers[1], hidden["out_scale"], "router output layer", out="scores16")
+    out = lower_layer(layers[1], hidden.out_scale, "router output layer", out="scores16")
     kind = rx.get("kind", "softmax")
-    r = {
-        "kind": kind,
-        "n_experts": n_experts,
-        "hidden": hidden,
-        "out": out,
-        "logit_frac_bits": LOGIT_FRAC_BITS,
-        "prob_bits": PROB_BITS,
-        "exp_table": exp_table(),
-    }
+    extra: dict = {}
     if kind == "curiosity":
         masks = np.asarray(rx["masks"], dtype=np.uint8)
         t = int(masks.shape[0])
         real = (
             np.asarray(layers[1]["scale"], np.float64)
-            * hidden["out_scale"]
+            * hidden.out_scale
             * float(rx["mask_scale"])
             * 2.0**LOGIT_FRAC_BITS
         )
-        r["masked_mult"], r["masked_shift"] = _multipliers(real, "router masked output layer")
-        r["masks"] = masks
-        r["n_passes"] = t
-        r["dropout"] = float(rx.get("dropout", 0.0))
+        mm, ms = _multipliers(real, "router masked output layer")
         thr_real = [float(x) for x in (policy or {}).get("thresholds", [])]
         unit = t * t * 2.0 ** (2 * PROB_BITS)
         thr = np.array([math.ceil(x * unit) for x in thr_real], dtype=np.int64)
@@ -206,23 +197,38 @@ def lower_router(rx: dict, policy: dict | None, input_scale: float, n_experts: i
             raise IRError(
                 f"router: thresholds {thr_real} collapse to non-ascending integers {thr.tolist()}"
             )
-        r["thresholds"] = thr
-        r["thresholds_real"] = thr_real
+        extra = dict(
+            masked_mult=mm,
+            masked_shift=ms,
+            masks=masks,
+            dropout=float(rx.get("dropout", 0.0)),
+            thresholds_real=tuple(thr_real),
+        )
     else:
-        r["n_passes"] = 0
-        r["thresholds"] = np.zeros(0, dtype=np.int64)
+        t, thr = 0, np.zeros(0, dtype=np.int64)
     table = (policy or {}).get("table")
     lut = np.asarray(table if table is not None else [list(range(n_experts))], dtype=np.int64)
-    if lut.shape != (len(r["thresholds"]) + 1, n_experts):
+    if lut.shape != (len(thr) + 1, n_experts):
         raise IRError(
             f"router: policy table shape {lut.shape} does not fit "
-            f"{len(r['thresholds'])} thresholds and {n_experts} experts"
+            f"{len(thr)} thresholds and {n_experts} experts"
         )
-    r["lut"] = lut.astype(np.uint8)
-    return r
+    return Router(
+        kind=kind,
+        n_experts=n_experts,
+        n_passes=t,
+        hidden=hidden,
+        out=out,
+        logit_frac_bits=LOGIT_FRAC_BITS,
+        prob_bits=PROB_BITS,
+        exp_table=exp_table(),
+        thresholds=thr,
+        lut=lut.astype(np.uint8),
+        **extra,
+    )
 
 
-def lower_model(meta: dict, *, dense_ternary: bool = False, source: str = "") -> dict:
+def lower_model(meta: dict, *, dense_ternary: bool = False, source: str = "") -> IR:
     """Model-file metadata (arrays resolved) -> sealed, validated IR."""
     experts = []
     input_scale = float(meta["input_quant"]["input_scale"])
@@ -236,93 +242,41 @@ def lower_model(meta: dict, *, dense_ternary: bool = False, source: str = "") ->
             last="logits16",
             dense_ternary=dense_ternary,
         )
-        experts.append({"name": f"expert{e}", "spec": ex["spec"], "label": label, "layers": layers})
+        experts.append(
+            Expert(name=f"expert{e}", spec=ex["spec"], label=label, layers=tuple(layers))
+        )
     iq = meta["input_quant"]
+    n_feat = len(iq["mu"])
     if iq["integer"]:
-        inp = {
-            "kind": "frontend",
-            "n_features": len(iq["mu"]),
-            "scale": input_scale,
-            "mu": np.asarray(iq["mu"], np.int64).astype(np.int32),
-            "mult": np.asarray(iq["mult"], np.int64),
-            "shift": np.asarray(iq["shift"], np.int64),
-        }
+        inp = InputQuantizer(
+            kind="frontend",
+            n_features=n_feat,
+            scale=input_scale,
+            mu=np.asarray(iq["mu"], np.int64).astype(np.int32),
+            mult=np.asarray(iq["mult"], np.int64),
+            shift=np.asarray(iq["shift"], np.int64),
+        )
     else:
-        inp = {"kind": "features", "n_features": len(iq["mu"]), "scale": input_scale}
+        inp = InputQuantizer(kind="features", n_features=n_feat, scale=input_scale)
     router = None
     if meta.get("router") is not None:
         router = lower_router(
             meta["router"]["export"], meta.get("policy"), input_scale, len(experts)
         )
-    ir = {
-        "model": {
-            "name": meta.get("name", "model"),
-            "class_names": list(meta["class_names"]),
-            "label_set": meta.get("label_set", ""),
-            "source": {"file": source, "arrays_sha256": meta.get("arrays_sha256", "")},
-        },
-        "frontend": meta.get("frontend") if iq["integer"] else None,
-        "input": inp,
-        "experts": experts,
-        "router": router,
-    }
-    ir["schema"], ir["version"] = "qmoe-ir", 1
-    ir["memory"] = plan(ir)
-    ir["sizes"] = size_report(ir)
-    validate(ir)
-    return seal(ir)
+    frontend = None
+    if iq["integer"] and meta.get("frontend") is not None:
+        from .frontend import FrontendConfig
 
-
-def size_report(ir: dict) -> dict:
-    """Flash bytes per layer (weights, bias, multipliers, shifts) and bits per weight stored vs
-    nominal.
-    """
-    rows = []
-
-    def add(owner: str, layer: dict) -> None:
-        n_w = layer["n_in"] * layer["n_out"]
-        w_bytes = int(np.asarray(layer["weights"]).size)
-        nominal = packing.FORMATS[layer["format"]].nominal_bits
-        rows.append(
-            {
-                "owner": owner,
-                "layer": layer["name"],
-                "shape": [layer["n_out"], layer["n_in"]],
-                "format": layer["format"],
-                "weight_bytes": w_bytes,
-                "param_bytes": 4 * layer["n_out"] + 4 * layer["n_out"] + layer["n_out"],
-                "bits_per_weight": 8.0 * w_bytes / n_w,
-                "nominal_bits": nominal,
-                "packing_overhead_pct": 100.0 * (8.0 * w_bytes / n_w - nominal) / nominal,
-            }
-        )
-
-    for e, ex in enumerate(ir["experts"]):
-        for layer in ex["layers"]:
-            add(f"expert{e}", layer)
-    r = ir.get("router")
-    tables = 0
-    if r is not None:
-        add("router", r["hidden"])
-        add("router", r["out"])
-        tables += np.asarray(r["exp_table"]).size * 2 + np.asarray(r["lut"]).size
-        tables += np.asarray(r["thresholds"]).size * 8
-        if r["kind"] == "curiosity":
-            tables += np.asarray(r["masks"]).size // 8 + 1 + 5 * r["n_experts"]
-    if ir["input"]["kind"] == "frontend":
-        tables += ir["input"]["n_features"] * 9
-    per_expert = {}
-    for row in rows:
-        per_expert[row["owner"]] = (
-            per_expert.get(row["owner"], 0) + row["weight_bytes"] + row["param_bytes"]
-        )
-    total = sum(per_expert.values()) + tables
-    return {
-        "layers": rows,
-        "per_owner_bytes": per_expert,
-        "table_bytes": int(tables),
-        "total_flash_bytes": int(total),
-    }
+        frontend = FrontendConfig.from_dict(meta["frontend"])
+    model = ModelInfo(
+        name=meta.get("name", "model"),
+        class_names=tuple(meta["class_names"]),
+        label_set=meta.get("label_set", ""),
+        source=ModelSource(file=source, arrays_sha256=meta.get("arrays_sha256", "")),
+    )
+    return build(
+        {"model": model, "frontend": frontend, "input": inp, "experts": experts, "router": router}
+    )
 
 
 def lower_file(path: Path, *, dense_ternary: bool = False) -> dict:

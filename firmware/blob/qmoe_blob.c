@@ -15,7 +15,8 @@
 #define MODEL_WORDS 21u
 #define EXPERT_WORDS 6u
 #define LAYER_WORDS 15u
-#define ROUTER_WORDS 48u
+#define ROUTER_WORDS 52u
+#define ROUTER_WORK 5u /* words 5..9: the working-memory offsets h, hm, z, s1, s2 */
 #define FRONTEND_WORDS 26u
 #define ACC_LIMIT ((uint64_t)1 << 31)
 
@@ -278,21 +279,61 @@ static qmoe_status_t frontend(blob_t *bl, uint32_t rec, qmoe_frontend_t *fe, uin
     return QMOE_OK;
 }
 
+/* The router's working memory (words 5..9 of its record): every buffer aligned, after the input X,
+ * inside the activations (before the kernel scratch), and no two overlapping (they are alive
+ * together). The sums exist only for the curiosity router; a softmax router's s1, s2 must be 0. */
+static qmoe_status_t router_work(blob_t *bl, uint32_t rec, qmoe_router_t *r, const qmoe_model_t *m)
+{
+    uint32_t h = r->hidden.n_out, n_e = r->n_experts, end = m->scratch_offset;
+    uint32_t n_buf = r->kind == QMOE_ROUTER_CURIOSITY ? 5u : 3u;
+    const uint32_t size[5] = {h, h, 2u * n_e, 8u * n_e, 8u * n_e};
+    const uint32_t align[5] = {1u, 1u, 2u, 8u, 8u};
+    uint32_t at[5];
+    for (uint32_t i = 0; i < 5u; ++i) {
+        at[i] = word(bl, rec, ROUTER_WORK + i);
+        uint32_t where = rec + 4u * (ROUTER_WORK + i);
+        if (i >= n_buf) {
+            if (at[i] != 0u) {
+                return fail(bl, "softmax router with sums in its working memory", where, at[i], 0);
+            }
+            continue;
+        }
+        if (at[i] % align[i] != 0u || at[i] < m->input.n_features || at[i] > end ||
+            end - at[i] < size[i]) {
+            return fail(bl,
+                        "router working memory misaligned or outside the arena (or over the "
+                        "kernel scratch)",
+                        where, at[i], end);
+        }
+        for (uint32_t j = 0; j < i; ++j) {
+            if (at[i] < at[j] + size[j] && at[j] < at[i] + size[i]) {
+                return fail(bl, "router working-memory buffers overlap", where, at[i], at[j]);
+            }
+        }
+    }
+    r->work.h = at[0];
+    r->work.hm = at[1];
+    r->work.z = at[2];
+    r->work.s1 = at[3];
+    r->work.s2 = at[4];
+    return QMOE_OK;
+}
+
 /* The router record at `rec`: layers, tables, working memory inside the arena. */
 static qmoe_status_t router(blob_t *bl, uint32_t rec, qmoe_router_t *r, const qmoe_model_t *m)
 {
     qmoe_status_t st = record(bl, rec, ROUTER_WORDS, "router record outside the record area");
     if (st == QMOE_OK) {
-        st = layer(bl, rec + 24u, &r->hidden);
+        st = layer(bl, rec + 40u, &r->hidden);
     }
     if (st == QMOE_OK) {
-        st = layer(bl, rec + 84u, &r->out);
+        st = layer(bl, rec + 100u, &r->out);
     }
     if (st != QMOE_OK) {
         return st;
     }
     uint32_t kind = word(bl, rec, 0), n_e = word(bl, rec, 1), passes = word(bl, rec, 2);
-    uint32_t bins = word(bl, rec, 3), work = word(bl, rec, 5);
+    uint32_t bins = word(bl, rec, 3);
     uint32_t h = r->hidden.n_out;
     if ((kind != QMOE_ROUTER_SOFTMAX && kind != QMOE_ROUTER_CURIOSITY) || n_e != m->n_experts ||
         bins < 1u || bins > 255u || passes > 64u || word(bl, rec, 4) > 15u) {
@@ -300,23 +341,15 @@ static qmoe_status_t router(blob_t *bl, uint32_t rec, qmoe_router_t *r, const qm
     }
     if (r->hidden.n_in != m->input.n_features || r->hidden.out_bits != 8u ||
         r->out.n_in != h || r->out.n_out != n_e || r->out.out_bits != 16u) {
-        return fail(bl, "router layers do not chain input -> hidden -> experts", rec + 24u,
+        return fail(bl, "router layers do not chain input -> hidden -> experts", rec + 40u,
                     r->hidden.n_in, m->input.n_features);
     }
-    uint64_t need = 2u * ((h + 1u) & ~1u) + 2u * n_e;
-    if (kind == QMOE_ROUTER_CURIOSITY) {
-        if (passes < 1u) {
-            return fail(bl, "curiosity router with no passes", rec + 8u, passes, 1);
-        }
-        need = align8((size_t)need) + 16u * n_e;
-    }
-    if (work % 8u != 0u || work < m->input.n_features || work + need > m->scratch_offset) {
-        return fail(bl, "router working memory outside the arena (or over the kernel scratch)",
-                    rec + 20u, work, m->scratch_offset);
+    if (kind == QMOE_ROUTER_CURIOSITY && passes < 1u) {
+        return fail(bl, "curiosity router with no passes", rec + 8u, passes, 1);
     }
     if (qmoe_fc_scratch_size(&r->hidden) > m->scratch_bytes ||
         qmoe_fc_scratch_size(&r->out) > m->scratch_bytes) {
-        return fail(bl, "router layer needs more kernel scratch than the model lends", rec + 24u,
+        return fail(bl, "router layer needs more kernel scratch than the model lends", rec + 40u,
                     qmoe_fc_scratch_size(&r->hidden), m->scratch_bytes);
     }
     r->kind = (uint8_t)kind;
@@ -324,18 +357,21 @@ static qmoe_status_t router(blob_t *bl, uint32_t rec, qmoe_router_t *r, const qm
     r->n_passes = (uint8_t)passes;
     r->n_bins = (uint8_t)bins;
     r->logit_frac_bits = (uint8_t)word(bl, rec, 4);
-    r->work_offset = work;
+    st = router_work(bl, rec, r, m);
+    if (st != QMOE_OK) {
+        return st;
+    }
     int curious = kind == QMOE_ROUTER_CURIOSITY;
     const char *bad = "router table: wrong size or place";
-    r->masked_mult = ref(bl, rec, 36, curious ? 4u * n_e : 0u, 4u, bad, &st);
-    r->masked_shift = ref(bl, rec, 38, curious ? n_e : 0u, 1u, bad, &st);
-    r->masks = ref(bl, rec, 40, curious ? passes * h : 0u, 1u, bad, &st);
-    uint32_t exp_bytes = word(bl, rec, 43);
-    r->exp_table = ref(bl, rec, 42, exp_bytes >= 2u && exp_bytes <= 131070u ? exp_bytes & ~1u : 2u,
+    r->masked_mult = ref(bl, rec, 40, curious ? 4u * n_e : 0u, 4u, bad, &st);
+    r->masked_shift = ref(bl, rec, 42, curious ? n_e : 0u, 1u, bad, &st);
+    r->masks = ref(bl, rec, 44, curious ? passes * h : 0u, 1u, bad, &st);
+    uint32_t exp_bytes = word(bl, rec, 47);
+    r->exp_table = ref(bl, rec, 46, exp_bytes >= 2u && exp_bytes <= 131070u ? exp_bytes & ~1u : 2u,
                        2u, "router exp table: wrong size or place", &st);
     r->exp_len = (uint16_t)(exp_bytes / 2u);
-    r->thresholds = ref(bl, rec, 44, 8u * (bins - 1u), 8u, bad, &st);
-    r->lut = ref(bl, rec, 46, bins * n_e, 1u, bad, &st);
+    r->thresholds = ref(bl, rec, 48, 8u * (bins - 1u), 8u, bad, &st);
+    r->lut = ref(bl, rec, 50, bins * n_e, 1u, bad, &st);
     if (st != QMOE_OK) {
         return st;
     }
@@ -344,11 +380,11 @@ static qmoe_status_t router(blob_t *bl, uint32_t rec, qmoe_router_t *r, const qm
     }
     for (uint32_t i = 0; i < bins * n_e; ++i) {
         if (r->lut[i] >= n_e) {
-            return fail(bl, "routing table names an expert that does not exist", rec + 184u,
+            return fail(bl, "routing table names an expert that does not exist", rec + 200u,
                         r->lut[i], n_e);
         }
     }
-    return curious ? channels(bl, &r->out, r->masked_mult, r->masked_shift, rec + 144u) : QMOE_OK;
+    return curious ? channels(bl, &r->out, r->masked_mult, r->masked_shift, rec + 160u) : QMOE_OK;
 }
 
 /* The experts' records: layer chains, arena offsets of the outputs. */

@@ -36,6 +36,16 @@ typedef struct {
     const uint32_t *out_offset;  /* n_layers: arena offset of each layer's output */
 } qmoe_expert_t;
 
+/* The router's working memory: arena offsets planned at export (qmoe_codegen.memory), all alive
+ * together after the input X. The runtime uses them as given; the blob loader checks them. */
+typedef struct {
+    uint32_t h;  /* H int8: the shared hidden layer's output */
+    uint32_t hm; /* H int8: its masked copy, one pass at a time (curiosity) */
+    uint32_t z;  /* E int16 scores, 2-byte aligned */
+    uint32_t s1; /* E int64: sum of the passes' probabilities, 8-byte aligned (curiosity, else 0) */
+    uint32_t s2; /* E int64: sum of their squares, 8-byte aligned (curiosity, else 0) */
+} qmoe_router_work_t;
+
 typedef struct {
     uint8_t kind;                 /* QMOE_ROUTER_* */
     uint8_t n_experts;
@@ -51,7 +61,7 @@ typedef struct {
     uint8_t logit_frac_bits;      /* F */
     const int64_t *thresholds;    /* n_bins - 1, ascending, in U_raw units */
     const uint8_t *lut;           /* n_bins x n_experts: expert to run */
-    uint32_t work_offset;         /* arena offset of the router's working memory */
+    qmoe_router_work_t work;      /* arena offsets of the router's buffers */
 } qmoe_router_t;
 
 typedef struct {

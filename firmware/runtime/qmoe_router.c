@@ -90,11 +90,10 @@ qmoe_status_t qmoe_router_run(const qmoe_model_t *model, void *arena, size_t are
     if (r->n_experts != model->n_experts || r->n_bins == 0) {
         return QMOE_ERR_ARG;
     }
-    uint8_t *work = (uint8_t *)arena + r->work_offset;
-    const uint16_t n_h = r->hidden.n_out;
-    int8_t *h = (int8_t *)work;
-    int8_t *hm = h + QMOE_ALIGN_UP(n_h, 2u);
-    int16_t *z = (int16_t *)(void *)(hm + QMOE_ALIGN_UP(n_h, 2u));
+    uint8_t *base = (uint8_t *)arena;
+    int8_t *h = (int8_t *)(base + r->work.h);
+    int8_t *hm = (int8_t *)(base + r->work.hm);
+    int16_t *z = (int16_t *)(void *)(base + r->work.z);
     const qmoe_fc_ctx_t ctx = qmoe_runtime_scratch(model, arena);
     st = qmoe_fc(&ctx, &r->hidden, (const int8_t *)arena, h);
     if (st == QMOE_OK) {
@@ -106,9 +105,8 @@ qmoe_status_t qmoe_router_run(const qmoe_model_t *model, void *arena, size_t are
     route->choice = argmax16(z, r->n_experts);
     uint8_t bin = 0;
     if (r->kind == QMOE_ROUTER_CURIOSITY) {
-        size_t sums = QMOE_ALIGN_UP((size_t)(2u * QMOE_ALIGN_UP(n_h, 2u) + 2u * r->n_experts), 8u);
-        int64_t *s1 = (int64_t *)(void *)(work + sums);
-        int64_t *s2 = s1 + r->n_experts;
+        int64_t *s1 = (int64_t *)(void *)(base + r->work.s1);
+        int64_t *s2 = (int64_t *)(void *)(base + r->work.s2);
         int64_t u = curiosity(&ctx, r, h, hm, z, s1, s2, &st);
         if (st != QMOE_OK) {
             return st;

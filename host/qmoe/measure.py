@@ -35,6 +35,7 @@ from qmoe.runfolder import (
     write_device_summary,
 )
 from qmoe.runio import truncate_torn
+from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
 from qmoe_codegen.modelfile import read_model_file
 
@@ -146,12 +147,12 @@ def _time_us(count: float, board: dict) -> float | None:
     return None
 
 
-def _check_identity(info, ir: dict, cfg: MeasureConfig) -> None:
-    want = bytes.fromhex(ir["hash"])
+def _check_identity(info, ir: IR, cfg: MeasureConfig) -> None:
+    want = bytes.fromhex(ir.hash)
     if bytes(info.model_hash) != want:
         raise MeasureError(
             f"{cfg.port} runs model {bytes(info.model_hash).hex()} but {cfg.model} is "
-            f"{ir['hash']}: "
+            f"{ir.hash}: "
             "flash the model you want to measure (qmoe-host build/flash) or pass the model it runs"
         )
 
@@ -186,7 +187,7 @@ def _load_and_window(cfg: MeasureConfig, link: Link, s: Sample, n: int):
     return _run_window(cfg, link, n)
 
 
-def _recovering(cfg: MeasureConfig, link: Link, ir: dict, exchange):
+def _recovering(cfg: MeasureConfig, link: Link, ir: IR, exchange):
     """Run `exchange` (a whole sample: its input, then INFER or RUN_WINDOW); after a fault (no
     reply, a dropped connection, a device that reset and forgot the input), find the device again
     with Link.resync, check that it still runs the model, and run the whole exchange again, at
@@ -251,16 +252,15 @@ def measure(cfg: MeasureConfig) -> MeasureResult:
             "device": {k: (v.hex() if isinstance(v, bytes) else v) for k, v in vars(info).items()},
             "model": {
                 "path": str(cfg.model),
-                "hash": ir["hash"],
+                "hash": ir.hash,
                 "name": meta.get("name"),
-                "router": ir["router"]["kind"] if ir["router"] else "none",
-                "experts": [e["label"] for e in ir["experts"]],
+                "router": ir.router.kind if ir.router else "none",
+                "experts": [e.label for e in ir.experts],
                 "expert_flash_bytes": [
-                    ir["sizes"]["per_owner_bytes"].get(f"expert{i}", 0)
-                    for i in range(len(ir["experts"]))
+                    ir.sizes.per_owner_bytes.get(f"expert{i}", 0) for i in range(len(ir.experts))
                 ],
-                "flash_bytes": ir["sizes"]["total_flash_bytes"],
-                "arena_bytes": ir["memory"]["arena_bytes"],
+                "flash_bytes": ir.sizes.total_flash_bytes,
+                "arena_bytes": ir.memory.arena_bytes,
                 "label_set": meta.get("label_set"),
                 "class_names": meta["class_names"],
             },

@@ -18,6 +18,7 @@ from qmoe.errors import ConfigError
 from qmoe.protocol import InputKind
 from qmoe_codegen import golden
 from qmoe_codegen.inputq import InputQuant
+from qmoe_codegen.ir import IR
 
 DEFAULT_KIND = "builtin"  # models saved before provenance named their data
 
@@ -62,14 +63,14 @@ def audio_samples(
     dataset: str,
     root: Path,
     meta: dict,
-    ir: dict,
+    ir: IR,
     folds: list[int],
     n: int | None,
     label_set: str | None,
     input_mode: str,
 ) -> tuple[list[Sample], golden.GoldenResult]:
     """Clips of an audio dataset in `folds` (at most n): PCM or the golden int8 input vector."""
-    if ir["frontend"] is None:
+    if ir.frontend is None:
         raise ConfigError(
             f"model {meta.get('name')} takes feature vectors (it was trained on "
             f"{meta.get('provenance', {}).get('source', 'embeddings')}), not audio: measure it "
@@ -81,7 +82,7 @@ def audio_samples(
     clips = [c for c in ds.clips if c.fold in folds][:n]
     if not clips:
         raise ConfigError(f"no clips in fold(s) {folds} of {root}")
-    pcms, kept, _ = load_clip_pcm(clips, ir["frontend"]["sample_rate"])
+    pcms, kept, _ = load_clip_pcm(clips, ir.frontend.sample_rate)
     g = golden.run(ir, pcm=pcms)
     out = []
     for k, (clip, pcm) in enumerate(zip(kept, pcms)):
@@ -94,18 +95,18 @@ def audio_samples(
 
 
 def csv_samples(
-    path: Path, meta: dict, ir: dict, folds: list[int], n: int | None
+    path: Path, meta: dict, ir: IR, folds: list[int], n: int | None
 ) -> tuple[list[Sample], golden.GoldenResult]:
     """Rows of an embedding CSV in `folds` (at most n), quantized with the model's own input
     quantizer; folds drawn as in training (the model's seed) when the CSV has no `fold` column."""
-    if ir["input"]["kind"] != "features" or "input_quant" not in meta:
+    if ir.input.kind != "features" or "input_quant" not in meta:
         raise ConfigError(
             f"model {meta.get('name')} takes audio through its front end, not embeddings: "
             "measure it on its audio dataset (--dataset builtin|esc50|urbansound8k|quinn)"
         )
     fd = load_embedding_csv(path, seed=int(meta.get("provenance", {}).get("seed", 0)))
     _check_classes(path, fd.class_names, meta)
-    want = int(ir["input"]["n_features"])
+    want = ir.input.n_features
     if fd.X.shape[1] != want:
         raise ConfigError(
             f"{path}: rows have {fd.X.shape[1]} feature columns, model {meta.get('name')} "
@@ -125,7 +126,7 @@ def csv_samples(
 
 def load_samples(
     meta: dict,
-    ir: dict,
+    ir: IR,
     *,
     dataset: str | None = None,
     root: Path | None = None,
@@ -147,8 +148,8 @@ def load_samples(
             )
         root = trained_root
     folds = folds or [meta.get("provenance", {}).get("test_fold", 1)]
-    mode = input_mode if input_mode != "auto" else ("pcm" if ir["frontend"] else "features")
-    if mode == "pcm" and ir["frontend"] is None:
+    mode = input_mode if input_mode != "auto" else ("pcm" if ir.frontend else "features")
+    if mode == "pcm" and ir.frontend is None:
         raise ConfigError("this model has no front end: measure it with --input features")
     if dataset == "csv":
         if label_set is not None:

@@ -14,6 +14,7 @@ from qmoe.device.result import BuildResult
 from qmoe.device.run import RunningBoard, serve, start_build
 from qmoe.errors import ConfigError
 from qmoe.measure import MeasureConfig, MeasureResult
+from qmoe_codegen.ir import IR
 
 __all__ = [
     "BoardsReport",
@@ -34,35 +35,34 @@ class ExportReport:
 
     ir_path: Path
     sources: list[Path]
-    ir: dict
+    ir: IR
     text: str
     blob_path: Path | None = None  # <out>/<name>.qbin with qbin=True (docs/blob.md)
 
 
-def format_size_report(ir: dict) -> str:
+def format_size_report(ir: IR) -> str:
     """The size and memory table `qmoe-host export` prints."""
     lines = [
-        f"model {ir['model']['name']}  hash {ir['hash'][:16]}…  "
-        f"label set {ir['model']['label_set']}",
+        f"model {ir.model.name}  hash {ir.hash[:16]}…  label set {ir.model.label_set}",
         "",
         f"{'layer':34s} {'shape':>10s} {'fmt':>4s} {'weights B':>10s} {'params B':>9s} "
         f"{'bits/w':>7s} {'nominal':>7s} {'overhead':>8s}",
     ]
-    for r in ir["sizes"]["layers"]:
-        shape = f"{r['shape'][0]}x{r['shape'][1]}"
+    for r in ir.sizes.layers:
+        shape = f"{r.shape[0]}x{r.shape[1]}"
         lines.append(
-            f"{r['layer']:34s} {shape:>10s} {r['format']:>4s} {r['weight_bytes']:>10d} "
-            f"{r['param_bytes']:>9d} {r['bits_per_weight']:>7.3f} {r['nominal_bits']:>7.2f} "
-            f"{r['packing_overhead_pct']:>7.2f}%"
+            f"{r.layer:34s} {shape:>10s} {r.format:>4s} {r.weight_bytes:>10d} "
+            f"{r.param_bytes:>9d} {r.bits_per_weight:>7.3f} {r.nominal_bits:>7.2f} "
+            f"{r.packing_overhead_pct:>7.2f}%"
         )
-    mem = ir["memory"]
+    mem = ir.memory
     lines += [
         "",
-        f"flash: {ir['sizes']['total_flash_bytes']} bytes (weights, parameters, "
-        f"{ir['sizes']['table_bytes']} bytes of router/input tables)",
-        f"RAM:   {mem['arena_bytes']} bytes of activation arena (input {mem['input_bytes']} B, "
-        f"router {mem['router_bytes']} B incl. input, experts' largest in+out pair "
-        f"{max(e['peak_bytes'] for e in mem['experts'])} B)",
+        f"flash: {ir.sizes.total_flash_bytes} bytes (weights, parameters, "
+        f"{ir.sizes.table_bytes} bytes of router/input tables)",
+        f"RAM:   {mem.arena_bytes} bytes of activation arena (input {mem.input_bytes} B, "
+        f"router {mem.router_bytes} B incl. input, experts' largest in+out pair "
+        f"{max(e.peak_bytes for e in mem.experts)} B)",
     ]
     return "\n".join(lines)
 

@@ -94,7 +94,7 @@ def tflite_check(
     from qmoe.interop.tflite_check import compare
 
     ir = load_ir_any(model)
-    n_feat = int(ir["input"]["n_features"])
+    n_feat = ir.input.n_features
     if dataset is None:
         x8 = np.random.default_rng(0).integers(-128, 128, (n, n_feat))
         source = f"{n} random int8 rows"
@@ -102,7 +102,7 @@ def tflite_check(
         from qmoe.api.training import load_features
         from qmoe_codegen.golden import quantize_input
 
-        if ir["input"]["kind"] != "frontend":
+        if ir.input.kind != "frontend":
             raise ConfigError(f"{model}: takes int8 vectors, not audio; leave out --dataset")
         fd, _ = load_features(dataset, root or Path("data/builtin"))
         x8 = quantize_input(ir, fd.X)

@@ -27,6 +27,7 @@ from qmoe.device.sources import INCLUDE_DIRS, firmware_defines, firmware_sources
 from qmoe.device.toolchain import compile_firmware, section_sizes
 from qmoe.errors import ConfigError
 from qmoe.runio import make_folder, write_json_atomic
+from qmoe_codegen.ir import IR
 
 SANITIZE_FLAGS = (
     "-fsanitize=address,undefined",
@@ -37,7 +38,7 @@ _OVERFLOW = re.compile(r"region [`']?(\w+)'? overflowed by (\d+) bytes")
 
 
 def _lower(
-    model_path: Path | None, ir: dict | None, out_dir: Path
+    model_path: Path | None, ir: IR | None, out_dir: Path
 ) -> tuple[dict | None, Path | None]:
     """The IR (lowered from the model file unless given), saved as <out>/<stem>.qir."""
     from qmoe_codegen.ir import save_ir
@@ -51,13 +52,12 @@ def _lower(
     return ir, save_ir(ir, out_dir / f"{stem}.qir")
 
 
-def _frontend_scratch(ir: dict | None) -> int:
-    if ir is None or ir.get("frontend") is None:
+def _frontend_scratch(ir: IR | None) -> int:
+    if ir is None or ir.frontend is None:
         return 0
-    from qmoe_codegen.frontend import FrontendConfig
     from qmoe_codegen.frontend_c import frontend_scratch_size
 
-    return int(frontend_scratch_size(FrontendConfig.from_dict(ir["frontend"])))
+    return int(frontend_scratch_size(ir.frontend))
 
 
 def _sanitized(board: Board) -> Board:
@@ -80,7 +80,7 @@ def build(
     model_path: Path | None,
     out_dir: Path,
     *,
-    ir: dict | None = None,
+    ir: IR | None = None,
     sanitize: bool = False,
     kernels: str | None = None,
     project: ProjectOptions | None = None,
@@ -135,7 +135,7 @@ def build(
             target.toolchain, include=target.toolchain.include + INCLUDE_DIRS + (gen.resolve(),)
         ),
     )
-    what = f"model {ir['model']['name']}" if ir is not None else "the app without a model"
+    what = f"model {ir.model.name}" if ir is not None else "the app without a model"
     try:
         elf = compile_firmware(
             target, firmware_sources(ir, gen, kernel_files), out_dir, defines, name="firmware"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from qmoe.boards import Board, list_boards
 from qmoe.device.errors import DoesNotFit
 from qmoe.protocol import DEFAULT_MAX_PAYLOAD, OVERHEAD
+from qmoe_codegen.ir import IR
 
 # What the app holds besides the model's arena and front-end scratch: a receive and a transmit
 # frame buffer (firmware/app/bench_main.c), plus per input feature X (int8) and, with a front
@@ -13,18 +14,12 @@ from qmoe.protocol import DEFAULT_MAX_PAYLOAD, OVERHEAD
 FRAME_BUFFERS_BYTES = 2 * (DEFAULT_MAX_PAYLOAD + OVERHEAD)
 
 
-def app_ram_bytes(ir: dict | None, scratch: int) -> int:
+def app_ram_bytes(ir: IR | None, scratch: int) -> int:
     """RAM the app needs besides the stack: arena, front-end scratch, X, features, frame buffers."""
     if ir is None:
         return FRAME_BUFFERS_BYTES
-    n = int(ir["input"]["n_features"])
-    return (
-        int(ir["memory"]["arena_bytes"])
-        + scratch
-        + n
-        + (4 * n if scratch else 0)
-        + FRAME_BUFFERS_BYTES
-    )
+    n = ir.input.n_features
+    return ir.memory.arena_bytes + scratch + n + (4 * n if scratch else 0) + FRAME_BUFFERS_BYTES
 
 
 def roomier_boards(board: Board, flash: int, ram: int) -> str:
@@ -46,11 +41,11 @@ def roomier_boards(board: Board, flash: int, ram: int) -> str:
     return f"; it fits {', '.join(names)} (same core, more memory: `--board {names[0]}`)"
 
 
-def check_model_fits(board: Board, ir: dict, scratch: int) -> None:
+def check_model_fits(board: Board, ir: IR, scratch: int) -> None:
     """Refuse, before compiling, a model whose constants or working memory exceed the board's,
     naming the boards of the same core that have room for it."""
-    name = ir["model"]["name"]
-    flash = int(ir["sizes"]["total_flash_bytes"])
+    name = ir.model.name
+    flash = ir.sizes.total_flash_bytes
     ram = app_ram_bytes(ir, scratch)
     if board.flash_bytes and flash > board.flash_bytes:
         raise DoesNotFit(
@@ -61,8 +56,8 @@ def check_model_fits(board: Board, ir: dict, scratch: int) -> None:
     if board.ram_bytes and ram > board.ram_bytes:
         raise DoesNotFit(
             f"model {name} does not fit board {board.name}: it needs {ram} bytes of RAM (arena "
-            f"{ir['memory']['arena_bytes']}, front-end scratch {scratch}, input and frame buffers "
-            f"{ram - int(ir['memory']['arena_bytes']) - scratch}) before the stack, the board has "
+            f"{ir.memory.arena_bytes}, front-end scratch {scratch}, input and frame buffers "
+            f"{ram - ir.memory.arena_bytes - scratch}) before the stack, the board has "
             f"{board.ram_bytes} ({ram - board.ram_bytes} bytes too many)"
             + roomier_boards(board, flash, ram)
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from qmoe import __version__
 from qmoe.boards import Board
+from qmoe_codegen.ir import IR
 
 
 @dataclass
@@ -96,11 +97,11 @@ def stored_path(info: Path, text: str) -> Path:
     return path if path.is_absolute() else Path(info).parent / path
 
 
-def model_fields(ir: dict | None) -> dict[str, Any]:
+def model_fields(ir: IR | None) -> dict[str, Any]:
     """BuildResult's fields about the model: name, hash, flash and arena bytes (none: empty)."""
     return {
-        "model_name": ir["model"]["name"] if ir is not None else "",
-        "model_hash": ir["hash"] if ir is not None else "",
-        "model_flash_bytes": int(ir["sizes"]["total_flash_bytes"]) if ir is not None else 0,
-        "arena_bytes": int(ir["memory"]["arena_bytes"]) if ir is not None else 0,
+        "model_name": ir.model.name if ir is not None else "",
+        "model_hash": ir.hash if ir is not None else "",
+        "model_flash_bytes": ir.sizes.total_flash_bytes if ir is not None else 0,
+        "arena_bytes": ir.memory.arena_bytes if ir is not None else 0,
     }

@@ -12,6 +12,7 @@ from qmoe import __version__
 from qmoe.boards import Board
 from qmoe.errors import ConfigError
 from qmoe.paths import firmware_dir
+from qmoe_codegen.ir import IR
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -97,10 +98,10 @@ def firmware_defines(board: Board) -> dict[str, str | int | None]:
     }
 
 
-def firmware_sources(ir: dict | None, gen_dir: Path, kernels: list[Path]) -> list[Path]:
+def firmware_sources(ir: IR | None, gen_dir: Path, kernels: list[Path]) -> list[Path]:
     """Every C source of the app build: app, runtime, kernels, front end (if used), protocol."""
     parts = [APP_DIR, FIRMWARE / "runtime", FIRMWARE / "protocol"]
-    if ir is not None and ir.get("frontend") is not None:
+    if ir is not None and ir.frontend is not None:
         parts.append(FIRMWARE / "frontend")
     sources = [p for d in parts for p in sorted(d.glob("*.c"))] + list(kernels)
     return sources + ([gen_dir / "qmoe_model_data.c"] if ir is not None else [])

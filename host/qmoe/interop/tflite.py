@@ -19,7 +19,6 @@ has the measured agreement.
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 
 from qmoe.errors import ConfigError, DataError
 from qmoe.interop import tflite_fb as fb
+from qmoe_codegen.ir import IR, Expert, Layer
 
 EXPORT_WEIGHT_FORMATS = ("s1", "s2", "t2", "t5", "s4", "s8")
 
@@ -90,19 +90,17 @@ def _nearest_weight_scale(m: int, n: int, s_in: float, s_out: float) -> np.float
     return best
 
 
-def tie_free(layer: dict) -> bool:
+def tie_free(layer: Layer) -> bool:
     """True if no reachable accumulator makes `acc · M · 2^-n` an exact tie (…​.5) in a layer whose
     clamp keeps negative values, so that rounding half up (qmoe) and half away from zero (TFLite)
     agree on every input. A tie needs acc to be a multiple of 2^(n − 1 − tz(M)); the bound on
     |acc| is |bias| + 128 · Σ|w| (docs/integer-semantics.md)."""
-    from qmoe_codegen.ir import layer_weights
-
-    if int(layer["out_min"]) >= 0:  # ReLU: a negative tie rounds to <= 0 either way, clamped to 0
+    if layer.out_min >= 0:  # ReLU: a negative tie rounds to <= 0 either way, clamped to 0
         return True
-    bound = np.abs(np.asarray(layer["bias"], np.int64)) + 128 * np.abs(
-        layer_weights(layer).astype(np.int64)
+    bound = np.abs(layer.bias.astype(np.int64)) + 128 * np.abs(
+        layer.unpacked().astype(np.int64)
     ).sum(axis=1)
-    for m, n, b in zip(layer["mult"], layer["shift"], bound):
+    for m, n, b in zip(layer.mult, layer.shift, bound):
         m, n = int(m), int(n)
         if m == 0:
             continue
@@ -132,9 +130,9 @@ def _quant(scale) -> dict:
     return {"scale": s, "zero_point": np.zeros(len(s), dtype=np.int64)}
 
 
-def _activation(layer: dict, where: str) -> int:
-    lo, hi = int(layer["out_min"]), int(layer["out_max"])
-    top = 32767 if int(layer["out_bits"]) == 16 else 127
+def _activation(layer: Layer, where: str) -> int:
+    lo, hi = layer.out_min, layer.out_max
+    top = 32767 if layer.out_bits == 16 else 127
     if (lo, hi) == (-top - 1, top):
         return fb.ACT_NONE
     if (lo, hi) == (0, top):
@@ -145,30 +143,28 @@ def _activation(layer: dict, where: str) -> int:
     )
 
 
-def _check_expert(ir: dict, expert: int) -> dict:
-    experts = ir["experts"]
+def _check_expert(ir: IR, expert: int) -> Expert:
+    experts = ir.experts
     if not 0 <= expert < len(experts):
-        names = ", ".join(f"{i}: {e['label']}" for i, e in enumerate(experts))
+        names = ", ".join(f"{i}: {e.label}" for i, e in enumerate(experts))
         raise ConfigError(f"expert {expert}: the model has experts {names}")
     ex = experts[expert]
-    for k, layer in enumerate(ex["layers"]):
-        if layer["format"] not in EXPORT_WEIGHT_FORMATS:
+    for k, layer in enumerate(ex.layers):
+        if layer.format not in EXPORT_WEIGHT_FORMATS:
             raise ConfigError(
-                f"expert {expert} ({ex['label']}) layer {k}: weight format {layer['format']!r} "
+                f"expert {expert} ({ex.label}) layer {k}: weight format {layer.format!r} "
                 "has no int8 TFLite form (TFLite FULLY_CONNECTED takes int8 weights; export "
                 "an expert of 8 bits or fewer)"
             )
     return ex
 
 
-def tflite_from_ir(ir: dict, expert: int = 0, float_io: bool = False) -> TfliteExport:
+def tflite_from_ir(ir: IR, expert: int = 0, float_io: bool = False) -> TfliteExport:
     """Build the flatbuffer of expert `expert` of a lowered IR (see the module doc)."""
-    from qmoe_codegen.ir import layer_weights
-
     ex = _check_expert(ir, expert)
-    layers = ex["layers"]
-    n_feat = int(ir["input"]["n_features"])
-    s_in = float(layers[0].get("in_scale") or ir["input"]["scale"])
+    layers = ex.layers
+    n_feat = ir.input.n_features
+    s_in = float(layers[0].in_scale or ir.input.scale)
     tensors: list[fb.Tensor] = []
     ops: list[fb.Operator] = []
 
@@ -183,18 +179,18 @@ def tflite_from_ir(ir: dict, expert: int = 0, float_io: bool = False) -> TfliteE
         ops.append(fb.Operator(fb.QUANTIZE, inputs, [x], version=1))
     worst, used = 0.0, []
     for k, layer in enumerate(layers):
-        where = f"expert {expert} ({ex['label']}) layer {k}"
-        n_out, n_in = int(layer["n_out"]), int(layer["n_in"])
-        s_out = float(layer["out_scale"])
-        wide = int(layer["out_bits"]) == 16
+        where = f"expert {expert} ({ex.label}) layer {k}"
+        n_out, n_in = layer.n_out, layer.n_in
+        s_out = float(layer.out_scale)
+        wide = layer.out_bits == 16
         if wide:
             x16 = add(fb.Tensor(f"layer{k}_input_int16", (1, n_in), fb.INT16, **_quant(s_in)))
             ops.append(fb.Operator(fb.QUANTIZE, [x], [x16], version=4))
             x = x16
-        mult = np.asarray(layer["mult"], np.int64)
-        shift = np.asarray(layer["shift"], np.int64)
-        w = layer_weights(layer).astype(np.int64)
-        bias = np.asarray(layer["bias"], np.int64).copy()
+        mult = layer.mult.astype(np.int64)
+        shift = layer.shift.astype(np.int64)
+        w = layer.unpacked().astype(np.int64)
+        bias = layer.bias.astype(np.int64)
         s_w = np.zeros(n_out, dtype=np.float32)
         m_t, n_t = np.zeros(n_out, np.int64), np.ones(n_out, np.int64)
         for o in range(n_out):
@@ -230,35 +226,35 @@ def tflite_from_ir(ir: dict, expert: int = 0, float_io: bool = False) -> TfliteE
         outputs = [add(fb.Tensor("logits_float", tensors[x].shape, fb.FLOAT32))]
         ops.append(fb.Operator(fb.DEQUANTIZE, [x], outputs, version=2))
     desc = (
-        f"qmoe expert {expert} ({ex['label']}) of model {ir['model']['name']} "
-        f"(IR hash {str(ir.get('hash', ''))[:16]}); classes: {','.join(ir['model']['class_names'])}"
+        f"qmoe expert {expert} ({ex.label}) of model {ir.model.name} "
+        f"(IR hash {ir.hash[:16]}); classes: {','.join(ir.model.class_names)}"
     )
     data = fb.write_model(fb.Model(tensors, ops, inputs, outputs, desc))
-    n_classes = int(layers[-1]["n_out"])
-    return TfliteExport(data, expert, ex["label"], n_feat, n_classes, float_io, worst, used)
+    n_classes = layers[-1].n_out
+    return TfliteExport(data, expert, ex.label, n_feat, n_classes, float_io, worst, used)
 
 
-def exact_ir(ir: dict, exp: TfliteExport) -> dict:
+def exact_ir(ir: IR, exp: TfliteExport) -> IR:
     """The exported expert alone, with TFLite's multipliers: what the .tflite computes, as a qmoe
     IR (same input quantizer and front end), sealed and validated."""
-    from qmoe_codegen.ir import seal, validate
-    from qmoe_codegen.lower import size_report
-    from qmoe_codegen.memory import plan
+    from dataclasses import replace
 
-    out = copy.deepcopy({k: v for k, v in ir.items() if k not in ("hash", "memory", "sizes")})
-    ex = out["experts"][exp.expert]
-    for layer, (m, n) in zip(ex["layers"], exp.multipliers):
-        layer["mult"], layer["shift"] = m.copy(), n.copy()
-    ex["name"] = "expert0"
-    out["experts"], out["router"] = [ex], None
-    out["model"]["name"] = f"{ir['model']['name']}-tflite"
-    out["memory"] = plan(out)
-    out["sizes"] = size_report(out)
-    validate(out)
-    return seal(out)
+    from qmoe_codegen.ir import rebuild
+
+    ex = ir.experts[exp.expert]
+    layers = tuple(
+        replace(layer, mult=m.copy(), shift=n.copy())
+        for layer, (m, n) in zip(ex.layers, exp.multipliers)
+    )
+    return rebuild(
+        ir,
+        model=replace(ir.model, name=f"{ir.model.name}-tflite"),
+        experts=[replace(ex, name="expert0", layers=layers)],
+        router=None,
+    )
 
 
-def load_ir_any(path: Path) -> dict:
+def load_ir_any(path: Path) -> IR:
     """A model file (`*.qmoe`, lowered here) or an IR file (`*.qir`)."""
     from qmoe_codegen.ir import load_ir
     from qmoe_codegen.lower import lower_file
@@ -282,8 +278,8 @@ def export_tflite(
 
     ir = load_ir_any(model)
     if expert is None:
-        if len(ir["experts"]) > 1:
-            names = ", ".join(f"{i}: {e['label']}" for i, e in enumerate(ir["experts"]))
+        if len(ir.experts) > 1:
+            names = ", ".join(f"{i}: {e.label}" for i, e in enumerate(ir.experts))
             raise ConfigError(f"{model}: a mixture; choose one expert with --expert ({names})")
         expert = 0
     exp = tflite_from_ir(ir, expert, float_io=float_io)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qmoe.errors import ConfigError
+from qmoe_codegen.ir import IR
 
 KERNELS = ("reference", "builtin", "default")
 
@@ -86,12 +87,12 @@ class Agreement:
         )
 
 
-def compare(ir: dict, expert: int, data: bytes, x8: np.ndarray, kernels: str) -> Agreement:
+def compare(ir: IR, expert: int, data: bytes, x8: np.ndarray, kernels: str) -> Agreement:
     """Run expert `expert` of `ir` in the golden model and the exported `data` (int8 I/O, as
     `qmoe.interop.tflite.tflite_from_ir` writes it) on int8 rows x8."""
     from qmoe_codegen import golden
 
-    layers = ir["experts"][expert]["layers"]
+    layers = ir.experts[expert].layers
     names = tuple(f"layer{k}_output" for k in range(len(layers) - 1))
     y, hidden = run_tflite(data, x8, kernels, names)
     g = golden.run_expert(ir, expert, np.asarray(x8, np.int64))

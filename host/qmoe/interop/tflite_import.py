@@ -23,6 +23,7 @@ from qmoe.interop.tflite import (
     tflite_quantize_multiplier,
     to_qmoe_multiplier,
 )
+from qmoe_codegen.ir import IR
 
 SUPPORTED_OPERATORS = (
     "FULLY_CONNECTED with int8 input and output, int8 weights (zero point 0, one scale per tensor "
@@ -36,7 +37,7 @@ SUPPORTED_OPERATORS = (
 
 @dataclass
 class TfliteImport:
-    ir: dict
+    ir: IR
     notes: list[str]  # what was folded or approximated, one line each
 
 
@@ -193,9 +194,7 @@ def ir_from_tflite(
     data: bytes, where: str, class_names: list[str] | None = None, name: str = "tflite"
 ) -> TfliteImport:
     """Turn a supported .tflite flatbuffer into a sealed, validated qmoe IR (one expert)."""
-    from qmoe_codegen.ir import seal, validate
-    from qmoe_codegen.lower import size_report
-    from qmoe_codegen.memory import plan
+    from qmoe_codegen.ir import build
 
     model = fb.read_model(data, where)
     x, chain = _chain(model, where)
@@ -244,9 +243,7 @@ def ir_from_tflite(
     inp = {"kind": "features", "n_features": int(layers[0]["n_in"]), "scale": s_in}
     if zp_in:
         inp["zero_point"] = zp_in  # informational: folded into the first layer's bias
-    ir = {
-        "schema": "qmoe-ir",
-        "version": 1,
+    content = {
         "model": {
             "name": name,
             "class_names": list(class_names),
@@ -258,10 +255,7 @@ def ir_from_tflite(
         "experts": [{"name": "expert0", "spec": "tflite-int8", "label": name, "layers": layers}],
         "router": None,
     }
-    ir["memory"] = plan(ir)
-    ir["sizes"] = size_report(ir)
-    validate(ir, where)
-    return TfliteImport(seal(ir), notes)
+    return TfliteImport(build(content, where), notes)
 
 
 def import_tflite(

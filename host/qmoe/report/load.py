@@ -12,6 +12,7 @@ from qmoe import runfolder
 from qmoe.errors import DataError
 from qmoe.runfolder import CvRun, DeviceRun, ModelFacts
 from qmoe.train.metrics import fold_metrics
+from qmoe_codegen.ir import IR
 
 #: Device uncertainty is U_raw / T² in units of 2^-30 (docs/integer-semantics.md).
 UNCERTAINTY_UNIT = 2.0**-30
@@ -119,9 +120,9 @@ def device_thresholds(model: ModelFacts) -> list[float]:
     """The policy thresholds (real units) of the model a device run measured: read from its model
     file when that file is still there and lowers to the hash the run recorded, else none."""
     ir = _ir(Path(model.path)) if model.path else None
-    if ir is None or ir.get("hash") != model.hash:
+    if ir is None or ir.hash != model.hash or ir.router is None:
         return []
-    return [float(t) for t in ir["router"].get("thresholds_real", [])]
+    return [float(t) for t in ir.router.thresholds_real or ()]
 
 
 def device_view(run: DeviceRun) -> RunView:
@@ -183,7 +184,7 @@ def load_device_run(path: Path) -> RunView:
     return device_view(runfolder.load_device_run(path))
 
 
-def _ir(model_path: Path) -> dict | None:
+def _ir(model_path: Path) -> IR | None:
     """The IR a model file lowers to, or None (no such file, or not lowerable: fp32 experts)."""
     from qmoe_codegen.errors import CodegenError
     from qmoe_codegen.lower import lower_file
@@ -199,7 +200,7 @@ def _ir(model_path: Path) -> dict | None:
 def _lowered(model_path: Path) -> tuple[int, str] | None:
     """(flash bytes, IR hash) of a model file, or None when it cannot be lowered (fp32 experts)."""
     ir = _ir(model_path)
-    return None if ir is None else (int(ir["sizes"]["total_flash_bytes"]), str(ir["hash"]))
+    return None if ir is None else (ir.sizes.total_flash_bytes, ir.hash)
 
 
 def cv_view(cv: CvRun) -> RunView:

@@ -16,6 +16,7 @@ from qmoe.device.fit import check_image_fits
 from qmoe.device.micropython.firmware import build_image, image_sizes, kernel_args, tree
 from qmoe.device.result import BuildResult, model_fields
 from qmoe.paths import firmware_dir
+from qmoe_codegen.ir import IR
 
 MPY_TAG = "v1.28.0"
 
@@ -47,7 +48,7 @@ class Recipe:
 
 def build_micropython(
     board: Board,
-    ir: dict | None,
+    ir: IR | None,
     ir_path: Path | None,
     out_dir: Path,
     gen: Path,
@@ -61,7 +62,7 @@ def build_micropython(
         return esp_idf_recipe(board, ir, out_dir, gen, variant, kernels)
     image = build_image(board, gen if ir is not None else None, out_dir, variant, kernels)
     sizes = image_sizes(image)
-    what = f"MicroPython with model {ir['model']['name']}" if ir else "MicroPython"
+    what = f"MicroPython with model {ir.model.name}" if ir else "MicroPython"
     check_image_fits(board, sizes, what)
     result = BuildResult(
         board,
@@ -80,7 +81,7 @@ def build_micropython(
 
 
 def esp_idf_recipe(
-    board: Board, ir: dict | None, out_dir: Path, gen: Path, variant: str, kernels: list[Path]
+    board: Board, ir: IR | None, out_dir: Path, gen: Path, variant: str, kernels: list[Path]
 ) -> Recipe:
     """The frozen manifest, the build script and the exact commands for an ESP-IDF port."""
     spec = board.micropython

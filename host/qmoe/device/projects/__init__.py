@@ -35,6 +35,7 @@ from qmoe.device.sources import INCLUDE_DIRS, KERNELS_DIR, kernel_variant
 from qmoe.errors import ConfigError
 from qmoe.paths import firmware_dir, source_root
 from qmoe.runio import make_folder, write_json_atomic
+from qmoe_codegen.ir import IR
 
 __all__ = [
     "Estimate",
@@ -284,7 +285,7 @@ def board_defines(board: Board, app_defines: dict[str, Any]) -> dict[str, Any]:
 
 def make_project(
     board: Board,
-    ir: dict | None,
+    ir: IR | None,
     out_dir: Path,
     app_sources: list[Path],
     app_defines: dict[str, Any],
@@ -305,8 +306,8 @@ def make_project(
         raise ConfigError(f"{board.path}: board {board.name} has no [project] table")
     sensor, sensor_text = sensor_defines(board, opts)
     defines = {**board_defines(board, app_defines), **sensor}
-    model_hash = ir["hash"] if ir is not None else ""
-    what = f"model {ir['model']['name']}" if ir is not None else "the app without a model"
+    model_hash = ir.hash if ir is not None else ""
+    what = f"model {ir.model.name}" if ir is not None else "the app without a model"
     systems = list(board.project.systems)
     flash_cap, where = board.project.app_flash_bytes, "the app partition / flash"
     weights = "const data (.rodata) in flash, read in place; RAM holds the arena and buffers"
@@ -341,7 +342,7 @@ def make_project(
     result = ProjectResult(
         board,
         out_dir,
-        ir["model"]["name"] if ir is not None else "",
+        ir.model.name if ir is not None else "",
         model_hash,
         kernels,
         est,

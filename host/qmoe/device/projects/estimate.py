@@ -18,6 +18,7 @@ from qmoe.boards.real import BuildSystem
 from qmoe.device.errors import BoardError, DoesNotFit
 from qmoe.device.fit import app_ram_bytes
 from qmoe.device.toolchain import section_sizes
+from qmoe_codegen.ir import IR
 
 # Used for the estimate when the board's compiler is not installed (xtensa-esp32s3-elf-gcc
 # here): above every runtime + app + port measured on the boards that compile here.
@@ -79,7 +80,7 @@ def object_sizes(
     sources: list[Path],
     includes: list[Path],
     header: Path,
-    ir: dict | None,
+    ir: IR | None,
     scratch: int,
     work: Path,
 ) -> tuple[int, int, str]:
@@ -89,7 +90,7 @@ def object_sizes(
     if shutil.which(cc) is not None:
         sizes = compile_objects(cc, list(board.toolchain.cflags), sources, includes, header, work)
         return sizes["flash"], sizes["ram"], f"objects compiled with {cc}, before linking"
-    model = int(ir["sizes"]["total_flash_bytes"]) if ir is not None else 0
+    model = ir.sizes.total_flash_bytes if ir is not None else 0
     return (
         model + CODE_ALLOWANCE_FLASH,
         app_ram_bytes(ir, scratch) + CODE_ALLOWANCE_RAM,
