@@ -81,7 +81,7 @@ def test_measure_native(model_path, native_elf, builtin_root, tmp_path):
     run = json.loads((out / "run.json").read_text())
     assert (
         run["board"]["counter"]["unit"] == "ns"
-        and run["model"]["hash"] == lower_file(model_path)["hash"]
+        and run["model"]["hash"] == lower_file(model_path).hash
     )
     win = _lines(out / "windows.jsonl")
     assert {w["expert"] for w in win} == {r["expert"] for r in inf}
