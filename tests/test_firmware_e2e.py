@@ -35,6 +35,7 @@ from qmoe.protocol import InferReply, InferRequest, InfoReply, InputKind, Link, 
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
 from qmoe_codegen import golden
+from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
 
 torch.set_num_threads(1)
@@ -141,7 +142,7 @@ def first_mismatch(
     return None
 
 
-def check_info(info: InfoReply, board: boards.Board, ir: dict) -> None:
+def check_info(info: InfoReply, board: boards.Board, ir: IR) -> None:
     assert info.model_hash.hex() == ir.hash, "the device runs another model than the IR's"
     assert (info.board, info.core, info.counter) == (board.name, board.core, board.counter.kind)
     assert info.clock_hz == board.clock_hz

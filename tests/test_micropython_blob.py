@@ -21,6 +21,7 @@ from qmoe.train.cv import fit_fold
 from qmoe_codegen import golden
 from qmoe_codegen.blob import FORMAT_VERSION, HEADER, BlobError, blob_bytes, read_blob, write_blob
 from qmoe_codegen.frontend import FrontendConfig, build_tables
+from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
 
 torch.set_num_threads(1)
@@ -69,7 +70,7 @@ def run_c(exe: Path, *args) -> subprocess.CompletedProcess:
     return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=60)
 
 
-def rows(ir: dict, g: golden.GoldenResult) -> list[str]:
+def rows(ir: IR, g: golden.GoldenResult) -> list[str]:
     """The golden model's answers in the harness's line format."""
     return [
         " ".join(map(str, [g.cls[i], g.expert[i], g.choice[i], g.u_q30[i], *g.logits[i]]))

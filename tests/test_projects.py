@@ -35,6 +35,7 @@ from qmoe.modelfile import save_model
 from qmoe.paths import source_root
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
+from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
 
 torch.set_num_threads(1)
@@ -72,7 +73,7 @@ def projects(model, tmp_path_factory):
     return made
 
 
-def needed_sources(name: str, ir: dict) -> set[str]:
+def needed_sources(name: str, ir: IR) -> set[str]:
     """Every source the firmware needs, relative to the repository (or gen/), computed from
     qmoe.device.build and the profile independently of the project generator."""
     board = boards.load_board(name)
