@@ -622,16 +622,34 @@ def test_feature_cache_in_a_read_only_dataset_is_skipped(tmp_path):
 
 
 def test_help_names_every_value(capsys):
-    """Issue 18: no option shows a Python type's name (`--sensor-address <LAMBDA>`) as its value."""
+    """Issue 18: no option shows a Python callable's or a type's name (`--sensor-address
+    <LAMBDA>`, `INTEGER RANGE`) as its value, in any command or sub-command."""
+    import click
+
     from qmoe.cli import cli
 
-    commands = [[name] for name in cli.commands if name != "data"] + [["data", "builtin"]]
-    for argv in commands + [["data", "info"]]:
+    def commands(group, path):
+        for name, cmd in group.commands.items():
+            if isinstance(cmd, click.Group):
+                yield [*path, name]
+                yield from commands(cmd, [*path, name])
+            else:
+                yield [*path, name]
+
+    typeish = re.compile(r"<[A-Z_]+>|\b(LAMBDA|FUNCTION|(INTEGER|FLOAT) RANGE|CHOICE|PARAMTYPE)\b")
+    seen = 0
+    for argv in commands(cli, []):
         assert run([*argv, "--help"]) == 0
         text = capsys.readouterr().out
-        assert not re.search(r"<[A-Z_]+>", text), (argv, text)
+        options = [line for line in text.splitlines() if line.lstrip().startswith("-")]
+        bad = [line for line in options if typeish.search(line)]
+        assert not bad, (argv, bad)
+        seen += 1
+    assert seen >= 20  # every command and sub-command was looked at
     run(["build", "--help"])
     assert "--sensor-address ADDRESS" in capsys.readouterr().out
+    run(["measure", "--help"])
+    assert re.search(r"--window-n INTEGER\b", capsys.readouterr().out)
 
 
 def test_measure_api_checks_its_counts_first(tmp_path):

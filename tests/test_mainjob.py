@@ -79,3 +79,23 @@ def test_fold_progress_rewrites_one_line_on_a_terminal():
     p(FoldDone("a", 2, 2, 2, 1.0))
     text = tty.getvalue()
     assert text.count("\r") == 2 and text.endswith("\n") and text.count("\n") == 1
+
+
+def test_eval_prints_expert_shares_as_text():
+    """`eval` names each expert with its share of the inputs, not a raw Python list."""
+    from qmoe.api.training import EvalReport, expert_shares
+
+    text = expert_shares(["ternary", "4", "8"], [0.12, 0.33, 0.55])
+    assert text == "inputs per expert: ternary 12 %, 4-bit 33 %, 8-bit 55 %"
+    assert "[" not in text and "'" not in text
+    assert expert_shares(["8"], [1.0]) == "one expert: 8-bit"
+    rep = EvalReport(
+        "m.qmoe",
+        "moe",
+        "builtin",
+        [1],
+        30,
+        {"accuracy": 0.5, "macro_f1": 0.4, "expert_share": [0.25, 0.75]},
+        ["ternary", "8"],
+    )
+    assert rep.line().endswith("inputs per expert: ternary 25 %, 8-bit 75 %")

@@ -226,6 +226,10 @@ def test_configuration_header_and_build_json(projects, model, name):
     assert all(Path(p["folder"]).is_dir() for p in meta["projects"])
     text = result.table()
     assert "not built: `pio` (PlatformIO) is not on PATH" in text or "(--no-pio)" in text
+    if "not on PATH" in text:  # issue 18: say how to install what builds the projects
+        assert "Install PlatformIO with `pip install platformio`" in text
+        espidf = any(p["system"] == "espidf" for p in meta["projects"])
+        assert ("or ESP-IDF >= 5.2 for the esp-idf project" in text) == espidf
     assert f"qmoe-host flash --board {name} --port PORT" in text
     assert "weights: const data (.rodata) in flash" in text
 

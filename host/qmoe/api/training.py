@@ -5,7 +5,7 @@ syntax (`parse_variant`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +143,7 @@ class EvalReport:
     folds: list[int]
     rows: int
     metrics: dict
+    experts: list[str] = field(default_factory=list)  # each expert's spec: "ternary", "4", ...
 
     def to_json(self) -> dict:
         """The report as `--out FILE` writes it."""
@@ -161,8 +162,18 @@ class EvalReport:
         return (
             f"{self.variant} on {self.label_set} folds {self.folds} ({self.rows} rows): "
             f"accuracy {100 * m['accuracy']:.1f} %, macro-F1 {100 * m['macro_f1']:.1f} %, "
-            f"expert share {[f'{s:.2f}' for s in m['expert_share']]}"
+            f"{expert_shares(self.experts, m['expert_share'])}"
         )
+
+
+def expert_shares(specs: list[str], shares: list[float]) -> str:
+    """Expert shares as text: "inputs per expert: ternary 12 %, 4-bit 33 %, 8-bit 55 %", or
+    "one expert: 8-bit" (`specs`: each expert's spec, as in a model file)."""
+    names = [f"{s}-bit" if str(s).isdigit() else str(s) for s in specs]
+    names += [f"expert {k}" for k in range(len(names), len(shares))]
+    if len(shares) == 1:
+        return f"one expert: {names[0]}"
+    return "inputs per expert: " + ", ".join(f"{n} {100 * s:.0f} %" for n, s in zip(names, shares))
 
 
 def evaluate_model(
@@ -192,7 +203,13 @@ def evaluate_model(
         )
     ev = evaluate(model, fd, rows)
     report = EvalReport(
-        Path(model_path), model.name, fd.label_set, folds, int(len(rows)), ev["metrics"]
+        Path(model_path),
+        model.name,
+        fd.label_set,
+        folds,
+        int(len(rows)),
+        ev["metrics"],
+        [str(e.cfg.spec) for e in model.experts],
     )
     if out is not None:
         write_json(Path(out), report.to_json())

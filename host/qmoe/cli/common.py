@@ -108,10 +108,17 @@ def check_out(path: Path, option: str, kind: str = "folder") -> Path:
     return path
 
 
-POSITIVE = click.IntRange(min=1)
-SEED = click.IntRange(0, 2**32 - 1)
-FRACTION = click.FloatRange(0.0, 1.0)
-POSITIVE_FLOAT = click.FloatRange(min=0.0, min_open=True)
+def named(kind: click.ParamType, name: str) -> click.ParamType:
+    """`kind` with the value's name: click shows a range type as "INTEGER RANGE" in --help (the
+    type's name, not the value's); the range itself is shown beside the option."""
+    kind.name = name
+    return kind
+
+
+POSITIVE = named(click.IntRange(min=1), "integer")
+SEED = named(click.IntRange(0, 2**32 - 1), "integer")
+FRACTION = named(click.FloatRange(0.0, 1.0), "fraction")
+POSITIVE_FLOAT = named(click.FloatRange(min=0.0, min_open=True), "number")
 
 
 def _frontend(sample_rate: int, n_fft: int, hop: int, n_mels: int):

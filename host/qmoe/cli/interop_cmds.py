@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qmoe.cli.common import DATASETS, POSITIVE, SEED, OutPath, cli
+from qmoe.cli.common import DATASETS, POSITIVE, SEED, OutPath, cli, named
 from qmoe.cli.train_cmds import data
 
 
@@ -19,7 +19,11 @@ from qmoe.cli.train_cmds import data
     help="Regex on file names; its first group is the file's group, e.g. '^([^_]+)_'.",
 )
 @click.option(
-    "--folds", "n_folds", type=click.IntRange(min=2), default=None, help="Also write K folds."
+    "--folds",
+    "n_folds",
+    type=named(click.IntRange(min=2), "integer"),
+    default=None,
+    help="Also write K folds.",
 )
 @click.option("--seed", type=SEED, default=0, show_default=True)
 def data_manifest(root: Path, out: Path, group_pattern, n_folds, seed) -> None:
@@ -97,7 +101,12 @@ def ei_import(src, out, hmac_key, skip_bad):
 @interop.command("tflite-export")
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("--out", type=OutPath("file"), required=True, help="The .tflite file.")
-@click.option("--expert", type=click.IntRange(min=0), default=None, help="Expert of a mixture.")
+@click.option(
+    "--expert",
+    type=named(click.IntRange(min=0), "integer"),
+    default=None,
+    help="Expert of a mixture.",
+)
 @click.option("--float-io", is_flag=True, help="float32 input/output (QUANTIZE/DEQUANTIZE).")
 @click.option(
     "--exact-ir",
@@ -138,7 +147,9 @@ def tflite_import(tflite, out, classes, name):
 @interop.command("tflite-check")
 @click.argument("tflite", type=click.Path(path_type=Path))
 @click.argument("model", type=click.Path(path_type=Path))
-@click.option("--expert", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--expert", type=named(click.IntRange(min=0), "integer"), default=0, show_default=True
+)
 @click.option(
     "--dataset", type=click.Choice(DATASETS[:-1]), default=None, help="Default: random rows."
 )

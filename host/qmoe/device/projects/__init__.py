@@ -400,6 +400,20 @@ def parse_pio_sizes(output: str) -> dict[str, int] | None:
     }
 
 
+def not_built(result: ProjectResult) -> str:
+    """Why the projects were not built, and how to install what builds them."""
+    text = (
+        "not built: `pio` (PlatformIO) is not on PATH. Install PlatformIO with "
+        "`pip install platformio` (it fetches the board's platform and framework itself)"
+    )
+    if any(p.system == "espidf" for p in result.projects):
+        text += (
+            ", or ESP-IDF >= 5.2 for the esp-idf project (Espressif's installer, or an esp-idf "
+            "checkout: `./install.sh`, then `. ./export.sh` puts idf.py on PATH)"
+        )
+    return text + "; then build with a project's command below"
+
+
 def _maybe_pio(result: ProjectResult, board: Board, what: str, opts: ProjectOptions) -> None:
     """Build the first PlatformIO-buildable project with `pio` when it is on PATH."""
     pio = shutil.which("pio") or shutil.which("platformio")
@@ -407,7 +421,7 @@ def _maybe_pio(result: ProjectResult, board: Board, what: str, opts: ProjectOpti
     if project is None:
         return
     if not opts.run_pio or pio is None:
-        result.built = "not built (--no-pio)" if pio is not None else result.built
+        result.built = "not built (--no-pio)" if pio is not None else not_built(result)
         return
     proc = subprocess.run(
         [pio, "run", "-d", str(project.folder)],
