@@ -15,7 +15,7 @@ from qmoe_codegen import frontend as fe
 from qmoe_codegen.frontend import FrontendConfig, FrontendError
 
 DB_PER_Q8 = 10 * math.log10(2) / 256  # one Q8 log2 unit of power in dB
-CFG = FrontendConfig()
+CFG = FrontendConfig(n_mels=32, stats=fe.BASIC_STATS)  # the layout the tests below index
 SR = CFG.sample_rate
 
 
@@ -59,16 +59,22 @@ def ref_ilog2_q8(v: int, table: np.ndarray) -> int:
     return 256 * p + ((y + (1 << 14)) >> 15)
 
 
-def ref_pool(lm: list[list[int]]) -> list[int]:
+def ref_pool(lm: list[list[int]], stats: tuple[str, ...] = fe.BASIC_STATS) -> list[int]:
     f, m = len(lm), len(lm[0])
     cols = [[row[b] for row in lm] for b in range(m)]
     s1 = [sum(c) for c in cols]
     s2 = [sum(v * v for v in c) for c in cols]
     d = [sum(abs(c[i] - c[i - 1]) for i in range(1, f)) for c in cols]
-    mean = [(a + f // 2) // f for a in s1]
-    std = [math.isqrt((f * b - a * a) // (f * f)) for a, b in zip(s1, s2)]
-    delta = [(x + (f - 1) // 2) // (f - 1) if f > 1 else 0 for x in d]
-    return mean + std + delta
+    d2 = [sum((c[i] - c[i - 1]) ** 2 for i in range(1, f)) for c in cols]
+    out = {
+        "mean": [(a + f // 2) // f for a in s1],
+        "std": [math.isqrt((f * b - a * a) // (f * f)) for a, b in zip(s1, s2)],
+        "min": [min(c) for c in cols],
+        "max": [max(c) for c in cols],
+        "delta": [(x + (f - 1) // 2) // (f - 1) if f > 1 else 0 for x in d],
+        "drms": [math.isqrt(x // (f - 1)) if f > 1 else 0 for x in d2],
+    }
+    return [v for s in stats for v in out[s]]
 
 
 # --- configuration and tables -------------------------------------------------------------------
@@ -99,11 +105,39 @@ def test_config_round_trip_and_derived_values():
         ({"fmax": 8001.0}, "fmax"),
         ({"fmin": float("nan")}, "fmin"),
         ({"n_fft": 64, "hop": 32, "n_mels": 32}, "n_mels"),  # lowest band covers no FFT bin
+        ({"stats": ()}, "stats"),
+        ({"stats": ("mean", "p90")}, "stats"),
+        ({"stats": ("max", "max")}, "stats"),
+        ({"stats": 3}, "stats"),
     ],
 )
 def test_config_errors_name_the_field(kwargs, field):
     with pytest.raises(FrontendError, match=field):
         FrontendConfig(**kwargs)
+
+
+def test_stats_option_orders_features_and_round_trips():
+    cfg = FrontendConfig(n_mels=8, stats=("drms", "max", "mean"))
+    assert cfg.stats == ("mean", "max", "drms") and cfg.n_features == 24
+    assert cfg.stats_mask == 0b101001
+    assert FrontendConfig.from_dict(cfg.to_dict()) == cfg
+    assert FrontendConfig(stats="mean, std").stats == ("mean", "std")
+    names = fe.feature_names(cfg)
+    assert names[0] == "mel00_mean" and names[8] == "mel00_max" and names[-1] == "mel07_drms"
+    # an IR written before the option existed has no "stats": it reads as the basic three
+    old = {k: v for k, v in cfg.to_dict().items() if k != "stats"}
+    assert FrontendConfig.from_dict(old).stats == fe.BASIC_STATS
+
+
+def test_rich_stats_batch_equal_per_clip_and_python_reference():
+    cfg = FrontendConfig(n_fft=256, hop=100, n_mels=16, stats=fe.STATS)
+    rng = np.random.default_rng(9)
+    pcms = [rng.integers(-20000, 20000, size=k).astype(np.int16) for k in (10, 256, 3000, 40000)]
+    got = fe.batch_features(pcms, cfg)
+    assert got.shape == (4, 6 * 16)
+    for row, pcm in zip(got, pcms):
+        lm = fe.frame_logmel(pcm, cfg)
+        assert row.tolist() == fe.clip_features(pcm, cfg).tolist() == ref_pool(lm.tolist(), fe.STATS)
 
 
 def test_from_dict_rejects_unknown_field():
@@ -321,6 +355,10 @@ def test_pool_stats_matches_reference_formulas():
     for frames in (1, 2, 3, 50, 333):
         lm = rng.integers(0, 16129, size=(frames, 7))
         assert fe.pool_stats(lm).tolist() == ref_pool(lm.tolist())
+        for stats in (fe.STATS, ("min", "drms"), ("max",)):
+            assert fe.pool_stats(lm, stats).tolist() == ref_pool(lm.tolist(), stats)
+    with pytest.raises(FrontendError, match="stats"):
+        fe.pool_stats(np.ones((3, 2), dtype=np.int64), ("mean", "median"))
     with pytest.raises(FrontendError, match=">= 0"):
         fe.pool_stats(np.array([[3, -1]]))
 

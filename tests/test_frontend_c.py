@@ -37,10 +37,12 @@ WHOLE = 1 << 30  # a chunk size larger than any clip: push the whole clip at onc
 CONFIGS = [
     FrontendConfig(),  # 16 kHz, n_fft 512, hop 256, 32 bands
     FrontendConfig(sample_rate=8000, n_fft=256, hop=128, n_mels=16),
-    FrontendConfig(sample_rate=16000, n_fft=1024, hop=320, n_mels=40),
-    FrontendConfig(sample_rate=8000, n_fft=512, hop=160, n_mels=40),
-    FrontendConfig(sample_rate=16000, n_fft=256, hop=97, n_mels=16, fmin=100.0, fmax=7000.0),
-    FrontendConfig(sample_rate=16000, n_fft=64, hop=1, n_mels=8),
+    FrontendConfig(sample_rate=16000, n_fft=1024, hop=320, n_mels=40, stats=ref.STATS),
+    FrontendConfig(sample_rate=8000, n_fft=512, hop=160, n_mels=40, stats=("mean", "max", "drms")),
+    FrontendConfig(
+        sample_rate=16000, n_fft=256, hop=97, n_mels=16, fmin=100.0, fmax=7000.0, stats=("min",)
+    ),
+    FrontendConfig(sample_rate=16000, n_fft=64, hop=1, n_mels=8, stats=ref.STATS),
     FrontendConfig(sample_rate=8000, n_fft=2048, hop=2048, n_mels=40),
 ]
 TINY = 5  # index of the n_fft = 64, hop = 1 config
@@ -215,7 +217,7 @@ def check_clips(
     answers = harness.ask(commands)
     for i, (name, pcm) in enumerate(clips.items()):
         want_logmel = ref.frame_logmel(pcm, cfg)
-        want = ref.pool_stats(want_logmel)
+        want = ref.pool_stats(want_logmel, cfg.stats)
         debug, plain = (parse_run(a, cfg.n_mels) for a in answers[2 * i : 2 * i + 2])
         assert_logmel_equal(f"config {k}, clip {name!r}", debug.logmel, want_logmel)
         assert_features_equal(f"config {k}, clip {name!r} (debug)", cfg, debug, want)
@@ -293,7 +295,7 @@ def test_ilog2_and_isqrt_match_reference(harness: Harness) -> None:
 def test_scratch_size(harness: Harness) -> None:
     answers = harness.ask([f"size {k}" for k in range(len(CONFIGS))])
     assert [int(a[0].split()[1]) for a in answers] == [frontend_scratch_size(c) for c in CONFIGS]
-    assert frontend_scratch_size(CONFIGS[0]) == 5760
+    assert frontend_scratch_size(FrontendConfig(n_fft=512, n_mels=32)) == 6144  # 10 N + 32 M
 
 
 @pytest.mark.parametrize("k", [0, TINY])

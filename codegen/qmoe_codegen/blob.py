@@ -26,15 +26,16 @@ from .modelfile import flatten, unflatten
 
 MAGIC = b"QMOEBLOB"
 # 2: the model record ends with the kernel scratch (offset, bytes); 3: the router record holds
-# every working-memory offset (h, hm, z, s1, s2)
-FORMAT_VERSION = 3
+# every working-memory offset (h, hm, z, s1, s2); 4: the front-end record ends with the
+# pooled-statistics mask
+FORMAT_VERSION = 4
 ALIGN = 8
 HEADER = struct.Struct("<8sHHIIIIIII32s")  # 72 bytes, docs/blob.md "Header"
 FORMATS = {"s1": 1, "s2": 2, "t2": 3, "t5": 4, "s4": 5, "s8": 6, "s16": 7}  # QMOE_FMT_*
 INPUT_KINDS = {"frontend": 1, "features": 2}  # QMOE_INPUT_*
 ROUTER_KINDS = {"softmax": 1, "curiosity": 2}  # QMOE_ROUTER_*
 # Record sizes in uint32 words (docs/blob.md "Records").
-MODEL_WORDS, EXPERT_WORDS, LAYER_WORDS, ROUTER_WORDS, FRONTEND_WORDS = 21, 6, 15, 52, 26
+MODEL_WORDS, EXPERT_WORDS, LAYER_WORDS, ROUTER_WORDS, FRONTEND_WORDS = 21, 6, 15, 52, 27
 # Front-end tables in the order of qmoe_frontend_t's pointers, with their element type.
 FRONTEND_TABLES = (
     ("window", "<i2"),
@@ -164,7 +165,7 @@ def _frontend(d: _Data, ir: IR) -> list[int]:
     ]
     for name, dtype in FRONTEND_TABLES:
         words += d.array(getattr(t, name), dtype)
-    return words
+    return [*words, cfg.stats_mask]
 
 
 def _record_words(ir: IR) -> int:

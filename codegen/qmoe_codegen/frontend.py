@@ -9,8 +9,10 @@ firmware/ must reproduce its output bit for bit. Per frame of `n_fft` int16 samp
 4. mel:     E[m] = sum(W[m, k] * P[k]) with Q12 HTK-scale triangles stored sparsely (int64);
 5. log:     L[m] = ilog2_q8(E[m] + 1), log2 in Q8 by a 257-entry Q15 table with interpolation.
 
-A clip is summarized per mel band by the rounded mean, floor standard deviation and rounded mean
-absolute frame-to-frame change of L: 3 * n_mels int32 features, computable while streaming.
+A clip is summarized per mel band by pooled statistics of L over its frames, chosen by
+`FrontendConfig.stats` from STATS (rounded mean, floor standard deviation, min, max, rounded mean
+absolute frame-to-frame change, floor RMS of that change): len(stats) * n_mels int32 features, all
+computable while streaming.
 
 Floats are used only to build the tables (once, with the rounding given in the doc); everything
 that runs per sample is integer. `>>` of a negative int64 is an arithmetic shift (floor), as numpy
@@ -29,8 +31,10 @@ import numpy as np
 from .errors import FrontendError
 
 __all__ = [
+    "BASIC_STATS",
     "MEL_ONE",
     "POWER_SHIFT",
+    "STATS",
     "FrontendConfig",
     "FrontendError",
     "FrontendTables",
@@ -57,6 +61,10 @@ LOG2_TABLE_BITS = 8  # log2 table indexed by the 8 bits below the leading one, 2
 MAX_FRAMES = 1 << 17  # pooling keeps F * sum(L**2) < 2**63 up to this many frames
 _BLOCK_SAMPLES = 1 << 17  # frames x n_fft per vectorized block: cache-sized, results unaffected
 
+# Pooled statistics per band, in feature order; bit i of the C `stats` mask is STATS[i].
+STATS = ("mean", "std", "min", "max", "delta", "drms")
+BASIC_STATS = ("mean", "std", "delta")
+
 
 TIE_EPS = 1e-9  # float64 values this close to a half-integer are exact ties (e.g. window[n/4])
 
@@ -82,6 +90,20 @@ def _as_float(name: str, value: object) -> float:
     return float(value)
 
 
+def _as_stats(value: object) -> tuple[str, ...]:
+    """Validated statistics names, in STATS order (the feature order)."""
+    if isinstance(value, str):
+        value = tuple(v.strip() for v in value.split(",") if v.strip())
+    if not isinstance(value, (tuple, list)) or not value:
+        raise FrontendError(f"stats={value!r}: expected a non-empty list of {', '.join(STATS)}")
+    bad = [v for v in value if v not in STATS]
+    if bad or len(set(value)) != len(value):
+        raise FrontendError(
+            f"stats={list(value)!r}: expected distinct names among {', '.join(STATS)}"
+        )
+    return tuple(s for s in STATS if s in value)
+
+
 @dataclass(frozen=True)
 class FrontendConfig:
     """Front-end parameters; validated on construction (FrontendError naming the field)."""
@@ -92,6 +114,7 @@ class FrontendConfig:
     n_mels: int = 32
     fmin: float = 20.0
     fmax: float | None = None  # None -> sample_rate / 2
+    stats: tuple[str, ...] = BASIC_STATS  # pooled statistics per band, a subset of STATS
 
     def __post_init__(self) -> None:
         sr = _as_int("sample_rate", self.sample_rate, 1000, 384000)
@@ -112,12 +135,18 @@ class FrontendConfig:
             (sr, n, hop, n_mels, fmin, fmax),
         ):
             object.__setattr__(self, name, value)
+        object.__setattr__(self, "stats", _as_stats(self.stats))
         _mel_tables(self)  # raises FrontendError if a band covers no FFT bin
 
     @property
     def n_features(self) -> int:
-        """Length of a clip's feature vector: mean, std and delta per mel band."""
-        return 3 * self.n_mels
+        """Length of a clip's feature vector: len(stats) statistics per mel band."""
+        return len(self.stats) * self.n_mels
+
+    @property
+    def stats_mask(self) -> int:
+        """The C `stats` bit mask: bit i set when STATS[i] is pooled."""
+        return sum(1 << STATS.index(s) for s in self.stats)
 
     @property
     def fmax_hz(self) -> float:
@@ -126,7 +155,9 @@ class FrontendConfig:
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict of every field."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["stats"] = list(self.stats)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> FrontendConfig:
@@ -447,8 +478,10 @@ def frame_logmel(pcm: np.ndarray, cfg: FrontendConfig) -> np.ndarray:
     return _logmel_all([frame_signal(_check_pcm(pcm, "pcm"), cfg)], build_tables(cfg))
 
 
-def _pool_segments(logmel: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Pool consecutive row segments of `counts` rows each: (len(counts), 3 * n_mels) int32."""
+def _pool_segments(
+    logmel: np.ndarray, counts: np.ndarray, stats: tuple[str, ...] = BASIC_STATS
+) -> np.ndarray:
+    """Pool consecutive row segments of `counts` rows each: (len(counts), len(stats) * n_mels)."""
     lm = np.asarray(logmel, dtype=np.int64)
     counts = np.asarray(counts, dtype=np.int64)
     if counts.size and (counts.min() < 1 or counts.max() > MAX_FRAMES):
@@ -467,15 +500,22 @@ def _pool_segments(logmel: np.ndarray, counts: np.ndarray) -> np.ndarray:
     s1, s2 = seg_sum(lm), seg_sum(lm * lm)
     step = np.abs(np.diff(lm, axis=0, prepend=lm[:1]))
     step[starts] = 0  # no difference across the start of a clip
-    d = seg_sum(step)
-    mean = (s1 + f // 2) // f
-    std = isqrt_u64((f * s2 - s1 * s1) // (f * f)).astype(np.int64)
-    delta = np.where(f > 1, (d + (f - 1) // 2) // np.maximum(f - 1, 1), 0)
-    return np.concatenate([mean, std, delta], axis=1).astype(np.int32)
+    d, d2 = seg_sum(step), seg_sum(step * step)
+    f1 = np.maximum(f - 1, 1)
+    out = {
+        "mean": lambda: (s1 + f // 2) // f,
+        "std": lambda: isqrt_u64((f * s2 - s1 * s1) // (f * f)).astype(np.int64),
+        "min": lambda: np.minimum.reduceat(lm, starts, axis=0) if len(starts) else s1,
+        "max": lambda: np.maximum.reduceat(lm, starts, axis=0) if len(starts) else s1,
+        "delta": lambda: np.where(f > 1, (d + (f - 1) // 2) // f1, 0),
+        "drms": lambda: np.where(f > 1, isqrt_u64(d2 // f1).astype(np.int64), 0),
+    }
+    return np.concatenate([out[s]() for s in stats], axis=1).astype(np.int32)
 
 
-def pool_stats(logmel: np.ndarray) -> np.ndarray:
-    """(3 * n_mels,) int32 [means, stds, deltas] of an (F, n_mels) log-mel array, F >= 1."""
+def pool_stats(logmel: np.ndarray, stats: tuple[str, ...] = BASIC_STATS) -> np.ndarray:
+    """(len(stats) * n_mels,) int32 pooled statistics of an (F, n_mels) log-mel array, F >= 1,
+    band-major within each statistic: [stat0 of band 0..M-1, stat1 of band 0..M-1, ...]."""
     lm = np.asarray(logmel)
     if lm.ndim != 2 or lm.shape[0] < 1 or not np.issubdtype(lm.dtype, np.integer):
         raise FrontendError(
@@ -484,26 +524,24 @@ def pool_stats(logmel: np.ndarray) -> np.ndarray:
         )
     if lm.size and int(lm.min()) < 0:
         raise FrontendError(f"pool_stats: log-mel values must be >= 0, got {int(lm.min())}")
-    return _pool_segments(lm, np.array([lm.shape[0]]))[0]
+    return _pool_segments(lm, np.array([lm.shape[0]]), _as_stats(stats))[0]
 
 
 def clip_features(pcm: np.ndarray, cfg: FrontendConfig) -> np.ndarray:
-    """(3 * n_mels,) int32 features of one clip: pool_stats(frame_logmel(pcm, cfg))."""
-    return pool_stats(frame_logmel(pcm, cfg))
+    """(n_features,) int32 features of one clip: pool_stats(frame_logmel(pcm, cfg), cfg.stats)."""
+    return pool_stats(frame_logmel(pcm, cfg), cfg.stats)
 
 
 def batch_features(pcms: list[np.ndarray], cfg: FrontendConfig) -> np.ndarray:
-    """(len(pcms), 3 * n_mels) int32: clip_features of each clip, computed in shared FFT blocks."""
+    """(len(pcms), n_features) int32: clip_features of each clip, computed in shared FFT blocks."""
     frames = [frame_signal(_check_pcm(p, f"pcm[{i}]"), cfg) for i, p in enumerate(pcms)]
     if not frames:
         return np.zeros((0, cfg.n_features), dtype=np.int32)
     counts = np.array([f.shape[0] for f in frames], dtype=np.int64)
-    return _pool_segments(_logmel_all(frames, build_tables(cfg)), counts)
+    return _pool_segments(_logmel_all(frames, build_tables(cfg)), counts, cfg.stats)
 
 
 def feature_names(cfg: FrontendConfig) -> list[str]:
-    """Names in feature order: mel00_mean.., then mel00_std.., then mel00_delta.."""
+    """Names in feature order: mel00_<stat>.. for each statistic of cfg.stats in turn."""
     width = max(2, len(str(cfg.n_mels - 1)))
-    return [
-        f"mel{m:0{width}d}_{stat}" for stat in ("mean", "std", "delta") for m in range(cfg.n_mels)
-    ]
+    return [f"mel{m:0{width}d}_{stat}" for stat in cfg.stats for m in range(cfg.n_mels)]

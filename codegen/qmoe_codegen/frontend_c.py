@@ -34,12 +34,13 @@ _TABLES = (
 
 
 def frontend_scratch_size(cfg: FrontendConfig) -> int:
-    """Bytes of scratch `qmoe_frontend_scratch_size()` returns for `cfg`: 10 n_fft + 20 n_mels.
+    """Bytes of scratch `qmoe_frontend_scratch_size()` returns for `cfg`: 10 n_fft + 32 n_mels.
 
-    S2 (uint64), S1, D, the latest L (32-bit) per band; re, im (int32) and the ring (int16) per
-    FFT point. The memory plan reserves this much, aligned to 8 bytes.
+    S2, D2 (uint64), S1, D, the latest L (32-bit), min and max of L (16-bit) per band; re, im
+    (int32) and the ring (int16) per FFT point. The memory plan reserves this much, aligned to 8
+    bytes. It does not depend on `cfg.stats` (every accumulator is kept).
     """
-    return 20 * cfg.n_mels + 10 * cfg.n_fft
+    return 32 * cfg.n_mels + 10 * cfg.n_fft
 
 
 def frontend_c_definitions(cfg: FrontendConfig, symbol: str = "qmoe_frontend") -> str:
@@ -60,6 +61,7 @@ def frontend_c_definitions(cfg: FrontendConfig, symbol: str = "qmoe_frontend") -
         "log2_n_fft": str(cfg.n_fft.bit_length() - 1),
         "input_shift": str(t.input_shift),
         "power_shift": str(t.power_shift),
+        "stats": f"0x{cfg.stats_mask:02X}u",
     }
     fields.update({name: f"{symbol}_{name}" for name, _ in _TABLES})
     settings = ", ".join(f"{k}={v}" for k, v in cfg.to_dict().items())

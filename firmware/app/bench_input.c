@@ -70,7 +70,7 @@ static qmoe_status_t finish_pcm(const qmoe_model_t *model)
     uint32_t t0 = qmoe_port_counter();
     qmoe_status_t st = QMOE_ERR_ARG;
 
-    if (3u * model->frontend->n_mels == QMOE_APP_N_FEATURES &&
+    if (qmoe_frontend_n_features(model->frontend) == QMOE_APP_N_FEATURES &&
         model->input.n_features == QMOE_APP_N_FEATURES) {
         st = qmoe_frontend_finish(&fe_state, fe_features);
     }

@@ -17,7 +17,7 @@
 #define LAYER_WORDS 15u
 #define ROUTER_WORDS 52u
 #define ROUTER_WORK 5u /* words 5..9: the working-memory offsets h, hm, z, s1, s2 */
-#define FRONTEND_WORDS 26u
+#define FRONTEND_WORDS 27u
 #define ACC_LIMIT ((uint64_t)1 << 31)
 
 typedef struct {
@@ -232,9 +232,11 @@ static qmoe_status_t frontend(blob_t *bl, uint32_t rec, qmoe_frontend_t *fe, uin
     for (uint32_t i = 0; i < 8u; ++i) {
         v[i] = word(bl, rec, i);
     }
+    const uint32_t stats = word(bl, rec, 26);
     uint32_t n = v[1];
     if (n < QMOE_FRONTEND_MIN_FFT || n > QMOE_FRONTEND_MAX_FFT || v[2] > n || v[3] > n ||
-        v[4] > 65535u || v[5] > 11u || v[6] > 15u || v[7] > 63u || 3u * v[3] != n_feat) {
+        v[4] > 65535u || v[5] > 11u || v[6] > 15u || v[7] > 63u || stats == 0u ||
+        stats > QMOE_FRONTEND_STAT_ALL) {
         return fail(bl, "front-end configuration out of range", rec, n, n_feat);
     }
     fe->sample_rate = v[0];
@@ -245,6 +247,10 @@ static qmoe_status_t frontend(blob_t *bl, uint32_t rec, qmoe_frontend_t *fe, uin
     fe->log2_n_fft = (uint8_t)v[5];
     fe->input_shift = (uint8_t)v[6];
     fe->power_shift = (uint8_t)v[7];
+    fe->stats = (uint8_t)stats;
+    if (qmoe_frontend_n_features(fe) != n_feat) {
+        return fail(bl, "front-end configuration out of range", rec, n, n_feat);
+    }
     const char *bad = "front-end table: wrong size or place";
     fe->window = ref(bl, rec, 8, 2u * n, 2u, bad, &st);
     fe->twiddle_cos = ref(bl, rec, 10, n, 2u, bad, &st);

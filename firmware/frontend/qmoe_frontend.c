@@ -20,7 +20,8 @@ static int valid_config(const qmoe_frontend_t *fe) {
     if (fe->n_fft < QMOE_FRONTEND_MIN_FFT || fe->n_fft > QMOE_FRONTEND_MAX_FFT ||
         fe->log2_n_fft > 15u || fe->n_fft != (1u << fe->log2_n_fft) ||
         fe->input_shift != 15u - fe->log2_n_fft || fe->power_shift != QMOE_FRONTEND_POWER_SHIFT ||
-        fe->hop < 1u || fe->hop > fe->n_fft || fe->n_mels < 1u || fe->n_mels > fe->n_fft / 2u) {
+        fe->hop < 1u || fe->hop > fe->n_fft || fe->n_mels < 1u || fe->n_mels > fe->n_fft / 2u ||
+        fe->stats == 0u || (fe->stats & ~QMOE_FRONTEND_STAT_ALL) != 0u) {
         return 0;
     }
     for (m = 0; m < fe->n_mels; m++) {
@@ -33,11 +34,22 @@ static int valid_config(const qmoe_frontend_t *fe) {
     return 1;
 }
 
+uint32_t qmoe_frontend_n_features(const qmoe_frontend_t *fe) {
+    uint32_t n = 0;
+    unsigned bit;
+
+    for (bit = 0; fe != NULL && bit < 8u; bit++) {
+        n += (fe->stats >> bit) & 1u;
+    }
+    return fe != NULL ? n * fe->n_mels : 0u;
+}
+
 size_t qmoe_frontend_scratch_size(const qmoe_frontend_t *fe) {
     if (!valid_config(fe)) {
         return 0;
     }
-    return (size_t)fe->n_mels * (sizeof(uint64_t) + 2u * sizeof(uint32_t) + sizeof(int32_t)) +
+    return (size_t)fe->n_mels * (2u * sizeof(uint64_t) + 3u * sizeof(uint32_t) +
+                                 2u * sizeof(uint16_t)) +
            (size_t)fe->n_fft * (2u * sizeof(int32_t) + sizeof(int16_t));
 }
 
@@ -61,6 +73,8 @@ qmoe_status_t qmoe_frontend_begin(const qmoe_frontend_t *fe, qmoe_frontend_state
     // Largest alignment first, so every array is aligned once the scratch is.
     st->s2 = (uint64_t *)(void *)p;
     p += fe->n_mels * sizeof(uint64_t);
+    st->d2 = (uint64_t *)(void *)p;
+    p += fe->n_mels * sizeof(uint64_t);
     st->re = (int32_t *)(void *)p;
     p += fe->n_fft * sizeof(int32_t);
     st->im = (int32_t *)(void *)p;
@@ -71,9 +85,16 @@ qmoe_status_t qmoe_frontend_begin(const qmoe_frontend_t *fe, qmoe_frontend_state
     p += fe->n_mels * sizeof(uint32_t);
     st->logmel = (int32_t *)(void *)p;
     p += fe->n_mels * sizeof(int32_t);
+    st->lmin = (uint16_t *)(void *)p;
+    p += fe->n_mels * sizeof(uint16_t);
+    st->lmax = (uint16_t *)(void *)p;
+    p += fe->n_mels * sizeof(uint16_t);
     st->ring = (int16_t *)(void *)p;
     for (m = 0; m < fe->n_mels; m++) {
         st->s2[m] = 0;
+        st->d2[m] = 0;
+        st->lmin[m] = 0xFFFFu;
+        st->lmax[m] = 0;
         st->s1[m] = 0;
         st->d[m] = 0;
         st->logmel[m] = 0;
@@ -94,11 +115,20 @@ static void add_frame(qmoe_frontend_state_t *st, uint32_t oldest) {
     qmoe_frontend_spectrum(fe, st->ring, oldest, st->re, st->im);
     for (m = 0; m < fe->n_mels; m++) {
         const int32_t l = qmoe_frontend_band_logmel(fe, st->re, st->im, m);
-        // 0 <= L <= 16128 < 2^14 and frames <= 2^17: S1, D < 2^31, S2 < 2^45.
+        // 0 <= L <= 16128 < 2^14 and frames <= 2^17: S1, D < 2^31, S2, D2 < 2^45.
         st->s1[m] += (uint32_t)l;
         st->s2[m] += (uint64_t)((uint32_t)l * (uint32_t)l);
         if (st->frames > 0u) {
-            st->d[m] += (uint32_t)(l > st->logmel[m] ? l - st->logmel[m] : st->logmel[m] - l);
+            const uint32_t step =
+                (uint32_t)(l > st->logmel[m] ? l - st->logmel[m] : st->logmel[m] - l);
+            st->d[m] += step;
+            st->d2[m] += (uint64_t)(step * step);
+        }
+        if ((uint32_t)l < st->lmin[m]) {
+            st->lmin[m] = (uint16_t)l;
+        }
+        if ((uint32_t)l > st->lmax[m]) {
+            st->lmax[m] = (uint16_t)l;
         }
         st->logmel[m] = l;
     }
@@ -166,10 +196,22 @@ qmoe_status_t qmoe_frontend_finish(qmoe_frontend_state_t *st, int32_t *features)
         const uint64_t s1 = st->s1[m];
         // F * S2 - S1^2 >= 0 (Cauchy-Schwarz) and F * S2 < 2^62.
         const uint64_t var = (f * st->s2[m] - s1 * s1) / (f * f);
-        features[m] = (int32_t)((s1 + f / 2u) / f);
-        features[fe->n_mels + m] = (int32_t)qmoe_frontend_isqrt_u64(var);
-        features[2u * fe->n_mels + m] =
-            f > 1u ? (int32_t)((st->d[m] + (f - 1u) / 2u) / (f - 1u)) : 0;
+        int32_t value[6];
+        int32_t *out = features + m;
+        unsigned k;
+
+        value[0] = (int32_t)((s1 + f / 2u) / f);
+        value[1] = (int32_t)qmoe_frontend_isqrt_u64(var);
+        value[2] = st->lmin[m];
+        value[3] = st->lmax[m];
+        value[4] = f > 1u ? (int32_t)((st->d[m] + (f - 1u) / 2u) / (f - 1u)) : 0;
+        value[5] = f > 1u ? (int32_t)qmoe_frontend_isqrt_u64(st->d2[m] / (f - 1u)) : 0;
+        for (k = 0; k < 6u; k++) { // the selected statistics, n_mels apart, in bit order
+            if ((fe->stats >> k) & 1u) {
+                *out = value[k];
+                out += fe->n_mels;
+            }
+        }
     }
     st->phase = PHASE_FINISHED;
     return QMOE_OK;

@@ -124,7 +124,7 @@ static void cmd_run(void) {
     const size_t n = (size_t)number();
     long long *wide = read_numbers(n);
     int16_t *pcm = malloc((n ? n : 1) * sizeof *pcm);
-    int32_t *features = malloc(3u * fe->n_mels * sizeof *features);
+    int32_t *features = malloc(qmoe_frontend_n_features(fe) * sizeof *features);
     size_t done = 0, c = 0, i;
     qmoe_status_t status;
 
@@ -165,7 +165,7 @@ static void cmd_run(void) {
         }
     }
     printf("F %d", (int)status);
-    for (i = 0; status == QMOE_OK && i < 3u * fe->n_mels; i++) {
+    for (i = 0; status == QMOE_OK && i < qmoe_frontend_n_features(fe); i++) {
         printf(" %ld", (long)features[i]);
     }
     printf("\n");
@@ -209,7 +209,7 @@ static void cmd_errors(void) {
     static uint64_t buf[8192];
     uint16_t mel[1024];
     qmoe_frontend_state_t st;
-    int32_t features[3u * 1024u];
+    int32_t features[6u * 1024u];
     int16_t pcm[4] = {1, 2, 3, 4};
 
     if (need + 16u > sizeof buf || good->n_mels > sizeof mel / sizeof mel[0]) {
@@ -235,6 +235,8 @@ static void cmd_errors(void) {
     BAD_CONFIG("hop_too_big", bad.hop = (uint16_t)(bad.n_fft + 1u));
     BAD_CONFIG("n_mels_zero", bad.n_mels = 0);
     BAD_CONFIG("n_mels_too_big", bad.n_mels = (uint16_t)(bad.n_fft / 2u + 1u));
+    BAD_CONFIG("stats_zero", bad.stats = 0);
+    BAD_CONFIG("stats_unknown_bit", bad.stats = (uint8_t)(bad.stats | 0x40u));
     BAD_CONFIG("window_null", bad.window = NULL);
     BAD_CONFIG("log2_table_null", bad.log2_table = NULL);
     BAD_CONFIG("mel_weights_short", bad.n_mel_weights = (uint16_t)(bad.n_mel_weights - 1u));

@@ -53,7 +53,16 @@ def float_logmel(pcm_float: np.ndarray, cfg: FrontendConfig) -> np.ndarray:
 
 
 def float_features(pcm: np.ndarray, cfg: FrontendConfig) -> np.ndarray:
-    """(3 * n_mels,) float64 [means, stds, deltas] of `float_logmel` (delta 0 for one frame)."""
+    """(n_features,) float64 statistics of `float_logmel`, in cfg.stats order: mean, population
+    std, min, max, mean |step| and RMS step over frames (the step ones 0 for one frame)."""
     lm = float_logmel(pcm, cfg)
-    delta = np.abs(np.diff(lm, axis=0)).mean(axis=0) if lm.shape[0] > 1 else np.zeros(cfg.n_mels)
-    return np.concatenate([lm.mean(axis=0), lm.std(axis=0), delta])
+    step = np.abs(np.diff(lm, axis=0)) if lm.shape[0] > 1 else np.zeros((1, cfg.n_mels))
+    out = {
+        "mean": lm.mean(axis=0),
+        "std": lm.std(axis=0),
+        "min": lm.min(axis=0),
+        "max": lm.max(axis=0),
+        "delta": step.mean(axis=0),
+        "drms": np.sqrt((step**2).mean(axis=0)),
+    }
+    return np.concatenate([out[s] for s in cfg.stats])
