@@ -137,7 +137,9 @@ def test_rich_stats_batch_equal_per_clip_and_python_reference():
     assert got.shape == (4, 6 * 16)
     for row, pcm in zip(got, pcms):
         lm = fe.frame_logmel(pcm, cfg)
-        assert row.tolist() == fe.clip_features(pcm, cfg).tolist() == ref_pool(lm.tolist(), fe.STATS)
+        assert (
+            row.tolist() == fe.clip_features(pcm, cfg).tolist() == ref_pool(lm.tolist(), fe.STATS)
+        )
 
 
 def test_from_dict_rejects_unknown_field():

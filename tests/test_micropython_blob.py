@@ -129,7 +129,7 @@ def _fields(data: bytes) -> dict[str, int]:
     expert = _words(data, experts_at, 6)
     layer = _words(data, expert[3], 15)
     router = _words(data, router_at, 52)
-    frontend = _words(data, fe_at, 26)
+    frontend = _words(data, fe_at, 27)
     return {
         "n_layers": experts_at,
         "out_offset0": expert[4],
@@ -159,9 +159,16 @@ def _header_cases(data: bytes) -> list[tuple[str, bytes, str, str]]:
         ("truncated", data[:500], "fewer bytes than the header announces", "truncated: 500 of"),
         ("extra", data + b"\0", "differs from the header's total_bytes", "but the header"),
         ("foreign", b"PK\x03\x04" + data[4:], "not a qmoe model blob", "not a qmoe model blob"),
-        ("format", _poke(data, 8, "<H", 4), "unsupported blob format version", "format version 4"),
-        # version 1 had no kernel scratch: refused with a hint to write the blob again
+        (
+            "format",
+            _poke(data, 8, "<H", FORMAT_VERSION + 1),
+            "unsupported blob format version",
+            f"format version {FORMAT_VERSION + 1}",
+        ),
+        # older versions (1: no kernel scratch, 2: one router offset, 3: no front-end stats mask)
+        # are refused with a hint to write the blob again
         ("older", _poke(data, 8, "<H", 1), "unsupported blob format version", "older qmoe"),
+        ("older 3", _poke(data, 8, "<H", 3), "unsupported blob format version", "older qmoe"),
         ("newer IR", _poke(data, 10, "<H", 9), "IR schema version newer", "IR schema version 9"),
         ("corrupt", bytes(flipped), "checksum mismatch", "checksum mismatch"),
     ]

@@ -59,6 +59,23 @@ def data_builtin(out: Path, seed: int, clips_per_class: int | None, variant: str
     )
 
 
+@data.command("speech")
+@click.option("--out", type=OutPath(), default=Path("data/speech"), show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
+@click.option(
+    "--voices", type=click.IntRange(2, 10), default=10, show_default=True, help="Voices to use."
+)
+@click.option("--folds", "n_folds", type=click.IntRange(2, 10), default=5, show_default=True)
+def data_speech(out: Path, seed: int, voices: int, n_folds: int) -> None:
+    """Write a 10-word espeak-ng keyword set (voice-disjoint folds; needs espeak-ng)."""
+    from qmoe.data import load_dataset
+    from qmoe.data.speech import VOICES, generate_speech
+
+    manifest = generate_speech(out, seed=seed, voices=VOICES[:voices], n_folds=min(n_folds, voices))
+    click.echo(load_dataset("folder", manifest).describe())
+    click.echo(f"train on it with: --dataset folder --root {manifest}")
+
+
 @data.command("embeddings")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="CSV file to write.")
 @click.option("--seed", default=0, show_default=True)

@@ -38,6 +38,12 @@ class TrainConfig:
     val_share: float = 0.2
     clip_sigmas: float = 4.0
     seed: int = 0
+    # Recipe (qmoe.train.recipe, docs/accuracy.md): early stopping on the validation rows after
+    # `patience` epochs without improvement (0: off), class-weighted loss, and `augment`
+    # augmented copies of each training clip (used when the caller supplies their features).
+    patience: int = 0
+    class_weight: bool = False
+    augment: int = 0
 
     def __post_init__(self) -> None:
         self.hidden = tuple(int(h) for h in self.hidden)
@@ -72,6 +78,10 @@ class TrainConfig:
             raise ConfigError(f"val_share: {self.val_share} must lie in (0, 0.5)")
         if not 1 <= self.top_k <= max(1, len(self.experts)):
             raise ConfigError(f"top_k: {self.top_k} must lie in 1..{len(self.experts)}")
+        for name in ("patience", "augment"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ConfigError(f"{name}: {v!r} must be an integer >= 0")
         if not 0.0 <= self.escalate_share <= 1.0:
             raise ConfigError(f"escalate_share: {self.escalate_share} must lie in [0, 1]")
 

@@ -63,9 +63,17 @@ def split_fold(fd: FeatureDataset, test_fold: int, val_share: float, seed: int):
 
 
 def fit_fold(
-    fd: FeatureDataset, cfg: TrainConfig, test_fold: int, frontend: FrontendConfig | None
+    fd: FeatureDataset,
+    cfg: TrainConfig,
+    test_fold: int,
+    frontend: FrontendConfig | None,
+    augmented: np.ndarray | None = None,
 ) -> tuple[QmoeModel, dict]:
-    """Train one model with `test_fold` held out. Returns the model and the row split used."""
+    """Train one model with `test_fold` held out. Returns the model and the row split used.
+
+    `augmented` (copies, rows, features), aligned with fd's rows (qmoe.train.recipe): the
+    augmented copies of the training rows join the training set (cfg.augment of them at most).
+    """
     train, val, test = split_fold(fd, test_fold, cfg.val_share, cfg.seed)
     iq = fit_input_quant(fd.X[train], clip_sigmas=cfg.clip_sigmas)
     x8 = torch.as_tensor(iq.apply(fd.X).astype(np.float32))
@@ -73,8 +81,15 @@ def fit_fold(
     gen = seeded(cfg.seed * 1000 + test_fold)
     n_classes = len(fd.class_names)
     xt, yt = x8[train], y[train]
-    base = train_fp32(cfg, xt, yt, n_classes, iq.input_scale, gen)
-    experts = [train_expert(s, cfg, xt, yt, iq.input_scale, gen, base) for s in cfg.experts]
+    if augmented is not None and cfg.augment > 0:
+        extra = augmented[: cfg.augment, train].reshape(-1, fd.X.shape[1])
+        xt = torch.cat([xt, torch.as_tensor(iq.apply(extra).astype(np.float32))])
+        yt = y[train].repeat(1 + min(cfg.augment, len(augmented)))
+    val_xy = (x8[val], y[val])
+    base = train_fp32(cfg, xt, yt, n_classes, iq.input_scale, gen, val=val_xy)
+    experts = [
+        train_expert(s, cfg, xt, yt, iq.input_scale, gen, base, val=val_xy) for s in cfg.experts
+    ]
     router = policy = None
     if cfg.is_mixture:
         router = train_router(cfg, experts, xt, yt, iq.input_scale, gen)
@@ -159,10 +174,12 @@ def cross_validate(
     progress: bool = True,
     threads: int | None = None,
     on_fold: Callable[[FoldDone], None] | None = None,
+    augmented: np.ndarray | None = None,
 ) -> CVResult:
     """Train and evaluate once per test fold (the official folds unless `folds` is given), with
     `threads` intra-op threads (default 1) and deterministic algorithms (qmoe.train.determinism);
-    `on_fold` hears of each fold as it finishes (the main job's progress line).
+    `on_fold` hears of each fold as it finishes (the main job's progress line); `augmented`:
+    features of augmented clips for the recipe (see fit_fold).
     """
     configure(threads)
     all_folds = sorted(set(fd.folds.tolist()))
@@ -175,7 +192,7 @@ def cross_validate(
         tqdm(folds, desc=cfg.name, unit="fold", disable=not progress, leave=False), start=1
     ):
         t0 = time.perf_counter()
-        model, split = fit_fold(fd, cfg, fold, frontend)
+        model, split = fit_fold(fd, cfg, fold, frontend, augmented)
         seconds = time.perf_counter() - t0
         ev = evaluate(model, fd, split["test"])
         ev["metrics"]["train_seconds"] = seconds

@@ -16,6 +16,7 @@ from qmoe.routers.policy import (
     budget_policy,
     curiosity_policy,
 )
+from qmoe.train import recipe
 from qmoe.train.config import TrainConfig
 
 
@@ -33,8 +34,10 @@ def _fit(
     cfg: TrainConfig,
     gen: torch.Generator,
     params=None,
+    stop: recipe.EarlyStop | None = None,
 ) -> list[float]:
-    """Adam with cosine decay over `epochs`; returns the mean loss per epoch."""
+    """Adam with cosine decay over `epochs`; returns the mean loss per epoch. With `stop`, ends
+    early when the validation loss stops improving and keeps the best epoch's weights."""
     params = [p for p in (params if params is not None else module.parameters()) if p.requires_grad]
     opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, epochs))
@@ -51,6 +54,10 @@ def _fit(
             count += len(idx)
         sched.step()
         history.append(total / max(1, count))
+        if stop is not None and stop.update(module):
+            break
+    if stop is not None:
+        stop.restore(module)
     module.eval()
     return history
 
@@ -73,11 +80,14 @@ def train_fp32(
     n_classes: int,
     input_scale: float,
     gen: torch.Generator,
+    val: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> Expert:
-    """Train the fp32 expert from scratch: the baseline, the PTQ source and the QAT warm start."""
-    ce = nn.CrossEntropyLoss()
+    """Train the fp32 expert from scratch: the baseline, the PTQ source and the QAT warm start.
+    `val` (x, y) rows drive early stopping when cfg.patience > 0."""
+    ce = recipe.loss_fn(cfg, y, n_classes)
     base = Expert(expert_config("fp32", cfg, x.shape[1], n_classes), input_scale)
-    _fit(base, lambda i: ce(base(x[i]), y[i]), len(x), cfg.epochs, cfg, gen)
+    stop = recipe.early_stop(cfg, *(val or (None, None)))
+    _fit(base, lambda i: ce(base(x[i]), y[i]), len(x), cfg.epochs, cfg, gen, stop=stop)
     return base
 
 
@@ -89,6 +99,7 @@ def train_expert(
     input_scale: float,
     gen: torch.Generator,
     fp32_base: Expert,
+    val: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> Expert:
     """Train one expert of weight format `spec` on int8-valued inputs `x`.
 
@@ -102,8 +113,8 @@ def train_expert(
         return fp32_base
     if ws.kind == "ptq8":
         return ptq_int8(fp32_base, x)
-    ce = nn.CrossEntropyLoss()
     n_classes = fp32_base.cfg.n_classes
+    ce = recipe.loss_fn(cfg, y, n_classes)
     expert = Expert(expert_config(spec, cfg, x.shape[1], n_classes), input_scale)
     _, unexpected = expert.load_state_dict(fp32_base.state_dict(), strict=False)
     if unexpected:
@@ -114,7 +125,8 @@ def train_expert(
     expert.train()
     with torch.no_grad():
         expert(x)
-    _fit(expert, lambda i: ce(expert(x[i]), y[i]), len(x), cfg.qat_epochs, cfg, gen)
+    stop = recipe.early_stop(cfg, *(val or (None, None)))
+    _fit(expert, lambda i: ce(expert(x[i]), y[i]), len(x), cfg.qat_epochs, cfg, gen, stop=stop)
     return expert
 
 
