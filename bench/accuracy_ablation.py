@@ -41,9 +41,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import _quick
 import numpy as np
 
-import _quick
 from qmoe.data import load_clip_pcm, load_dataset
 from qmoe.errors import ConfigError
 from qmoe.features.extract import extract_features
