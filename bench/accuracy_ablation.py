@@ -75,6 +75,7 @@ RECIPES = {
 CHOSEN_RECIPE = "full"
 QUANTIZED = ("ptq8", "4", "ternary")
 BASELINE_MELS = 40
+PROGRESS = True  # each row on stderr as soon as it is measured (a full run takes a while)
 
 
 def baseline_features(pcms: list[np.ndarray]) -> np.ndarray:
@@ -165,7 +166,7 @@ def dataset_rows(name: str, ds, base: TrainConfig, quick: bool, seed: int) -> li
 
 
 def _row(data: str, model: str, features: str, recipe: str, s: dict, t0: float) -> dict:
-    return {
+    row = {
         "dataset": data,
         "model": model,
         "features": features,
@@ -173,6 +174,9 @@ def _row(data: str, model: str, features: str, recipe: str, s: dict, t0: float) 
         **s,
         "seconds": time.perf_counter() - t0,
     }
+    if PROGRESS:
+        print(format_rows([row]).splitlines()[-1], file=sys.stderr, flush=True)
+    return row
 
 
 def format_rows(rows: list[dict]) -> str:

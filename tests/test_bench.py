@@ -26,6 +26,18 @@ NUMBER = r"-?\d+(?:\.\d+)?"
 # script -> (extra arguments (OUT is the scratch folder), tools it needs, patterns its output must
 # match, each at the start of some line)
 EXPECT: dict[str, tuple[list[str], list[str], list[str]]] = {
+    "accuracy_ablation.py": (
+        ["--out", "OUT"],
+        ["espeak-ng"],
+        [
+            r"dataset\s+model\s+features\s+recipe\s+macro-F1 %\s+accuracy %\s+wall s$",
+            rf"built-in\s+sklearn MLP baseline\s+float 40 mels\s+-\s+{NUMBER} ±",
+            rf"speech\s+qmoe fp32\s+rich40\s+full\s+{NUMBER} ±",
+            rf"speech\s+qmoe 4\s+rich40\s+full\s+{NUMBER} ±",
+            r"features\s+n_features\s+emulated instr / 1-s clip\s+RAM B\s+tables B$",
+            r"basic32\s+96\s+(\d+|n/a)\s+6144\s+\d+$",
+        ],
+    ),
     "board_sizes.py": (
         ["--out", "OUT"],
         ["gcc"],

@@ -331,6 +331,7 @@ def _fake_path(tmp_path: Path, uid: int) -> Path:
         "clang-14": "clang-14",
         "valgrind": "valgrind",
         "chromium": "chromium",
+        "espeak-ng": "espeak-ng",
     }
     cases = "".join(
         f'    {pkg}) printf "#!/bin/sh\\n" > "{bin_dir}/{cmd}"; /bin/chmod +x "{bin_dir}/{cmd}";;\n'
@@ -364,7 +365,7 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
     bin_dir = _fake_path(tmp_path, uid=0)
     first = _setup(bin_dir)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.count("missing ") == 8
+    assert first.stdout.count("missing ") == 9
     log = (tmp_path / "apt.log").read_text().splitlines()
     assert log[0].startswith("update")
     assert log[1].split() == [
@@ -380,9 +381,10 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
         "libclang-rt-14-dev",
         "valgrind",
         "chromium",
+        "espeak-ng",
     ]
     second = _setup(bin_dir)
-    assert second.returncode == 0 and second.stdout.count("found ") == 8
+    assert second.returncode == 0 and second.stdout.count("found ") == 9
     assert len((tmp_path / "apt.log").read_text().splitlines()) == 2  # nothing run again
 
 

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -295,7 +295,9 @@ def test_ilog2_and_isqrt_match_reference(harness: Harness) -> None:
 def test_scratch_size(harness: Harness) -> None:
     answers = harness.ask([f"size {k}" for k in range(len(CONFIGS))])
     assert [int(a[0].split()[1]) for a in answers] == [frontend_scratch_size(c) for c in CONFIGS]
-    assert frontend_scratch_size(FrontendConfig(n_fft=512, n_mels=32)) == 6144  # 10 N + 32 M
+    basic = FrontendConfig(n_fft=512, n_mels=32, stats=ref.BASIC_STATS)
+    assert frontend_scratch_size(basic) == 5760  # 10 N + 20 M
+    assert frontend_scratch_size(replace(basic, stats=ref.STATS)) == 5760 + 12 * 32
 
 
 @pytest.mark.parametrize("k", [0, TINY])

@@ -5,6 +5,7 @@
 #   clang-14, libclang-rt-14-dev                 (the libFuzzer harnesses: tools/fuzz.py)
 #   valgrind                                     (bench/kernels_callgrind.py, tests/test_bench.py)
 #   chromium                                     (headless: bench/report_screenshot.py, tests/test_report.py)
+#   espeak-ng                                    (`qmoe-host data speech`, bench/accuracy_ablation.py)
 # Idempotent: prints what it finds, runs `apt-get update` once and installs only what is missing,
 # with --no-install-recommends (the firmware links with -nostdlib + libgcc, so neither the
 # picolibc nor the newlib packages, over 1 GB together, are needed).
@@ -23,6 +24,7 @@ REQUIRED=(
   "libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a"
   "valgrind:valgrind"
   "chromium:chromium"
+  "espeak-ng:espeak-ng"
 )
 
 # True when the proof of a package is there. File proofs are looked up under $QMOE_SETUP_ROOT

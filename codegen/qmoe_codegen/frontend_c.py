@@ -34,13 +34,16 @@ _TABLES = (
 
 
 def frontend_scratch_size(cfg: FrontendConfig) -> int:
-    """Bytes of scratch `qmoe_frontend_scratch_size()` returns for `cfg`: 10 n_fft + 32 n_mels.
+    """Bytes of scratch `qmoe_frontend_scratch_size()` returns for `cfg`:
+    10 n_fft + (20 + 8 [drms] + 2 [min] + 2 [max]) n_mels.
 
-    S2, D2 (uint64), S1, D, the latest L (32-bit), min and max of L (16-bit) per band; re, im
-    (int32) and the ring (int16) per FFT point. The memory plan reserves this much, aligned to 8
-    bytes. It does not depend on `cfg.stats` (every accumulator is kept).
+    S2 (uint64), S1, D, the latest L (32-bit) per band, and only for the statistics that need
+    them D2 (uint64, drms), the min and the max of L (uint16); re, im (int32) and the ring
+    (int16) per FFT point. The memory plan reserves this much, aligned to 8 bytes.
     """
-    return 32 * cfg.n_mels + 10 * cfg.n_fft
+    extra = {"drms": 8, "min": 2, "max": 2}
+    per_band = 20 + sum(extra.get(s, 0) for s in cfg.stats)
+    return per_band * cfg.n_mels + 10 * cfg.n_fft
 
 
 def frontend_c_definitions(cfg: FrontendConfig, symbol: str = "qmoe_frontend") -> str:

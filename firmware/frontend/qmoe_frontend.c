@@ -44,13 +44,30 @@ uint32_t qmoe_frontend_n_features(const qmoe_frontend_t *fe) {
     return fe != NULL ? n * fe->n_mels : 0u;
 }
 
+/* Bytes per band of the accumulators `stats` needs beyond S2, S1, D and L: D2, min, max. */
+static size_t optional_band_bytes(uint8_t stats, uint8_t bit) {
+    if ((stats & bit) == 0u) {
+        return 0u;
+    }
+    return bit == QMOE_FRONTEND_STAT_DRMS ? sizeof(uint64_t) : sizeof(uint16_t);
+}
+
 size_t qmoe_frontend_scratch_size(const qmoe_frontend_t *fe) {
     if (!valid_config(fe)) {
         return 0;
     }
-    return (size_t)fe->n_mels * (2u * sizeof(uint64_t) + 3u * sizeof(uint32_t) +
-                                 2u * sizeof(uint16_t)) +
+    return (size_t)fe->n_mels * (sizeof(uint64_t) + 3u * sizeof(uint32_t) +
+                                 optional_band_bytes(fe->stats, QMOE_FRONTEND_STAT_DRMS) +
+                                 optional_band_bytes(fe->stats, QMOE_FRONTEND_STAT_MIN) +
+                                 optional_band_bytes(fe->stats, QMOE_FRONTEND_STAT_MAX)) +
            (size_t)fe->n_fft * (2u * sizeof(int32_t) + sizeof(int16_t));
+}
+
+/* Carve an optional per-band array out of the scratch at *p (NULL when `stats` lacks `bit`). */
+static void *optional_array(uint8_t **p, const qmoe_frontend_t *fe, uint8_t bit) {
+    void *at = (fe->stats & bit) != 0u ? (void *)*p : NULL;
+    *p += fe->n_mels * optional_band_bytes(fe->stats, bit);
+    return at;
 }
 
 qmoe_status_t qmoe_frontend_begin(const qmoe_frontend_t *fe, qmoe_frontend_state_t *st,
@@ -73,8 +90,7 @@ qmoe_status_t qmoe_frontend_begin(const qmoe_frontend_t *fe, qmoe_frontend_state
     // Largest alignment first, so every array is aligned once the scratch is.
     st->s2 = (uint64_t *)(void *)p;
     p += fe->n_mels * sizeof(uint64_t);
-    st->d2 = (uint64_t *)(void *)p;
-    p += fe->n_mels * sizeof(uint64_t);
+    st->d2 = (uint64_t *)optional_array(&p, fe, QMOE_FRONTEND_STAT_DRMS);
     st->re = (int32_t *)(void *)p;
     p += fe->n_fft * sizeof(int32_t);
     st->im = (int32_t *)(void *)p;
@@ -85,16 +101,20 @@ qmoe_status_t qmoe_frontend_begin(const qmoe_frontend_t *fe, qmoe_frontend_state
     p += fe->n_mels * sizeof(uint32_t);
     st->logmel = (int32_t *)(void *)p;
     p += fe->n_mels * sizeof(int32_t);
-    st->lmin = (uint16_t *)(void *)p;
-    p += fe->n_mels * sizeof(uint16_t);
-    st->lmax = (uint16_t *)(void *)p;
-    p += fe->n_mels * sizeof(uint16_t);
+    st->lmin = (uint16_t *)optional_array(&p, fe, QMOE_FRONTEND_STAT_MIN);
+    st->lmax = (uint16_t *)optional_array(&p, fe, QMOE_FRONTEND_STAT_MAX);
     st->ring = (int16_t *)(void *)p;
     for (m = 0; m < fe->n_mels; m++) {
         st->s2[m] = 0;
-        st->d2[m] = 0;
-        st->lmin[m] = 0xFFFFu;
-        st->lmax[m] = 0;
+        if (st->d2 != NULL) {
+            st->d2[m] = 0;
+        }
+        if (st->lmin != NULL) {
+            st->lmin[m] = 0xFFFFu;
+        }
+        if (st->lmax != NULL) {
+            st->lmax[m] = 0;
+        }
         st->s1[m] = 0;
         st->d[m] = 0;
         st->logmel[m] = 0;
@@ -122,12 +142,14 @@ static void add_frame(qmoe_frontend_state_t *st, uint32_t oldest) {
             const uint32_t step =
                 (uint32_t)(l > st->logmel[m] ? l - st->logmel[m] : st->logmel[m] - l);
             st->d[m] += step;
-            st->d2[m] += (uint64_t)(step * step);
+            if (st->d2 != NULL) {
+                st->d2[m] += (uint64_t)(step * step);
+            }
         }
-        if ((uint32_t)l < st->lmin[m]) {
+        if (st->lmin != NULL && (uint32_t)l < st->lmin[m]) {
             st->lmin[m] = (uint16_t)l;
         }
-        if ((uint32_t)l > st->lmax[m]) {
+        if (st->lmax != NULL && (uint32_t)l > st->lmax[m]) {
             st->lmax[m] = (uint16_t)l;
         }
         st->logmel[m] = l;
@@ -202,10 +224,11 @@ qmoe_status_t qmoe_frontend_finish(qmoe_frontend_state_t *st, int32_t *features)
 
         value[0] = (int32_t)((s1 + f / 2u) / f);
         value[1] = (int32_t)qmoe_frontend_isqrt_u64(var);
-        value[2] = st->lmin[m];
-        value[3] = st->lmax[m];
+        value[2] = st->lmin != NULL ? st->lmin[m] : 0;
+        value[3] = st->lmax != NULL ? st->lmax[m] : 0;
         value[4] = f > 1u ? (int32_t)((st->d[m] + (f - 1u) / 2u) / (f - 1u)) : 0;
-        value[5] = f > 1u ? (int32_t)qmoe_frontend_isqrt_u64(st->d2[m] / (f - 1u)) : 0;
+        value[5] = f > 1u && st->d2 != NULL ? (int32_t)qmoe_frontend_isqrt_u64(st->d2[m] / (f - 1u))
+                                              : 0;
         for (k = 0; k < 6u; k++) { // the selected statistics, n_mels apart, in bit order
             if ((fe->stats >> k) & 1u) {
                 *out = value[k];

@@ -22,10 +22,11 @@
  *   while (more) qmoe_frontend_push(&st, chunk, n);
  *   qmoe_frontend_finish(&st, features);  // int32_t features[qmoe_frontend_n_features(&fe)]
  *
- * Memory: the scratch holds, in this order, S2 and D2 (uint64 x n_mels each), re and im (int32 x N
- * each), S1, D and the latest frame's L (uint32/uint32/int32 x n_mels), min and max of L (uint16 x
- * n_mels each) and the sample ring (int16 x N): 10 N + 32 n_mels bytes (6400 at N = 512,
- * n_mels = 40), whatever the stats mask.
+ * Memory: the scratch holds, in this order, S2 (uint64 x n_mels), D2 (uint64 x n_mels, only with
+ * drms), re and im (int32 x N each), S1, D and the latest frame's L (uint32/uint32/int32 x n_mels),
+ * min and max of L (uint16 x n_mels each, only with min / max) and the sample ring (int16 x N):
+ * 10 N + 20 n_mels bytes, plus 8 n_mels for drms and 2 n_mels each for min and max (5760 at
+ * N = 512, n_mels = 32, mean/std/delta).
  * It must be aligned to QMOE_FRONTEND_SCRATCH_ALIGN bytes. Tables (const, flash): about
  * 6 N + 6 n_mels + 2 sum(mel_len) + 514 bytes: 4754 at the default config.
  *
@@ -99,12 +100,12 @@ typedef struct qmoe_frontend {
 typedef struct {
     const qmoe_frontend_t *fe;
     uint64_t *s2;          /* n_mels: sum of L^2 */
-    uint64_t *d2;          /* n_mels: sum of (L_t - L_t-1)^2 */
+    uint64_t *d2;          /* n_mels: sum of (L_t - L_t-1)^2 (NULL without drms) */
     int32_t *re, *im;      /* N each: FFT work arrays */
     uint32_t *s1;          /* n_mels: sum of L */
     uint32_t *d;           /* n_mels: sum of |L_t - L_t-1| */
     int32_t *logmel;       /* n_mels: L of the latest frame */
-    uint16_t *lmin, *lmax; /* n_mels each: smallest and largest L so far */
+    uint16_t *lmin, *lmax; /* n_mels each: smallest, largest L so far (NULL without min, max) */
     int16_t *ring;         /* N: the last N samples; ring[pos] is the oldest once N arrived */
     uint32_t pos;          /* next write index into ring */
     uint32_t until_frame;  /* samples still to push before the next frame is computed */
@@ -115,7 +116,8 @@ typedef struct {
 /* Features per clip: n_mels times the number of bits set in fe->stats (0 if fe is NULL). */
 uint32_t qmoe_frontend_n_features(const qmoe_frontend_t *fe);
 
-/* Bytes of scratch memory qmoe_frontend_begin() needs for `fe`: 10 n_fft + 32 n_mels.
+/* Bytes of scratch memory qmoe_frontend_begin() needs for `fe`: 10 n_fft + 20 n_mels, plus
+ * 8 n_mels with drms and 2 n_mels each with min and max.
  * Returns 0 when fe is NULL or breaks the invariants above. */
 size_t qmoe_frontend_scratch_size(const qmoe_frontend_t *fe);
 
