@@ -43,6 +43,7 @@ from pathlib import Path
 
 import _quick
 import numpy as np
+import torch
 
 from qmoe.data import load_clip_pcm, load_dataset
 from qmoe.errors import ConfigError
@@ -131,25 +132,32 @@ def run_qmoe(fd, fe, cfg: TrainConfig, augmented) -> dict:
 QUICK = {"features": ("basic32", CHOSEN), "recipes": ("plain", "full"), "quantized": ("4",)}
 
 
-def dataset_rows(name: str, ds, base: TrainConfig, quick: bool, seed: int) -> list[dict]:
-    """Every row of the table for one audio dataset (a subset with --quick: QUICK)."""
-    features = {k: FEATURES[k] for k in (QUICK["features"] if quick else FEATURES)}
-    recipes = {k: RECIPES[k] for k in (QUICK["recipes"] if quick else RECIPES)}
-    quantized = QUICK["quantized"] if quick else QUANTIZED
+def dataset_rows(name: str, ds, base: TrainConfig, choice: dict, seed: int) -> list[dict]:
+    """The rows of the table for one audio dataset: `choice` names the features, recipes and
+    quantized formats to run (all of them by default, QUICK with --quick)."""
+    quick = choice is QUICK
+    features = {k: FEATURES[k] for k in choice["features"]}
+    recipes = {k: RECIPES[k] for k in choice["recipes"]}
+    quantized = choice["quantized"]
+    cache = ds.root / ".qmoe-cache" if not quick else None
     pcms, kept, _ = load_clip_pcm(ds.clips, 16000)
     rows = []
     t0 = time.perf_counter()
-    fd0 = extract_features(ds, FEATURES["basic32"])
+    fd0 = extract_features(ds, FEATURES["basic32"], cache_dir=cache)
     base_scores = run_baseline(baseline_features(pcms), fd0, seed, base.val_share, quick)
     rows.append(_row(name, "sklearn MLP baseline", "float 40 mels", "-", base_scores, t0))
-    feats = {k: extract_features(ds, fe) for k, fe in features.items()}
+    feats = {k: extract_features(ds, fe, cache_dir=cache) for k, fe in features.items()}
     plain = RECIPES["plain"]
     for key, fe in features.items():
         t0 = time.perf_counter()
         s = run_qmoe(feats[key], fe, replace(base, **plain), None)
         rows.append(_row(name, "qmoe fp32", key, "plain", s, t0))
     fe = FEATURES[CHOSEN]
-    copies = max(r.get("augment", 0) for r in recipes.values())
+    if CHOSEN not in feats:
+        feats[CHOSEN] = extract_features(ds, fe, cache_dir=cache)
+    copies = max([r.get("augment", 0) for r in recipes.values()] + [0])
+    if quantized:
+        copies = max(copies, RECIPES[CHOSEN_RECIPE].get("augment", 0))
     aug = augmented_features(pcms, fe, copies, seed=seed)
     for rname, opts in recipes.items():
         if rname == "plain":
@@ -278,12 +286,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-device", action="store_true", help="Skip the qemu-m4 cost.")
     ap.add_argument("--datasets", default="builtin,speech")
+    ap.add_argument("--features", default=",".join(FEATURES), help="Front-end choices to run.")
+    ap.add_argument("--recipes", default=",".join(RECIPES), help="Recipe choices to run.")
+    ap.add_argument("--quantized", default=",".join(QUANTIZED), help="Quantized formats to run.")
     ap.add_argument("--out", type=Path, default=None, help="Write the rows as JSON.")
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args(argv)
     from qmoe.data import generate_builtin
     from qmoe.data.speech import VOICES, generate_speech
 
+    choice = QUICK
+    if not args.quick:
+        choice = {k: _names(getattr(args, k), pool) for k, pool in POOLS.items()}
+    torch.set_num_threads(1)  # tiny MLPs: one thread is fastest, and the run is reproducible
     work = Path(tempfile.mkdtemp(prefix="qmoe-ablation-"))
     base = TrainConfig(seed=args.seed)
     if args.quick:
@@ -299,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         ds = load_dataset("builtin", builtin_root)
         if args.quick:
             ds = _two_folds(ds)
-        rows += dataset_rows("built-in", ds, base, args.quick, args.seed)
+        rows += dataset_rows("built-in", ds, base, choice, args.seed)
     if "speech" in wanted:
         try:
             if args.quick:
@@ -311,14 +326,14 @@ def main(argv: list[str] | None = None) -> int:
                 if not manifest.exists():
                     manifest = generate_speech(args.speech_dir, args.seed)
             rows += dataset_rows(
-                "speech", load_dataset("folder", manifest), base, args.quick, args.seed
+                "speech", load_dataset("folder", manifest), base, choice, args.seed
             )
         except ConfigError as exc:
             print(f"speech dataset skipped: {exc}")
     print(format_rows(rows))
     costs = []
     if not args.no_device:
-        names = ["basic32", CHOSEN] if args.quick else list(FEATURES)
+        names = list(dict.fromkeys([*choice["features"], CHOSEN]))
         costs = device_costs(names, work, builtin_root, args.quick)
         print()
         print(format_costs(costs, frontend_code_bytes()))
@@ -326,6 +341,17 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps({"rows": rows, "device": costs}, indent=1))
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+POOLS = {"features": FEATURES, "recipes": RECIPES, "quantized": QUANTIZED}
+
+
+def _names(text: str, pool) -> tuple[str, ...]:
+    names = tuple(n for n in text.split(",") if n)
+    bad = [n for n in names if n not in pool]
+    if bad:
+        raise SystemExit(f"error: unknown choice(s) {bad}; expected some of {', '.join(pool)}")
+    return names
 
 
 def _two_folds(ds):

@@ -110,3 +110,18 @@ def test_fit_fold_trains_on_augmented_training_rows_only(builtin_root, builtin_f
     assert np.array_equal(
         again.predict_features(x)["logits"], model.predict_features(x)["logits"]
     )
+
+
+def test_cli_stats_and_recipe_options(tmp_path):
+    """`--stats` is checked before any data is read; the recipe flags reach TrainConfig."""
+    import subprocess
+    import sys
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "qmoe.cli", "train", "--out", str(tmp_path / "run"), *args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+    bad = cli("--stats", "mean,p90", "--root", str(tmp_path / "nowhere"))
+    assert bad.returncode == 2 and "stats" in bad.stderr and "p90" in bad.stderr, bad.stderr
+    neg = cli("--patience", "-1")
+    assert neg.returncode == 2 and "--patience" in neg.stderr

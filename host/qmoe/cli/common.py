@@ -121,11 +121,12 @@ FRACTION = named(click.FloatRange(0.0, 1.0), "fraction")
 POSITIVE_FLOAT = named(click.FloatRange(min=0.0, min_open=True), "number")
 
 
-def _frontend(sample_rate: int, n_fft: int, hop: int, n_mels: int):
+def _frontend(sample_rate: int, n_fft: int, hop: int, n_mels: int, stats: str | None = None):
     from qmoe_codegen.frontend import FrontendConfig
 
+    extra = {"stats": stats} if stats else {}
     try:
-        return FrontendConfig(sample_rate=sample_rate, n_fft=n_fft, hop=hop, n_mels=n_mels)
+        return FrontendConfig(sample_rate=sample_rate, n_fft=n_fft, hop=hop, n_mels=n_mels, **extra)
     except ValueError as exc:
         raise QmoeError(f"front end: {exc}") from exc
 
@@ -159,6 +160,12 @@ dataset_options = [
     click.option("--n-fft", default=512, show_default=True, help="Front end: FFT size."),
     click.option("--hop", default=256, show_default=True, help="Front end: hop in samples."),
     click.option("--n-mels", default=32, show_default=True, help="Front end: mel bands."),
+    click.option(
+        "--stats",
+        default=None,
+        help="Front end: pooled statistics per band, comma-separated from mean, std, min, max, "
+        "delta, drms (default: mean,std,delta; docs/accuracy.md).",
+    ),
 ]
 
 
@@ -168,10 +175,12 @@ def with_dataset(f):
     return f
 
 
-def _features(dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed=0):
+def _features(
+    dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed=0, stats=None
+):
     from qmoe.api import load_features
 
-    fe = None if dataset == "csv" else _frontend(sample_rate, n_fft, hop, n_mels)
+    fe = None if dataset == "csv" else _frontend(sample_rate, n_fft, hop, n_mels, stats)
     fd, fe = load_features(
         dataset, root, label_set=label_set, frontend=fe, skip_bad=skip_bad, seed=seed
     )

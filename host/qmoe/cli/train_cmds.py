@@ -147,6 +147,14 @@ def data_info(dataset: str, root: Path, label_set: str | None) -> None:
 @click.option(
     "--folds", default=None, help="Test folds to run, e.g. 1,2 (default: all official folds)."
 )
+@click.option(
+    "--patience",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Early stopping: epochs without a better validation loss (0: off; docs/accuracy.md).",
+)
+@click.option("--class-weight", is_flag=True, help="Weight the loss by inverse class frequency.")
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @THREADS
 @click.option("--out", type=OutPath(), default=Path("runs/train"), show_default=True)
@@ -159,6 +167,7 @@ def train(
     n_fft,
     hop,
     n_mels,
+    stats,
     experts,
     router,
     variants,
@@ -169,6 +178,8 @@ def train(
     norm,
     epochs,
     folds,
+    patience,
+    class_weight,
     seed,
     threads,
     out,
@@ -184,6 +195,8 @@ def train(
         escalate_share=escalate_share,
         norm=norm,
         hidden=_hidden(hidden),
+        patience=patience,
+        class_weight=class_weight,
     )
     if epochs is not None:
         base = replace(
@@ -195,7 +208,9 @@ def train(
     texts = list(variants) or [experts + (f"@{router}" if router else "")]
     configs = [parse_variant(t, base, policy) for t in texts]
     folds = _folds(folds)
-    fd, fe = _features(dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed)
+    fd, fe = _features(
+        dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, seed, stats
+    )
     rep = run_train(
         fd,
         fe,
@@ -218,7 +233,19 @@ def train(
 @click.option("--out", type=OutPath("file"), default=None, help="Write the report as JSON.")
 @THREADS
 def eval_cmd(
-    model, dataset, root, label_set, skip_bad, sample_rate, n_fft, hop, n_mels, folds, out, threads
+    model,
+    dataset,
+    root,
+    label_set,
+    skip_bad,
+    sample_rate,
+    n_fft,
+    hop,
+    n_mels,
+    stats,
+    folds,
+    out,
+    threads,
 ):
     """Evaluate a saved model file on a dataset."""
     from qmoe.api import evaluate_model
@@ -236,6 +263,7 @@ def eval_cmd(
         fe.get("n_fft", n_fft),
         fe.get("hop", hop),
         fe.get("n_mels", n_mels),
+        stats=",".join(fe.get("stats") or []) or stats,
     )
     click.echo(evaluate_model(model, fd, folds=folds, out=out, threads=threads).line())
 
