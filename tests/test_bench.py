@@ -32,10 +32,10 @@ EXPECT: dict[str, tuple[list[str], list[str], list[str]]] = {
         [
             r"dataset\s+model\s+features\s+recipe\s+macro-F1 %\s+accuracy %\s+wall s$",
             rf"built-in\s+sklearn MLP baseline\s+float 40 mels\s+-\s+{NUMBER} ±",
-            rf"speech\s+qmoe fp32\s+rich40\s+full\s+{NUMBER} ±",
-            rf"speech\s+qmoe 4\s+rich40\s+full\s+{NUMBER} ±",
+            rf"speech\s+qmoe fp32\s+msmd40\s+full\s+{NUMBER} ±",
+            rf"speech\s+qmoe 4\s+msmd40\s+plain\s+{NUMBER} ±",
             r"features\s+n_features\s+emulated instr / 1-s clip\s+RAM B\s+tables B$",
-            r"basic32\s+96\s+(\d+|n/a)\s+6144\s+\d+$",
+            r"basic32\s+96\s+(\d+|n/a)\s+5760\s+4806$",
         ],
     ),
     "board_sizes.py": (
