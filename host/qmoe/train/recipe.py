@@ -92,7 +92,8 @@ def early_stop(cfg, x_val: torch.Tensor | None, y_val: torch.Tensor | None) -> E
 
 
 def _coloured_noise(n: int, colour: float, rng: np.random.Generator) -> np.ndarray:
-    """Unit-RMS noise of n samples whose power spectrum falls as 1/f**colour."""
+    """Unit-RMS noise of n samples whose power spectrum falls as 1/f**colour (unlike
+    qmoe.data.synth.colored_noise, the mean is kept and n < 2 works: docs/accuracy.md figures)."""
     spec = np.fft.rfft(rng.standard_normal(max(n, 2)))
     f = np.arange(spec.shape[0], dtype=np.float64)
     f[0] = 1.0
