@@ -19,6 +19,7 @@ from qmoe.cli.common import (
     _hidden,
     board_here_option,
     cli,
+    named,
     with_dataset,
 )
 
@@ -63,9 +64,15 @@ def data_builtin(out: Path, seed: int, clips_per_class: int | None, variant: str
 @click.option("--out", type=OutPath(), default=Path("data/speech"), show_default=True)
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option(
-    "--voices", type=click.IntRange(2, 10), default=10, show_default=True, help="Voices to use."
+    "--voices",
+    type=named(click.IntRange(2, 10), "integer"),
+    default=10,
+    show_default=True,
+    help="Voices to use.",
 )
-@click.option("--folds", "n_folds", type=click.IntRange(2, 10), default=5, show_default=True)
+@click.option(
+    "--folds", "n_folds", type=named(click.IntRange(2, 10), "integer"), default=5, show_default=True
+)
 def data_speech(out: Path, seed: int, voices: int, n_folds: int) -> None:
     """Write a 10-word espeak-ng keyword set (voice-disjoint folds; needs espeak-ng)."""
     from qmoe.data import load_dataset
@@ -149,7 +156,7 @@ def data_info(dataset: str, root: Path, label_set: str | None) -> None:
 )
 @click.option(
     "--patience",
-    type=click.IntRange(min=0),
+    type=named(click.IntRange(min=0), "epochs"),
     default=0,
     show_default=True,
     help="Early stopping: epochs without a better validation loss (0: off; docs/accuracy.md).",
