@@ -41,7 +41,6 @@ from qmoe.device.result import BuildResult
 from qmoe.device.sources import APP_DIR, FIRMWARE, INCLUDE_DIRS, firmware_defines, kernel_variant
 from qmoe.device.toolchain import section_sizes
 from qmoe.paths import firmware_dir
-from qmoe_codegen.frontend import FrontendConfig
 from qmoe_codegen.frontend_c import frontend_scratch_size
 from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
@@ -147,8 +146,7 @@ def image_row(b: Board, r: BuildResult | ProjectResult, ir: IR) -> str:
             r.capacity_ram,
             "*",
         )
-        fe = ir.frontend
-        scratch = int(frontend_scratch_size(FrontendConfig.from_dict(fe))) if fe else 0
+        scratch = frontend_scratch_size(ir.frontend) if ir.frontend else 0
     return (
         f"{b.name:11s} {b.core:13s} {flash}{mark}{capacity(cap_flash, 8)} {ram}{mark}"
         f"{capacity(cap_ram, 7)} {model_flash:>11d} {arena:>6d} {scratch:>10d}"
