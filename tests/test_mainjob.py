@@ -62,13 +62,13 @@ def test_fold_progress_estimates_the_time_left():
     p(FoldDone("a", 2, 2, 2, 20.0))
     assert p.seconds_left() == 30.0  # b's two folds at the mean so far, 15 s
     now[0] = 35.0
-    p(FoldDone("b", 1, 1, 2, 5.0))
-    assert p.seconds_left() == 5.0
+    p(FoldDone("b", 1, 1, 2, 1.0))  # trained in 1 s, but 5 s of wall time since the last fold
+    assert p.walls == [10.0, 20.0, 5.0] and p.seconds_left() == 5.0
     lines = log.getvalue().splitlines()
     assert len(lines) == 3  # not a terminal: one plain line per fold, no carriage returns
     assert "\r" not in log.getvalue()
     assert lines[0] == "  variant 1/2 a: fold 1/2 (10.0 s) · 1/4 folds, 10 s so far, ~30 s left"
-    assert lines[2].startswith("  variant 2/2 b: fold 1/2") and lines[2].endswith("~5 s left")
+    assert lines[2].startswith("  variant 2/2 b: fold 1/2 (5.0 s)") and lines[2].endswith("~5 s left")
     assert duration(125) == "2 min 05 s" and duration(3725) == "1 h 02 min"
 
 

@@ -43,9 +43,11 @@ class FoldProgress:
     and fold, folds done of all, time so far and an estimate of the time left.
 
     On a terminal it rewrites one line; otherwise (a log file, a pipe) it writes one plain line
-    per fold. The estimate charges each remaining fold of the current variant at that variant's
-    mean so far, and each fold of a variant not started yet at the mean of all folds so far (the
-    mixtures cost more than single experts, so early estimates run low).
+    per fold. A fold's time is the wall time since the previous fold finished (training,
+    evaluation and writing the variant's results; the first fold: its training time, as data
+    preparation precedes it). The estimate charges each remaining fold of the current variant at
+    that variant's mean so far, and each fold of a variant not started yet at the mean of all
+    folds so far (the mixtures cost more than single experts, so early estimates run low).
     """
 
     variants: list[str]
@@ -53,7 +55,9 @@ class FoldProgress:
     stream: TextIO | None = None
     clock: Callable[[], float] = time.perf_counter
     done: list[FoldDone] = field(default_factory=list)
+    walls: list[float] = field(default_factory=list)  # wall seconds of each finished fold
     started: float = 0.0
+    last: float | None = None  # clock when the previous fold finished
 
     def __post_init__(self) -> None:
         self.started = self.clock()
@@ -67,8 +71,8 @@ class FoldProgress:
         if not self.done:
             return float("nan")
         last = self.done[-1]
-        mine = [d.seconds for d in self.done if d.variant == last.variant]
-        overall = sum(d.seconds for d in self.done) / len(self.done)
+        mine = [w for d, w in zip(self.done, self.walls) if d.variant == last.variant]
+        overall = sum(self.walls) / len(self.walls)
         left_here = (last.n - last.k) * sum(mine) / len(mine)
         return left_here + (self.total - len(self.done) - (last.n - last.k)) * overall
 
@@ -79,11 +83,14 @@ class FoldProgress:
         left = self.seconds_left()
         return (
             f"  variant {v}/{len(self.variants)} {d.variant}: fold {d.k}/{d.n} "
-            f"({d.seconds:.1f} s) · {len(self.done)}/{self.total} folds, "
+            f"({self.walls[-1]:.1f} s) · {len(self.done)}/{self.total} folds, "
             f"{duration(self.clock() - self.started)} so far, ~{duration(left)} left"
         )
 
     def __call__(self, fold: FoldDone) -> None:
+        now = self.clock()
+        self.walls.append(fold.seconds if self.last is None else now - self.last)
+        self.last = now
         self.done.append(fold)
         if self.stream is None:
             return
