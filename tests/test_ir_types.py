@@ -155,6 +155,15 @@ def test_every_form_keeps_the_hash(tmp_path, kind):
         assert np.array_equal(g.logits, h.logits) and np.array_equal(g.u_raw, h.u_raw)
 
 
+def test_a_changed_ir_is_not_written_under_its_old_hash(tmp_path):
+    ir = build(_content())
+    lut = np.ones_like(ir.router.lut)
+    stale = dataclasses.replace(ir, router=dataclasses.replace(ir.router, lut=lut))
+    for write in (lambda: save_ir(stale, tmp_path / "x.qir"), lambda: blob_bytes(stale)):
+        with pytest.raises(IRError, match="export the model again"):
+            write()
+
+
 def test_the_ir_is_immutable():
     ir = build(_content())
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -20,7 +20,16 @@ import numpy as np
 
 from .errors import IRError
 from .frontend import build_tables
-from .ir import IR, SCHEMA_VERSION, Layer, content_hash, from_dict, to_dict, validate
+from .ir import (
+    IR,
+    SCHEMA_VERSION,
+    Layer,
+    check_sealed,
+    content_hash,
+    from_dict,
+    to_dict,
+    validate,
+)
 from .memory import scratch_of
 from .modelfile import flatten, unflatten
 
@@ -182,6 +191,7 @@ def _record_words(ir: IR) -> int:
 def blob_bytes(ir: IR) -> bytes:
     """The blob of a sealed, valid IR (docs/blob.md)."""
     validate(ir)
+    check_sealed(ir, "blob")
     records_at = HEADER.size
     records_bytes = 4 * _record_words(ir)
     d = _Data(_align(records_at + records_bytes))

@@ -29,6 +29,7 @@ from .convert import from_dict, to_dict
 from .files import (
     GENERATOR,
     build,
+    check_sealed,
     content_hash,
     from_sealed_dict,
     load_ir,
@@ -76,6 +77,7 @@ __all__ = [
     "SizeReport",
     "build",
     "check_capacity",
+    "check_sealed",
     "content_hash",
     "from_dict",
     "from_sealed_dict",

@@ -98,11 +98,24 @@ def rebuild(ir: IR, **changes) -> IR:
     return build({**{k: getattr(ir, k) for k in CONTENT}, **changes})
 
 
+def check_sealed(ir: IR, where: str) -> None:
+    """IRError unless the IR's content still hashes to its `hash`: before writing it anywhere that
+    checks the hash on reading. It does not for an IR made with `dataclasses.replace` but not
+    `rebuild`, or loaded from a file written before a field with a default existed (a front-end
+    option, say): its recorded hash is kept on loading, its content now serializes differently."""
+    actual = content_hash(ir)
+    if actual != ir.hash:
+        raise IRError(
+            f"{where}: the IR records hash {ir.hash[:16]}… but its content hashes to "
+            f"{actual[:16]}… (changed without `rebuild`, or read from a file an older qmoe "
+            "wrote): export the model again"
+        )
+
+
 def save_ir(ir: IR, path: Path) -> Path:
     """Write a sealed IR to `path` (`*.qir`)."""
     validate(ir)
-    if content_hash(ir) != ir.hash:
-        raise IRError(f"{path}: the IR's content no longer matches its hash: seal it again")
+    check_sealed(ir, str(path))
     arrays: dict[str, np.ndarray] = {}
     meta = flatten(to_dict(ir), "ir", arrays)
     meta["format"] = SCHEMA
