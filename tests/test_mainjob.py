@@ -68,7 +68,8 @@ def test_fold_progress_estimates_the_time_left():
     assert len(lines) == 3  # not a terminal: one plain line per fold, no carriage returns
     assert "\r" not in log.getvalue()
     assert lines[0] == "  variant 1/2 a: fold 1/2 (10.0 s) · 1/4 folds, 10 s so far, ~30 s left"
-    assert lines[2].startswith("  variant 2/2 b: fold 1/2 (5.0 s)") and lines[2].endswith("~5 s left")
+    assert lines[2].startswith("  variant 2/2 b: fold 1/2 (5.0 s)")
+    assert lines[2].endswith("~5 s left")
     assert duration(125) == "2 min 05 s" and duration(3725) == "1 h 02 min"
 
 
