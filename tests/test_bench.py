@@ -114,6 +114,18 @@ EXPECT: dict[str, tuple[list[str], list[str], list[str]]] = {
             r"\s+800\s+open\s+800\s+\d+\s+0\s+0\s+yes$",
         ],
     ),
+    "router_study.py": (
+        ["--out", "OUT"],
+        ["gcc"],
+        [
+            r"router study: 2 seeds × 2 folds × 2 routers on (qemu-m4|native \(qemu-m4 needs )",
+            r"comparison\s+effect \[95 % CI\]\s+p\s+Holm p\s+seeds signif\.\s+same dir\.$",
+            r"latency spread, Brown–Forsythe\s+[+-]\d+\.\d % \[[+-]\d+\.\d, [+-]\d+\.\d\]",
+            r"device macro-F1, paired t\s+[+-]\d+\.\d points",
+            r"- latency spread .*\d of 2 seeds significant alone, \d of 2 in the same direction",
+            r"total wall time: \d+ s",
+        ],
+    ),
     "set_input_qemu.py": (
         [],
         ["arm-none-eabi-gcc", "qemu-system-arm"],

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -118,3 +119,27 @@ def test_model_file_bytes_depend_on_content_only(tmp_path):
     assert (tmp_path / "1.qmoe").read_bytes() == (tmp_path / "2.qmoe").read_bytes()
     _, back = read_zip(tmp_path / "1.qmoe", "model.json", "x", 1, "arrays_sha256", "model")
     assert set(back) == set(arrays) and np.array_equal(back["a.w"], arrays["a.w"])
+
+
+def test_variants_differing_in_the_router_share_experts_without_changing_a_bit(
+    builtin_features, tmp_path
+):
+    """Trained in one run, the softmax and curiosity mixtures train their experts once; the
+    curiosity model is still the same bytes as when it is trained alone."""
+    from dataclasses import replace
+
+    from qmoe.api import parse_variant, train
+    from qmoe.train.config import TrainConfig
+
+    fd, fe = builtin_features
+    base = replace(TrainConfig(seed=3), hidden=(32, 16), epochs=4, qat_epochs=2, router_epochs=3)
+    both = [parse_variant(v, base) for v in ("ternary,4,8@softmax", "ternary,4,8@curiosity")]
+    together = train(fd, fe, both, tmp_path / "both", folds=[1, 3], progress=False)
+    alone = train(fd, fe, both[1:], tmp_path / "alone", folds=[1, 3], progress=False)
+    for fold in (1, 3):
+        rel = f"moe-curiosity_ternary_4_8/models/fold{fold}.qmoe"
+        assert (together.out / rel).read_bytes() == (alone.out / rel).read_bytes()
+    # and the experts are the softmax mixture's
+    a = together.results[0].folds[0].model.experts[0].state_dict()
+    b = together.results[1].folds[0].model.experts[0].state_dict()
+    assert all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)

@@ -26,7 +26,7 @@ from qmoe.runs import (
 )
 from qmoe.train.config import TrainConfig
 from qmoe.train.cv import CVResult, FoldDone, cross_validate, evaluate
-from qmoe.train.determinism import DEFAULT_THREADS, check_threads, configure
+from qmoe.train.determinism import DEFAULT_THREADS, SharedExperts, check_threads, configure
 from qmoe_codegen.frontend import FrontendConfig
 
 
@@ -116,9 +116,17 @@ def train(
         },
     )
     results = []
+    shared = SharedExperts()  # variants differing only in their router train their experts once
     for cfg in configs:
         res = cross_validate(
-            fd, cfg, frontend, folds=folds, progress=progress, threads=threads, on_fold=on_fold
+            fd,
+            cfg,
+            frontend,
+            folds=folds,
+            progress=progress,
+            threads=threads,
+            on_fold=on_fold,
+            shared=shared,
         )
         write_variant(out, res, fd, keep_fold)
         results.append(res)

@@ -3,7 +3,7 @@
 common.py          the group, dataset options, helpers
 train_cmds.py      data, train, eval, demo (the main job)
 device_cmds.py     export, boards, build, flash, measure
-analysis_cmds.py   compare, report
+analysis_cmds.py   compare, report, router-study
 interop_cmds.py    interop (Edge Impulse, TensorFlow Lite), data manifest
 """
 

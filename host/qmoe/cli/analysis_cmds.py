@@ -1,4 +1,4 @@
-"""Commands on run folders: compare, report."""
+"""Commands on run folders: compare, report; the router study over seeds × folds."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from qmoe.cli.common import OutPath, cli
+from qmoe.cli.common import (
+    POSITIVE,
+    SEED,
+    OutPath,
+    _folds,
+    board_here_option,
+    cli,
+)
+from qmoe.cli.train_cmds import THREADS
 
 
 @cli.command()
@@ -75,3 +83,50 @@ def report(runs: tuple[Path, ...], out: Path, title, alpha: float, f1_margin: fl
     rep = run_report(list(runs), out, title=title, alpha=alpha, f1_margin=f1_margin)
     click.echo("\n".join(rep.summary))
     click.echo(f"\nreport: {rep.html}\n        {rep.markdown} ({len(rep.plots)} plots)")
+
+
+@cli.command("router-study")
+@click.option("--out", type=OutPath(), default=Path("runs/router-study"), show_default=True)
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
+)
+@click.option(
+    "--seeds", type=click.IntRange(min=2), default=5, show_default=True, help="Training seeds."
+)
+@click.option("--first-seed", type=SEED, default=0, show_default=True)
+@click.option("--folds", default=None, help="Held-out folds, e.g. 1,2 (default: every fold).")
+@click.option(
+    "--board",
+    default=None,
+    callback=board_here_option,
+    help="Board to measure on (default: qemu-m4, native where its toolchain is missing).",
+)
+@click.option("--n", type=POSITIVE, default=None, help="At most N clips per fold (default: all).")
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0.0, 0.5, min_open=True, max_open=True),
+    default=0.05,
+    show_default=True,
+    help="Significance level (Holm-adjusted across the comparisons).",
+)
+@THREADS
+@click.option("--quick", is_flag=True, help="Fewer clips and epochs: a smoke test.")
+def router_study(out, data_dir, seeds, first_seed, folds, board, n, alpha, threads, quick) -> None:
+    """Curiosity vs softmax routing over seeds x folds on the device: latency spread, F1, energy."""
+    from qmoe.router_study import router_study as run_study
+
+    res = run_study(
+        out,
+        data_dir,
+        seeds=seeds,
+        first_seed=first_seed,
+        folds=_folds(folds),
+        board=board,
+        n=n,
+        quick=quick,
+        threads=threads,
+        alpha=alpha,
+        say=click.echo,
+    )
+    click.echo(res.table() + "\n\n" + "\n".join(res.lines()))
+    click.echo(f"\nwritten: {out / 'router_study.md'} and router_study.json ({res.seconds:.0f} s)")

@@ -24,12 +24,12 @@ from qmoe.stats.verdicts import (
 )
 
 
-def _clean(obj):
+def clean_json(obj):
     """JSON-safe copy: numpy scalars to Python, non-finite floats to None."""
     if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
+        return {k: clean_json(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
+        return [clean_json(v) for v in obj]
     if isinstance(obj, (np.integer, np.floating)):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
@@ -47,7 +47,7 @@ class CompareResult:
 
     def to_dict(self) -> dict:
         """Everything as JSON-safe Python objects (no NaN: missing figures are None)."""
-        return _clean(
+        return clean_json(
             {
                 "settings": self.settings,
                 "runs": self.runs,

@@ -15,7 +15,7 @@ from qmoe.data import FeatureDataset
 from qmoe.errors import ConfigError
 from qmoe.model import QmoeModel
 from qmoe.train.config import TrainConfig
-from qmoe.train.determinism import configure, seeded
+from qmoe.train.determinism import SharedExperts, configure, seeded
 from qmoe.train.metrics import fold_metrics, mean_std
 from qmoe.train.trainer import (
     calibrate_policy,
@@ -68,11 +68,13 @@ def fit_fold(
     test_fold: int,
     frontend: FrontendConfig | None,
     augmented: np.ndarray | None = None,
+    shared: SharedExperts | None = None,
 ) -> tuple[QmoeModel, dict]:
     """Train one model with `test_fold` held out. Returns the model and the row split used.
 
     `augmented` (copies, rows, features), aligned with fd's rows (qmoe.train.recipe): the
     augmented copies of the training rows join the training set (cfg.augment of them at most).
+    `shared`: experts already trained for a variant differing only in its router are reused.
     """
     train, val, test = split_fold(fd, test_fold, cfg.val_share, cfg.seed)
     iq = fit_input_quant(fd.X[train], clip_sigmas=cfg.clip_sigmas)
@@ -86,10 +88,14 @@ def fit_fold(
         xt = torch.cat([xt, torch.as_tensor(iq.apply(extra).astype(np.float32))])
         yt = y[train].repeat(1 + min(cfg.augment, len(augmented)))
     val_xy = (x8[val], y[val])
-    base = train_fp32(cfg, xt, yt, n_classes, iq.input_scale, gen, val=val_xy)
-    experts = [
-        train_expert(s, cfg, xt, yt, iq.input_scale, gen, base, val=val_xy) for s in cfg.experts
-    ]
+    experts = shared.get(cfg, test_fold, gen) if shared is not None else None
+    if experts is None:
+        base = train_fp32(cfg, xt, yt, n_classes, iq.input_scale, gen, val=val_xy)
+        experts = [
+            train_expert(s, cfg, xt, yt, iq.input_scale, gen, base, val=val_xy) for s in cfg.experts
+        ]
+        if shared is not None:
+            shared.put(cfg, test_fold, experts, gen)
     router = policy = None
     if cfg.is_mixture:
         router = train_router(cfg, experts, xt, yt, iq.input_scale, gen)
@@ -175,11 +181,13 @@ def cross_validate(
     threads: int | None = None,
     on_fold: Callable[[FoldDone], None] | None = None,
     augmented: np.ndarray | None = None,
+    shared: SharedExperts | None = None,
 ) -> CVResult:
     """Train and evaluate once per test fold (the official folds unless `folds` is given), with
     `threads` intra-op threads (default 1) and deterministic algorithms (qmoe.train.determinism);
     `on_fold` hears of each fold as it finishes (the main job's progress line); `augmented`:
-    features of augmented clips for the recipe (see fit_fold).
+    features of augmented clips for the recipe (see fit_fold); `shared`: experts shared with other
+    calls on the same data and `augmented` whose variants differ only in the router.
     """
     configure(threads)
     all_folds = sorted(set(fd.folds.tolist()))
@@ -192,7 +200,7 @@ def cross_validate(
         tqdm(folds, desc=cfg.name, unit="fold", disable=not progress, leave=False), start=1
     ):
         t0 = time.perf_counter()
-        model, split = fit_fold(fd, cfg, fold, frontend, augmented)
+        model, split = fit_fold(fd, cfg, fold, frontend, augmented, shared)
         seconds = time.perf_counter() - t0
         ev = evaluate(model, fd, split["test"])
         ev["metrics"]["train_seconds"] = seconds

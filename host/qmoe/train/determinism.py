@@ -90,3 +90,61 @@ def seeded(seed: int):
     g = torch.Generator()
     g.manual_seed(seed)
     return g
+
+
+# What only the router uses: variants that differ in these alone share their experts.
+ROUTER_FIELDS = (
+    "router",
+    "router_hidden",
+    "router_epochs",
+    "router_dropout",
+    "mc_passes",
+    "top_k",
+    "balance_weight",
+    "policy",
+    "escalate_share",
+    "budget",
+)
+
+
+class SharedExperts:
+    """Experts trained once per fold for the variants of one run that differ only in their
+    router (the main job's and the router study's softmax and curiosity mixtures).
+
+    The second variant gets a copy of the first one's experts and the random state they left
+    behind, so its model is the same, byte for byte, as when it is trained alone (a test checks
+    it); only the time is saved."""
+
+    def __init__(self) -> None:
+        self._store: dict = {}
+
+    @staticmethod
+    def _key(cfg, fold: int) -> tuple:
+        import json
+
+        d = {k: v for k, v in cfg.to_dict().items() if k not in ROUTER_FIELDS}
+        return fold, json.dumps(d, sort_keys=True, default=str)
+
+    def get(self, cfg, fold: int, gen):
+        """A copy of the experts for (cfg, fold) with `gen` and torch's generator set as they
+        were after training them; None when they were not trained yet."""
+        import copy
+
+        import torch
+
+        hit = self._store.get(self._key(cfg, fold))
+        if hit is None:
+            return None
+        experts, gen_state, torch_state = hit
+        gen.set_state(gen_state)
+        torch.set_rng_state(torch_state)
+        return copy.deepcopy(experts)
+
+    def put(self, cfg, fold: int, experts: list, gen) -> None:
+        """Keep a copy of `experts` and the random state after them (call before the router)."""
+        import copy
+
+        import torch
+
+        state = (copy.deepcopy(experts), gen.get_state(), torch.get_rng_state())
+        self._store[self._key(cfg, fold)] = state
