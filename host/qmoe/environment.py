@@ -11,11 +11,10 @@ from importlib import metadata
 from pathlib import Path
 
 
-def git_commit() -> str | None:
-    """The commit of the qmoe checkout this code runs from; None outside a git checkout."""
+def _git(*args: str) -> str | None:
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
+            ["git", *args],
             capture_output=True,
             text=True,
             timeout=5,
@@ -23,7 +22,18 @@ def git_commit() -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return (out.stdout.strip() or None) if out.returncode == 0 else None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def git_commit() -> str | None:
+    """The commit of the qmoe checkout this code runs from; None outside a git checkout."""
+    return _git("rev-parse", "HEAD") or None
+
+
+def git_dirty() -> bool | None:
+    """True when the checkout's tracked files differ from its commit; None outside git."""
+    out = _git("status", "--porcelain", "--untracked-files=no")
+    return None if out is None else bool(out)
 
 
 def _version(package: str) -> str | None:
@@ -48,4 +58,5 @@ def environment(seed: int | None = None, threads: int | None = None) -> dict:
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
         "git_commit": git_commit(),
+        "git_dirty": git_dirty(),
     }

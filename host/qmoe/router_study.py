@@ -241,7 +241,7 @@ def markdown(res: RouterStudyResult, alpha: float) -> str:
         )
     lines += ["", "## In words", "", *res.lines(), "", "## Per seed", ""]
     head = [v for v in res.verdicts if v.per_seed]
-    lines.append("| seed | " + " | ".join(f"{v.test}: effect, p" for v in head) + " |")
+    lines.append("| seed | " + " | ".join(f"{LABELS[v.key]}: effect, p" for v in head) + " |")
     lines.append("|---|" + "---|" * len(head))
     for i, seed in enumerate(res.seeds):
         cells = []

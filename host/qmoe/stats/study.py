@@ -203,7 +203,7 @@ def spread_verdict(
     """Levene (center "mean") or Brown–Forsythe ("median") pooled over every seed × fold cell,
     with each seed's own test (its folds as strata)."""
     name = "Brown–Forsythe" if center == "median" else "Levene"
-    what = "mean |deviation from the median|" if center == "median" else "std"
+    what = "mean absolute deviation from the median" if center == "median" else "std"
     x, is_b, strata = _stack(units)
     w, p = stratified_levene(x, is_b, strata, center)
     s = _spread_sums(units, center)
