@@ -12,6 +12,7 @@ router_study.json and router_study.md. Method: docs/statistics.md, "Router study
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -99,11 +100,12 @@ def router_study(
     threads: int | None = None,
     alpha: float = 0.05,
     n_boot: int = 2000,
-    say=print,
+    say: Callable[[str], object] = print,
 ) -> RouterStudyResult:
-    """Train, measure and compare curiosity against softmax routing for `seeds` seeds (from
-    `first_seed`) × `folds` (default: every official fold) on the built-in data at `data_dir`
-    (written with seed 0 when missing). `quick`: fewer clips and epochs, a smoke test."""
+    """`qmoe-host router-study`: train, measure and compare curiosity against softmax routing
+    for `seeds` seeds (from `first_seed`) × `folds` (default: every official fold) on the
+    built-in data at `data_dir` (written with seed 0 when missing). `quick`: fewer clips and
+    epochs, a smoke test."""
     from qmoe.api import load_features, parse_variant
     from qmoe.api import train as run_train
     from qmoe.data import generate_builtin

@@ -9,6 +9,7 @@
 - export, boards, build, flash, measure: `export`, `boards`, `build`, `flash` (then `serve` for a
   board that runs here), `measure` (qmoe.api.device)
 - compare, report: `compare`, `report` (qmoe.api.analysis)
+- router-study: `router_study` (qmoe.router_study)
 - interop ei-export, ei-import, tflite-export, tflite-import, tflite-check: `ei_export`,
   `ei_import`, `tflite_export`, `tflite_import`, `tflite_check` (qmoe.api.interop)
 
@@ -45,6 +46,7 @@ from qmoe.api.training import (
     parse_variant,
     train,
 )
+from qmoe.router_study import RouterStudyResult, router_study
 
 __all__ = [
     "DEMO_VARIANTS",
@@ -54,6 +56,7 @@ __all__ = [
     "EvalReport",
     "ExportReport",
     "TfliteCheckReport",
+    "RouterStudyResult",
     "TrainReport",
     "boards",
     "build",
@@ -73,6 +76,7 @@ __all__ = [
     "measure",
     "parse_variant",
     "report",
+    "router_study",
     "serve",
     "tflite_check",
     "tflite_export",
