@@ -11,10 +11,9 @@ from qmoe.cli.common import (
     SEED,
     OutPath,
     _folds,
-    board_here_option,
     cli,
 )
-from qmoe.cli.train_cmds import THREADS
+from qmoe.cli.train_cmds import BOARD_HERE, DATA_DIR, THREADS
 
 
 @cli.command()
@@ -87,20 +86,13 @@ def report(runs: tuple[Path, ...], out: Path, title, alpha: float, f1_margin: fl
 
 @cli.command("router-study")
 @click.option("--out", type=OutPath(), default=Path("runs/router-study"), show_default=True)
-@click.option(
-    "--data-dir", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
-)
+@DATA_DIR
 @click.option(
     "--seeds", type=click.IntRange(min=2), default=5, show_default=True, help="Training seeds."
 )
 @click.option("--first-seed", type=SEED, default=0, show_default=True)
 @click.option("--folds", default=None, help="Held-out folds, e.g. 1,2 (default: every fold).")
-@click.option(
-    "--board",
-    default=None,
-    callback=board_here_option,
-    help="Board to measure on (default: qemu-m4, native where its toolchain is missing).",
-)
+@BOARD_HERE
 @click.option("--n", type=POSITIVE, default=None, help="At most N clips per fold (default: all).")
 @click.option(
     "--alpha",

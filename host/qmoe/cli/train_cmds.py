@@ -32,6 +32,16 @@ THREADS = click.option(
     "same model on any machine (docs/reproducibility.md); 1 is also the fastest for these sizes.",
 )
 
+DATA_DIR = click.option(
+    "--data-dir", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
+)
+BOARD_HERE = click.option(
+    "--board",
+    default=None,
+    callback=board_here_option,
+    help="Board to measure on (default: qemu-m4, native where its toolchain is missing).",
+)
+
 
 @cli.group()
 def data() -> None:
@@ -277,17 +287,10 @@ def eval_cmd(
 
 @cli.command()
 @click.option("--out", type=OutPath(), default=Path("runs/demo"), show_default=True)
-@click.option(
-    "--data-dir", type=click.Path(path_type=Path), default=Path("data/builtin"), show_default=True
-)
+@DATA_DIR
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--quick", is_flag=True, help="Fewer clips and epochs: a smoke test.")
-@click.option(
-    "--board",
-    default=None,
-    callback=board_here_option,
-    help="Board to measure on (default: qemu-m4, native where its toolchain is missing).",
-)
+@BOARD_HERE
 @click.option("--train-only", is_flag=True, help="Stop after cross-validated training.")
 @THREADS
 def demo(
