@@ -229,7 +229,8 @@ def frontend_code_bytes() -> int | None:
 def device_costs(names: list[str], work: Path, data_root: Path, quick: bool) -> list[dict]:
     """Front-end instructions per 1-s clip on qemu-m4, scratch RAM and table flash per choice."""
     from qmoe import boards
-    from qmoe.build import build
+    from qmoe.device.build import build
+    from qmoe.device.run import start
     from qmoe.modelfile import save_model
     from qmoe.protocol import InferRequest, InputKind, Link
     from qmoe.train.cv import fit_fold
@@ -257,7 +258,7 @@ def device_costs(names: list[str], work: Path, data_root: Path, quick: bool) -> 
             model, _ = fit_fold(fd, cfg, 1, fe)
             path = save_model(model, work / f"{key}.qmoe")
             built = build("qemu-m4", path, work / f"fw-{key}", ir=lower_file(path))
-            with boards.start(board, built.elf) as running, Link.open(running.url) as link:
+            with start(board, built.elf) as running, Link.open(running.url) as link:
                 link.load_input(InputKind.PCM_I16, clip.astype("<i2").tobytes())
                 reply = link.request(InferRequest())
             row["instructions_per_clip"] = int(reply.counter_frontend * board.counter.per_tick)
