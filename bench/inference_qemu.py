@@ -286,7 +286,7 @@ def main() -> None:
                 if passes is not None and s8:
                     e8 = s8[0].stages[2]
                     mix_note = (
-                        f"curiosity router on {b} ({shape_name(mix_shape)}): router "
+                        f"curiosity router on {row.board} ({shape_name(mix_shape)}): router "
                         f"{row.stages[1]:.0f} instructions, of which the "
                         f"{mix_ir.router.n_passes} masked passes {passes:.0f} "
                         f"({100 * passes / e8:.2f} % of the s8 expert's {e8:.0f}); shared layers, "
