@@ -33,9 +33,8 @@ static const kernel_fn kernels[] = {
 static uint32_t record_sum;
 
 /* The empty kernel whose calls calibrate the loop overhead. noipa: never inlined or cloned. */
-__attribute__((noipa)) static qmoe_status_t noop_kernel(const qmoe_fc_ctx_t *ctx,
-                                                        const qmoe_fc_t *layer, const int8_t *in,
-                                                        void *out)
+__attribute__((noipa)) static qmoe_status_t
+noop_kernel(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in, void *out)
 {
     (void)ctx;
     (void)layer;
@@ -92,9 +91,8 @@ static uint32_t run_case(uint32_t c)
     const kernel_fn fn = kernels[bc->kernel < 8u ? bc->kernel : 0u];
     const uint32_t need = qmoe_fc_scratch_size(bc->layer);
     /* the scratch the layer needs, or one byte less (QMOE_BENCH_SHORT_SCRATCH), or none */
-    const qmoe_fc_ctx_t ctx = {scratch, (bc->nulls & QMOE_BENCH_SHORT_SCRATCH) && need > 0u
-                                            ? need - 1u
-                                            : SCRATCH_BYTES};
+    const qmoe_fc_ctx_t ctx = {
+        scratch, (bc->nulls & QMOE_BENCH_SHORT_SCRATCH) && need > 0u ? need - 1u : SCRATCH_BYTES};
 
     for (uint32_t b = 0; b < bc->batch; ++b) {
         const int8_t *in = bc->inputs + (uint32_t)b * bc->in_stride;
@@ -104,7 +102,8 @@ static uint32_t run_case(uint32_t c)
             qmoe_bench_out[i] = SENTINEL;
         }
         const uint32_t counts = timed_calls(
-            fn, (bc->nulls & QMOE_BENCH_NULL_CTX) ? 0 : &ctx, (bc->nulls & QMOE_BENCH_NULL_LAYER) ? 0 : bc->layer,
+            fn, (bc->nulls & QMOE_BENCH_NULL_CTX) ? 0 : &ctx,
+            (bc->nulls & QMOE_BENCH_NULL_LAYER) ? 0 : bc->layer,
             (bc->nulls & QMOE_BENCH_NULL_IN) ? 0 : in,
             (bc->nulls & QMOE_BENCH_NULL_OUT) ? 0 : (void *)qmoe_bench_out, bc->repeats, &status);
         put_u16(c);

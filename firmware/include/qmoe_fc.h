@@ -2,9 +2,10 @@
  *
  * Semantics: docs/integer-semantics.md ("Fully-connected layer"); weight storage: docs/packing.md.
  * For each output o:
- *     acc = bias[o] + sum_i w[o][i] * in[i]                   (int32; the export proves no overflow)
- *     y   = (acc * mult[o] + 2^(shift[o]-1)) >> shift[o]      (64-bit product, arithmetic shift)
- *     out[o] = clamp(y, out_min, out_max)                     (int8 or int16 output, see out_bits)
+ *     acc = bias[o] + sum_i w[o][i] * in[i]                   (int32; the export proves no
+ * overflow) y   = (acc * mult[o] + 2^(shift[o]-1)) >> shift[o]      (64-bit product, arithmetic
+ * shift) out[o] = clamp(y, out_min, out_max)                     (int8 or int16 output, see
+ * out_bits)
  *
  * Weight formats (docs/packing.md has the bit order with byte examples; rows are padded to
  * row_bytes, except T5; the first weight of a byte sits in its lowest bits):
@@ -73,27 +74,27 @@ typedef struct {
     const int8_t *shift;    /* n_out, in [1, 62] */
 } qmoe_fc_t;
 
-qmoe_status_t qmoe_fc_w1a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                           const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_w2a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                           const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_wt2a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                            const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                            const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                           const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                           const int8_t *in, void *out);
-qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                            const int8_t *in, void *out);
+qmoe_status_t qmoe_fc_w1a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                           void *out);
+qmoe_status_t qmoe_fc_w2a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                           void *out);
+qmoe_status_t qmoe_fc_wt2a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                            void *out);
+qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                            void *out);
+qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                           void *out);
+qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                           void *out);
+qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                            void *out);
 
 /* The bytes of scratch a kernel may use for `layer` (table above); 0 for NULL or an unknown
  * format. */
 uint32_t qmoe_fc_scratch_size(const qmoe_fc_t *layer);
 
 /* Run `layer` with the kernel for its format. */
-qmoe_status_t qmoe_fc(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                      const int8_t *in, void *out);
+qmoe_status_t qmoe_fc(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                      void *out);
 
 #endif /* QMOE_FC_H */

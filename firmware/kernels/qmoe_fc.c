@@ -13,8 +13,7 @@ uint32_t qmoe_fc_scratch_size(const qmoe_fc_t *layer)
     return layer == NULL ? 0u : fc_scratch_need(layer);
 }
 
-qmoe_status_t qmoe_fc(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
-                      void *out)
+qmoe_status_t qmoe_fc(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in, void *out)
 {
     if (layer == NULL) {
         return QMOE_ERR_ARG;

@@ -63,10 +63,10 @@ static inline uint32_t fc_scratch_need(const qmoe_fc_t *layer)
     case QMOE_FMT_S2:
     case QMOE_FMT_T2:
     case QMOE_FMT_T5:
-        return n_out == 0u ? 0u
-                           : QMOE_FC_LUT_TABLE_BYTES +
-                                 4u * (n_out < QMOE_FC_LUT_CHUNK_ROWS ? n_out
-                                                                      : QMOE_FC_LUT_CHUNK_ROWS);
+        return n_out == 0u
+                   ? 0u
+                   : QMOE_FC_LUT_TABLE_BYTES +
+                         4u * (n_out < QMOE_FC_LUT_CHUNK_ROWS ? n_out : QMOE_FC_LUT_CHUNK_ROWS);
     case QMOE_FMT_S4:
         return 16u * ((n_in + 7u) / 8u);
     case QMOE_FMT_S8:
@@ -108,8 +108,8 @@ static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *
         return QMOE_ERR_ARG;
     }
     const uint32_t need = fc_scratch_need(layer);
-    if (need > 0u && (ctx == NULL || ctx->buf == NULL || ctx->size < need ||
-                      ((uintptr_t)ctx->buf & 7u) != 0u)) {
+    if (need > 0u &&
+        (ctx == NULL || ctx->buf == NULL || ctx->size < need || ((uintptr_t)ctx->buf & 7u) != 0u)) {
         return QMOE_ERR_ARG;
     }
     for (uint32_t o = 0; o < layer->n_out; ++o) {
@@ -136,8 +136,8 @@ static inline uint32_t fc_t5_row_trit(const qmoe_fc_t *layer, uint32_t o)
 /* Requantize output o's accumulator, clamp it and store it as int8 or int16. */
 static inline void fc_store(const qmoe_fc_t *layer, void *out, uint32_t o, int32_t acc)
 {
-    const int32_t y = clamp(requantize(acc, layer->mult[o], layer->shift[o]), layer->out_min,
-                            layer->out_max);
+    const int32_t y =
+        clamp(requantize(acc, layer->mult[o], layer->shift[o]), layer->out_min, layer->out_max);
     if (layer->out_bits == 8) {
         ((int8_t *)out)[o] = (int8_t)y;
     } else {
@@ -153,8 +153,8 @@ typedef void (*fc_dot4_fn)(const uint8_t *w, uint32_t stride, const int8_t *x, u
                            int32_t acc[4]);
 typedef int32_t (*fc_dot1_fn)(const uint8_t *w, const int8_t *x, uint32_t n);
 
-static inline void fc_rows_by4(const qmoe_fc_t *layer, const int8_t *in, void *out,
-                               fc_dot4_fn dot4, fc_dot1_fn dot1)
+static inline void fc_rows_by4(const qmoe_fc_t *layer, const int8_t *in, void *out, fc_dot4_fn dot4,
+                               fc_dot1_fn dot1)
 {
     const uint32_t n = layer->n_in, stride = layer->row_bytes;
     uint32_t o = 0;
@@ -172,6 +172,5 @@ static inline void fc_rows_by4(const qmoe_fc_t *layer, const int8_t *in, void *o
         fc_store(layer, out, o, layer->bias[o] + dot1(fc_row(layer, o), in, n));
     }
 }
-
 
 #endif /* QMOE_FC_INTERNAL_H */

@@ -33,8 +33,8 @@ typedef qmoe_status_t (*kernel_fn)(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *la
                                    const int8_t *in, void *out);
 
 static const kernel_fn kernels[] = {
-    qmoe_fc,       qmoe_fc_w1a8, qmoe_fc_w2a8,  qmoe_fc_wt2a8,
-    qmoe_fc_wt5a8, qmoe_fc_w4a8, qmoe_fc_w8a8,  qmoe_fc_w16a8,
+    qmoe_fc,       qmoe_fc_w1a8, qmoe_fc_w2a8, qmoe_fc_wt2a8,
+    qmoe_fc_wt5a8, qmoe_fc_w4a8, qmoe_fc_w8a8, qmoe_fc_w16a8,
 };
 
 static void die(const char *what)

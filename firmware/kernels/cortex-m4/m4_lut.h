@@ -47,10 +47,8 @@ typedef struct {
 void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
                     const qmoe_m4_lut_format_t *format, const qmoe_fc_ctx_t *ctx);
 
-typedef char qmoe_m4_lut_assert_scratch[QMOE_M4_LUT_GROUPS * QMOE_M4_LUT_TABLE_WORDS * 4u ==
-                                                QMOE_FC_LUT_TABLE_BYTES
-                                            ? 1
-                                            : -1];
+typedef char qmoe_m4_lut_assert_scratch
+    [QMOE_M4_LUT_GROUPS * QMOE_M4_LUT_TABLE_WORDS * 4u == QMOE_FC_LUT_TABLE_BYTES ? 1 : -1];
 
 /* acc[r] += the dot product of row r (its bytes at w + r * s) with in[0..n-1], for r < rows
  * (at most QMOE_M4_LUT_CHUNK_ROWS), through tables built in `tables` (QMOE_FC_LUT_TABLE_BYTES,

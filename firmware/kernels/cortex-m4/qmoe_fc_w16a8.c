@@ -9,8 +9,8 @@
  * one by one. Bit-exact with the reference (same int32 sum in another order, inside int32 by the
  * export's bound). Contract: qmoe_fc.h.
  */
-#include "qmoe_fc_internal.h"
 #include "m4_simd.h"
+#include "qmoe_fc_internal.h"
 
 /* Weight i of the row at p: little-endian, sign-extended. */
 static inline int32_t s16_weight(const uint8_t *p, uint32_t i)
@@ -96,8 +96,8 @@ static int32_t dot1(const uint8_t *p, const int8_t *x, uint32_t n)
     return a;
 }
 
-qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                            const int8_t *in, void *out)
+qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                            void *out)
 {
     const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S16);
     if (status != QMOE_OK) {

@@ -37,8 +37,8 @@ static void pq_sums(int32_t p[16], int32_t q[16], const int8_t *x)
 
 static const qmoe_m4_lut_format_t S1 = {8u, S1_MIN_ROWS, pq_sums, NULL};
 
-qmoe_status_t qmoe_fc_w1a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                           const int8_t *in, void *out)
+qmoe_status_t qmoe_fc_w1a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                           void *out)
 {
     const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S1);
     if (status != QMOE_OK) {

@@ -19,9 +19,9 @@
 #include "m4_simd.h"
 #include "qmoe_fc_internal.h"
 
-#define STEP 8u                  /* inputs per loop iteration: one word of weights per row */
-#define BLOCK_STEPS 32u          /* 256 inputs per scaled sum */
-#define SCALE_SHIFT 12           /* the scaled sums are 4096 times the dot product */
+#define STEP 8u         /* inputs per loop iteration: one word of weights per row */
+#define BLOCK_STEPS 32u /* 256 inputs per scaled sum */
+#define SCALE_SHIFT 12  /* the scaled sums are 4096 times the dot product */
 #define PAIR_MASK 0xF000F000u
 
 /* A 4-bit two's complement code (0..15) as -8..7. */
@@ -65,25 +65,24 @@ static int32_t scaled1(const uint8_t *p, const uint32_t *xw, uint32_t steps)
 }
 
 /* One step (8 inputs) of 3 rows: rows 1 and 2 are read at p + s and p + 2s before p moves. */
-#define ROW4(a, addr)                                                                             \
-    "ldr    %[w], " addr "\n\t"                                                                  \
-    "and    %[t], %[mask], %[w], lsl #12\n\t"                                                    \
-    "smlad  %[" a "], %[t], %[x04], %[" a "]\n\t"                                                \
-    "and    %[t], %[mask], %[w], lsl #8\n\t"                                                     \
-    "smlad  %[" a "], %[t], %[x15], %[" a "]\n\t"                                                \
-    "and    %[t], %[mask], %[w], lsl #4\n\t"                                                     \
-    "smlad  %[" a "], %[t], %[x26], %[" a "]\n\t"                                                \
-    "and    %[t], %[mask], %[w]\n\t"                                                             \
+#define ROW4(a, addr)                                                                              \
+    "ldr    %[w], " addr "\n\t"                                                                    \
+    "and    %[t], %[mask], %[w], lsl #12\n\t"                                                      \
+    "smlad  %[" a "], %[t], %[x04], %[" a "]\n\t"                                                  \
+    "and    %[t], %[mask], %[w], lsl #8\n\t"                                                       \
+    "smlad  %[" a "], %[t], %[x15], %[" a "]\n\t"                                                  \
+    "and    %[t], %[mask], %[w], lsl #4\n\t"                                                       \
+    "smlad  %[" a "], %[t], %[x26], %[" a "]\n\t"                                                  \
+    "and    %[t], %[mask], %[w]\n\t"                                                               \
     "smlad  %[" a "], %[t], %[x37], %[" a "]\n\t"
-#define STEP3                                                                                     \
-    "ldrd   %[x04], %[x15], [%[x]], #8\n\t"                                                      \
-    "ldrd   %[x26], %[x37], [%[x]], #8\n\t" ROW4("a1", "[%[p], %[s]]")                           \
+#define STEP3                                                                                      \
+    "ldrd   %[x04], %[x15], [%[x]], #8\n\t"                                                        \
+    "ldrd   %[x26], %[x37], [%[x]], #8\n\t" ROW4("a1", "[%[p], %[s]]")                             \
         ROW4("a2", "[%[p], %[s], lsl #1]") ROW4("a0", "[%[p]], #4")
 
 /* 4096 * (dot products of rows p, p + s, p + 2s with the widened inputs xw), `steps` * 8
  * weights, into a[0..2]: two steps per loop pass, then an odd last step. */
-static void scaled3(const uint8_t *p, uint32_t s, const uint32_t *xw, uint32_t steps,
-                    int32_t a[3])
+static void scaled3(const uint8_t *p, uint32_t s, const uint32_t *xw, uint32_t steps, int32_t a[3])
 {
     const uint32_t *x = xw, *end2 = xw + 4u * (steps & ~1u), *end = xw + 4u * steps;
     const uint32_t mask = PAIR_MASK;
@@ -91,8 +90,7 @@ static void scaled3(const uint8_t *p, uint32_t s, const uint32_t *xw, uint32_t s
     uint32_t x04, x15, x26, x37, w, t;
 
     if (x != end2) {
-        __asm__("1:\n\t" STEP3 STEP3
-                "cmp    %[x], %[end]\n\t"
+        __asm__("1:\n\t" STEP3 STEP3 "cmp    %[x], %[end]\n\t"
                 "bne    1b"
                 : [x] "+&r"(x), [p] "+&r"(p), [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2),
                   [x04] "=&r"(x04), [x15] "=&r"(x15), [x26] "=&r"(x26), [x37] "=&r"(x37),
@@ -115,8 +113,8 @@ static void scaled3(const uint8_t *p, uint32_t s, const uint32_t *xw, uint32_t s
 
 /* Dot products of `rows` (1 or 3) rows, row r at w + r * s, with x[0..n-1] (xw: its first
  * 8 * (n / 8) widened), added to acc[]. */
-static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, const uint32_t *xw,
-                     uint32_t n, uint32_t rows, int32_t acc[3])
+static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, const uint32_t *xw, uint32_t n,
+                     uint32_t rows, int32_t acc[3])
 {
     const uint32_t steps = n / STEP;
     for (uint32_t k = 0; k < steps; k += BLOCK_STEPS) {
@@ -139,8 +137,8 @@ static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, const uint32
     }
 }
 
-qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                           const int8_t *in, void *out)
+qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                           void *out)
 {
     const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S4);
     if (status != QMOE_OK) {

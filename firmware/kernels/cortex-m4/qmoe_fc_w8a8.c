@@ -7,35 +7,36 @@
  * computed per pass, so one LDRD of widened activations serves 4 rows: per 4 inputs and 4 rows,
  * 1 LDRD, 4 LDR, 8 SXTB16, 8 SMLAD; the loop body holds 16 inputs (86 instructions for 64 MACs,
  * 1.34 per MAC; 6 rows per pass would take all 14 registers and gain 0.01 per MAC). Leftover
- * rows go one at a time on the same widened inputs, leftover inputs (n_in % 4) byte by byte. Rows need no alignment (LDR reads unaligned words on ARMv7-M).
- * Scratch: 8 * ceil(n_in / 4) bytes (qmoe_fc.h). Bit-exact with the reference: the same int32
- * sum, in another order, which the export's bound keeps inside int32. Contract: qmoe_fc.h.
+ * rows go one at a time on the same widened inputs, leftover inputs (n_in % 4) byte by byte. Rows
+ * need no alignment (LDR reads unaligned words on ARMv7-M). Scratch: 8 * ceil(n_in / 4) bytes
+ * (qmoe_fc.h). Bit-exact with the reference: the same int32 sum, in another order, which the
+ * export's bound keeps inside int32. Contract: qmoe_fc.h.
  */
 #include "m4_simd.h"
 #include "qmoe_fc_internal.h"
 
 /* One group of 4 inputs for 4 rows: rows 1 and 2 are read at p + s and p + 2s before p moves. */
-#define GROUP4                                                                                    \
-    "ldrd   %[xe], %[xo], [%[x]], #8\n\t"                                                        \
-    "ldr    %[wv], [%[p], %[s]]\n\t"                                                             \
-    "sxtb16 %[t], %[wv]\n\t"                                                                     \
-    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                            \
-    "smlad  %[a1], %[t], %[xe], %[a1]\n\t"                                                       \
-    "smlad  %[a1], %[wv], %[xo], %[a1]\n\t"                                                      \
-    "ldr    %[wv], [%[p], %[s], lsl #1]\n\t"                                                     \
-    "sxtb16 %[t], %[wv]\n\t"                                                                     \
-    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                            \
-    "smlad  %[a2], %[t], %[xe], %[a2]\n\t"                                                       \
-    "smlad  %[a2], %[wv], %[xo], %[a2]\n\t"                                                      \
-    "ldr    %[wv], [%[q]], #4\n\t"                                                               \
-    "sxtb16 %[t], %[wv]\n\t"                                                                     \
-    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                            \
-    "smlad  %[a3], %[t], %[xe], %[a3]\n\t"                                                       \
-    "smlad  %[a3], %[wv], %[xo], %[a3]\n\t"                                                      \
-    "ldr    %[wv], [%[p]], #4\n\t"                                                               \
-    "sxtb16 %[t], %[wv]\n\t"                                                                     \
-    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                            \
-    "smlad  %[a0], %[t], %[xe], %[a0]\n\t"                                                       \
+#define GROUP4                                                                                     \
+    "ldrd   %[xe], %[xo], [%[x]], #8\n\t"                                                          \
+    "ldr    %[wv], [%[p], %[s]]\n\t"                                                               \
+    "sxtb16 %[t], %[wv]\n\t"                                                                       \
+    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                              \
+    "smlad  %[a1], %[t], %[xe], %[a1]\n\t"                                                         \
+    "smlad  %[a1], %[wv], %[xo], %[a1]\n\t"                                                        \
+    "ldr    %[wv], [%[p], %[s], lsl #1]\n\t"                                                       \
+    "sxtb16 %[t], %[wv]\n\t"                                                                       \
+    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                              \
+    "smlad  %[a2], %[t], %[xe], %[a2]\n\t"                                                         \
+    "smlad  %[a2], %[wv], %[xo], %[a2]\n\t"                                                        \
+    "ldr    %[wv], [%[q]], #4\n\t"                                                                 \
+    "sxtb16 %[t], %[wv]\n\t"                                                                       \
+    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                              \
+    "smlad  %[a3], %[t], %[xe], %[a3]\n\t"                                                         \
+    "smlad  %[a3], %[wv], %[xo], %[a3]\n\t"                                                        \
+    "ldr    %[wv], [%[p]], #4\n\t"                                                                 \
+    "sxtb16 %[t], %[wv]\n\t"                                                                       \
+    "sxtb16 %[wv], %[wv], ror #8\n\t"                                                              \
+    "smlad  %[a0], %[t], %[xe], %[a0]\n\t"                                                         \
     "smlad  %[a0], %[wv], %[xo], %[a0]\n\t"
 
 /* Widens x[0..4g-1] into xw: per 4 inputs the words (x0, x2), (x1, x3). */
@@ -58,22 +59,20 @@ __attribute__((noinline)) static void dot4(const uint8_t *w, uint32_t s, const u
     uint32_t xe, xo, wv, t;
 
     if (x != end4) {
-        __asm__("1:\n\t" GROUP4 GROUP4 GROUP4 GROUP4
-                "cmp    %[x], %[end]\n\t"
+        __asm__("1:\n\t" GROUP4 GROUP4 GROUP4 GROUP4 "cmp    %[x], %[end]\n\t"
                 "bne    1b"
                 : [x] "+&r"(x), [p] "+&r"(p), [q] "+&r"(q), [a0] "+&r"(a0), [a1] "+&r"(a1),
-                  [a2] "+&r"(a2), [a3] "+&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo),
-                  [wv] "=&r"(wv), [t] "=&r"(t)
+                  [a2] "+&r"(a2), [a3] "+&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo), [wv] "=&r"(wv),
+                  [t] "=&r"(t)
                 : [s] "r"(s), [end] "r"(end4)
                 : "cc", "memory");
     }
     if (x != end) {
-        __asm__("1:\n\t" GROUP4
-                "cmp    %[x], %[end]\n\t"
+        __asm__("1:\n\t" GROUP4 "cmp    %[x], %[end]\n\t"
                 "bne    1b"
                 : [x] "+&r"(x), [p] "+&r"(p), [q] "+&r"(q), [a0] "+&r"(a0), [a1] "+&r"(a1),
-                  [a2] "+&r"(a2), [a3] "+&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo),
-                  [wv] "=&r"(wv), [t] "=&r"(t)
+                  [a2] "+&r"(a2), [a3] "+&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo), [wv] "=&r"(wv),
+                  [t] "=&r"(t)
                 : [s] "r"(s), [end] "r"(end)
                 : "cc", "memory");
     }
@@ -105,8 +104,8 @@ static inline int32_t tail(const uint8_t *p, const int8_t *x, uint32_t i0, uint3
     return a;
 }
 
-qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                           const int8_t *in, void *out)
+qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                           void *out)
 {
     const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S8);
     if (status != QMOE_OK) {

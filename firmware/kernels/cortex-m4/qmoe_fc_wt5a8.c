@@ -102,8 +102,8 @@ static const qmoe_m4_lut_format_t T5 = {TRITS_PER_BYTE, 0u, NULL, build_table};
 /* acc[r] += dot product of `whole` bytes of row r (at w + r * s) with x[0..5 whole - 1], for
  * few rows: per byte position the 9 sums P over (x0, x1) and the 27 sums V over (x2, x3, x4),
  * then per row's byte b: P[b % 9] + V[b / 9], b / 9 as (b * 57) >> 9 (exact for b < 243). */
-static void few_rows(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t whole,
-                     int32_t *acc, uint32_t rows)
+static void few_rows(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t whole, int32_t *acc,
+                     uint32_t rows)
 {
     for (uint32_t j = 0; j < whole; ++j, x += TRITS_PER_BYTE) {
         const int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4];
@@ -162,8 +162,8 @@ static void run_rows(const qmoe_fc_t *layer, const int8_t *in, void *out, uint32
     }
 }
 
-qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                            const int8_t *in, void *out)
+qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                            void *out)
 {
     const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_T5);
     if (status != QMOE_OK || layer->n_out == 0u) {
@@ -181,8 +181,8 @@ qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
             const uint32_t left = count - m;
             const uint32_t rows = left < QMOE_M4_LUT_CHUNK_ROWS ? left : QMOE_M4_LUT_CHUNK_ROWS;
             const uint32_t o0 = c + classes * m;
-            run_rows(layer, in, out, o0, classes, rows, fc_t5_row_trit(layer, o0), stride,
-                     tables, acc);
+            run_rows(layer, in, out, o0, classes, rows, fc_t5_row_trit(layer, o0), stride, tables,
+                     acc);
         }
     }
     return QMOE_OK;

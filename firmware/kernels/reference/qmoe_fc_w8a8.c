@@ -13,8 +13,8 @@ static int32_t row_dot(const int8_t *w, const int8_t *x, uint32_t n)
     return sum;
 }
 
-qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                           const int8_t *in, void *out)
+qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                           void *out)
 {
     const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S8);
     if (status != QMOE_OK) {

@@ -53,8 +53,8 @@ static int32_t row_dot(const uint8_t *p, uint32_t first, const int8_t *x, uint32
     return sum;
 }
 
-qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                            const int8_t *in, void *out)
+qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                            void *out)
 {
     const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_T5);
     if (status != QMOE_OK) {
@@ -62,8 +62,8 @@ qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
     }
     for (uint32_t o = 0; o < layer->n_out; ++o) {
         const uint32_t start = fc_t5_row_trit(layer, o);
-        const int32_t dot = row_dot(layer->weights + start / TRITS_PER_BYTE,
-                                    start % TRITS_PER_BYTE, in, layer->n_in);
+        const int32_t dot = row_dot(layer->weights + start / TRITS_PER_BYTE, start % TRITS_PER_BYTE,
+                                    in, layer->n_in);
         fc_store(layer, out, o, layer->bias[o] + dot);
     }
     return QMOE_OK;
