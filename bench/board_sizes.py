@@ -40,12 +40,11 @@ from qmoe.device.projects import ProjectResult
 from qmoe.device.result import BuildResult
 from qmoe.device.sources import APP_DIR, FIRMWARE, INCLUDE_DIRS, firmware_defines, kernel_variant
 from qmoe.device.toolchain import section_sizes
-from qmoe.paths import firmware_dir
+from qmoe_codegen.frontend import FrontendConfig
 from qmoe_codegen.frontend_c import frontend_scratch_size
 from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
 
-PORT_INCLUDE = firmware_dir() / "port"
 RUNTIME_TARGET_BYTES = 12 * 1024
 TARGET_CORE = "cortex-m4f"
 
@@ -65,7 +64,7 @@ def components(board: Board, variant: str | None = None) -> dict[str, list[Path]
 def object_bytes(board: Board, source: Path, work: Path, defines: list[str]) -> int:
     """Flash bytes (allocated, non-bss sections) of one source compiled for the board."""
     obj = work / f"{source.parent.name}_{source.stem}.o"
-    includes = [f"-I{d}" for d in (PORT_INCLUDE, *INCLUDE_DIRS, *board.toolchain.include)]
+    includes = [f"-I{d}" for d in (*INCLUDE_DIRS, *board.toolchain.include)]
     cmd = [
         board.toolchain.cc,
         *board.toolchain.cflags,

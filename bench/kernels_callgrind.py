@@ -45,7 +45,7 @@ else:  # pragma: no cover - Python 3.10
 ROOT = Path(__file__).resolve().parents[1]
 KERNELS_DIR = ROOT / "firmware" / "kernels"
 HARNESS_SRC = ROOT / "tests" / "c" / "fc_main.c"
-INCLUDE_DIRS = (ROOT / "firmware" / "include", ROOT / "firmware" / "port", KERNELS_DIR)
+INCLUDE_DIRS = (ROOT / "firmware" / "include",)
 
 FORMAT_IDS = {"s1": 1, "s2": 2, "t2": 3, "t5": 4, "s4": 5, "s8": 6, "s16": 7}  # QMOE_FMT_*
 KERNEL_NAMES = {

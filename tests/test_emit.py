@@ -17,7 +17,7 @@ from qmoe_codegen.errors import CodegenError
 from qmoe_codegen.lower import lower_file
 
 ROOT = Path(__file__).resolve().parents[1]
-INCLUDES = ["-I", str(ROOT / "firmware/include"), "-I", str(ROOT / "firmware/port")]
+INCLUDES = ["-I", str(ROOT / "firmware/include")]
 CFG = TrainConfig(
     experts=["ternary", "4", "1"],
     router="curiosity",

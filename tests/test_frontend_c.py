@@ -29,7 +29,7 @@ from qmoe_codegen.frontend_c import (
 
 ROOT = Path(__file__).resolve().parents[1]
 FE_DIR = ROOT / "firmware" / "frontend"
-INCLUDES = [f"-I{ROOT / 'firmware' / d}" for d in ("include", "port", "frontend")]
+INCLUDES = [f"-I{ROOT / 'firmware' / 'include'}"]
 WARN = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
 WHOLE = 1 << 30  # a chunk size larger than any clip: push the whole clip at once

@@ -58,12 +58,12 @@ def test_harness_catches_a_broken_error_packer(tmp_path):
     regression = ROOT / "tests" / "fuzz" / "regressions" / "msg" / "error-detail-nonprintable"
     flags = [
         "-std=c99", "-g", "-O1", "-fsanitize=fuzzer,address,undefined",
-        f"-I{ROOT / 'firmware' / 'port'}",
+        f"-I{ROOT / 'firmware' / 'include'}",
     ]  # fmt: skip
     for name, folder in (("broken", protocol), ("real", ROOT / "firmware" / "protocol")):
         exe = tmp_path / f"fuzz_msg_{name}"
         subprocess.run(
-            [clang, *flags, f"-I{folder}", str(ROOT / "tests" / "fuzz" / "fuzz_msg.c"),
+            [clang, *flags, str(ROOT / "tests" / "fuzz" / "fuzz_msg.c"),
              *map(str, sorted(folder.glob("*.c"))), "-o", str(exe)],
             check=True, capture_output=True,
         )  # fmt: skip

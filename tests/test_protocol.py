@@ -97,7 +97,7 @@ def harness_exe(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("gcc is not installed: the C protocol cannot be compiled here")
     out = tmp_path_factory.mktemp("cproto") / "test_frame_main"
     sources = sorted((ROOT / "firmware" / "protocol").glob("*.c"))
-    includes = [f"-I{ROOT / 'firmware' / 'protocol'}", f"-I{ROOT / 'firmware' / 'port'}"]
+    includes = [f"-I{ROOT / 'firmware' / 'include'}"]
     cmd = ["gcc", *CFLAGS, *SANITIZE, *includes, *map(str, sources)]
     cmd += [str(ROOT / "tests" / "c" / "test_frame_main.c"), "-o", str(out)]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -446,7 +446,7 @@ def test_docs_tables_match_the_code() -> None:
             assert f"| {int(code)} | {code.name} |" in text, code
     for t in MsgType:
         assert f"`0x{int(t):02X}`" in text, t
-    c_header = (ROOT / "firmware" / "protocol" / "qmoe_frame.h").read_text()
+    c_header = (ROOT / "firmware" / "include" / "qmoe_frame.h").read_text()
     for code in ErrorCode:
         assert re.search(rf"QMOE_PROTO_{code.name} = {int(code)}\b", c_header), code
 

@@ -119,7 +119,7 @@ def build(out: Path, targets: list[str]) -> dict[str, Path]:
     bins = out / "bin"
     bins.mkdir(parents=True, exist_ok=True)
     protocol = sorted((fw / "protocol").glob("*.c"))
-    includes = [fw / "port", *INCLUDE_DIRS, FUZZ_DIR]
+    includes = list(INCLUDE_DIRS)
     made: dict[str, Path] = {}
     if "frame" in targets:
         made["frame"] = _compile(

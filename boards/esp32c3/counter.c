@@ -5,7 +5,7 @@
  * esp_cpu_get_cycle_count(). */
 #include <stdint.h>
 
-#include "qmoe_board.h"
+#include "../../firmware/drivers/qmoe_board.h"
 
 #define CSR_MPCER 0x7E0
 #define CSR_MPCMR 0x7E1

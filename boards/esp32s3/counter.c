@@ -3,7 +3,7 @@
  * the app's task is pinned to one core by both Arduino (loopTask) and ESP-IDF (main task). */
 #include <stdint.h>
 
-#include "qmoe_board.h"
+#include "../../firmware/drivers/qmoe_board.h"
 
 void qmoe_board_counter_start(void)
 {

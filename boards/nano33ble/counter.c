@@ -3,7 +3,7 @@
  * C1.8 "The Data Watchpoint and Trace unit"); the Arduino mbed core does not use the DWT. */
 #include <stdint.h>
 
-#include "qmoe_board.h"
+#include "../../firmware/drivers/qmoe_board.h"
 
 #define REG(addr) (*(volatile uint32_t *)(addr))
 #define DEMCR REG(0xE000EDFCu)

@@ -5,7 +5,7 @@
  * after 71.6 minutes. */
 #include <stdint.h>
 
-#include "qmoe_board.h"
+#include "../../firmware/drivers/qmoe_board.h"
 
 #define TIMERAWL (*(volatile uint32_t *)0x40054028u)
 

@@ -4,9 +4,9 @@
  * event; a write waits for TXDRDY after each byte. Counter and sleep: ../common/cortex_m.c.
  * Marker: GPIO P0.03 (the micro:bit's edge-connector pad 0) through OUTSET/OUTCLR.
  */
-#include "cortex_m.h"
+#include "../common/cortex_m.h"
 #include "qmoe_port.h"
-#include "rx_ring.h"
+#include "../common/rx_ring.h"
 
 #define UART_BASE 0x40002000u
 #define UART_STARTRX QMOE_CM_REG(UART_BASE + 0x000u)

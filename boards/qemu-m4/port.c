@@ -5,9 +5,9 @@
  * Marker: bit 0 of the FPGAIO LED register (0x40028000); QEMU models the register, so the
  * marker's state can be read back, but no pin or current exists under emulation.
  */
-#include "cortex_m.h"
+#include "../common/cortex_m.h"
 #include "qmoe_port.h"
-#include "rx_ring.h"
+#include "../common/rx_ring.h"
 
 #define UART_BASE 0x40004000u
 #define UART_DATA QMOE_CM_REG(UART_BASE + 0x00u)

@@ -8,7 +8,7 @@
  * (the virt machine has no GPIO); qmoe_port_marker() is a no-op.
  */
 #include "qmoe_port.h"
-#include "rx_ring.h"
+#include "../common/rx_ring.h"
 
 #define REG8(addr) (*(volatile uint8_t *)(addr))
 #define REG32(addr) (*(volatile uint32_t *)(addr))

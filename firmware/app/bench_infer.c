@@ -100,9 +100,7 @@ void app_handle_run_window(const app_request_t *req)
         reply.counter_max = d > reply.counter_max ? d : reply.counter_max;
     }
     qmoe_port_marker(0);
-#ifdef QMOE_PORT_ENERGY
     qmoe_port_window_energy(&reply.energy_uj, &reply.energy_samples);
-#endif
     if (st != QMOE_OK) {
         app_send_error(req, QMOE_PROTO_INTERNAL, "the runtime refused the model or arena");
         return;

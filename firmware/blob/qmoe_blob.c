@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "qmoe_blob.h"
-#include "qmoe_fc_internal.h" /* fc_data_bytes */
+#include "../kernels/qmoe_fc_internal.h" /* fc_data_bytes */
 #include "qmoe_frame.h"       /* qmoe_crc32 */
 #include "qmoe_frontend.h"
 

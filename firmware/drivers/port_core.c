@@ -1,10 +1,11 @@
 /* port_core.c: the portable part of the real boards' ports (qmoe_board.h): init, the counter,
  * the marker and the power sensor's window energy. */
+#include "qmoe_port.h"
+
 #include "qmoe_board.h"
 #include "qmoe_energy.h"
 #include "qmoe_i2c.h"
 #include "qmoe_ina2xx.h"
-#include "qmoe_port.h"
 
 #ifndef QMOE_APP_COUNTS_PER_MS
 #error "QMOE_APP_COUNTS_PER_MS must come from the build configuration"
@@ -65,9 +66,4 @@ void qmoe_port_marker(int high)
 void qmoe_port_window_energy(uint32_t *energy_uj, uint32_t *samples)
 {
     qmoe_energy_result(&energy, energy_uj, samples);
-}
-
-int qmoe_port_has_power_sensor(void)
-{
-    return sensor_found;
 }

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frontend_internal.h"
+#include "../../firmware/frontend/frontend_internal.h"
 #include "qmoe_frontend.h"
 
 extern const qmoe_frontend_t *const test_configs[];

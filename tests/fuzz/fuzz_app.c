@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <string.h>
 
-#include "bench_app.h"
+#include "../../firmware/app/bench_app.h"
 #include "fuzz_port.h"
 #include "qmoe_port.h"
 

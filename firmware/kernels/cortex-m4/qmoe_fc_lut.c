@@ -12,7 +12,7 @@
  */
 #include "m4_lut.h"
 
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 #define GROUPS QMOE_M4_LUT_GROUPS
 #define TABLE_WORDS QMOE_M4_LUT_TABLE_WORDS

@@ -9,8 +9,8 @@
  * one by one. Bit-exact with the reference (same int32 sum in another order, inside int32 by the
  * export's bound). Contract: qmoe_fc.h.
  */
+#include "../qmoe_fc_internal.h"
 #include "m4_simd.h"
-#include "qmoe_fc_internal.h"
 
 /* Weight i of the row at p: little-endian, sign-extended. */
 static inline int32_t s16_weight(const uint8_t *p, uint32_t i)

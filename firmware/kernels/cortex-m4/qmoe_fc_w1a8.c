@@ -10,7 +10,7 @@
  * the export's bound. Bit-exact with the reference. Contract: qmoe_fc.h.
  */
 #include "m4_lut.h"
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 #define S1_MIN_ROWS 24u /* fewer rows: no tables (m4_lut.h) */
 

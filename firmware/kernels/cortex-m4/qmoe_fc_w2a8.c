@@ -8,7 +8,7 @@
  * Contract: qmoe_fc.h.
  */
 #include "m4_lut.h"
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 #define S2_MIN_ROWS 24u /* fewer rows: no tables (m4_lut.h) */
 

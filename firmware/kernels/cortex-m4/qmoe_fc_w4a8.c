@@ -17,7 +17,7 @@
  * nibble by nibble. Bit-exact with the reference. Contract: qmoe_fc.h.
  */
 #include "m4_simd.h"
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 #define STEP 8u         /* inputs per loop iteration: one word of weights per row */
 #define BLOCK_STEPS 32u /* 256 inputs per scaled sum */

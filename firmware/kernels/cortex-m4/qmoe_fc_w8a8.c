@@ -12,8 +12,8 @@
  * (qmoe_fc.h). Bit-exact with the reference: the same int32 sum, in another order, which the
  * export's bound keeps inside int32. Contract: qmoe_fc.h.
  */
+#include "../qmoe_fc_internal.h"
 #include "m4_simd.h"
-#include "qmoe_fc_internal.h"
 
 /* One group of 4 inputs for 4 rows: rows 1 and 2 are read at p + s and p + 2s before p moves. */
 #define GROUP4                                                                                     \

@@ -11,7 +11,7 @@
  * codes. Contract: qmoe_fc.h.
  */
 #include "m4_lut.h"
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 /* One hi value's 16 entries, P + q with q = Q[hi] twice, for the 8 words of P; words 4 and 5
  * repeat words 0 and 1 (lo 8..11 hold the invalid code 0b10 for x1, which reads as 0 like the

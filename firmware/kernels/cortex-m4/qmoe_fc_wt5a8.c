@@ -20,7 +20,7 @@
  */
 #include "m4_lut.h"
 #include "m4_simd.h"
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 #define TRITS_PER_BYTE 5u
 

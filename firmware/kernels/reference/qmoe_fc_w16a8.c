@@ -3,7 +3,7 @@
  * Reference kernel. Weights are little-endian byte pairs whatever the target's byte order, and a
  * row may start at any even offset, so they are assembled from bytes. Contract: qmoe_fc.h.
  */
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 static int32_t row_dot(const uint8_t *p, const int8_t *x, uint32_t n)
 {

@@ -7,7 +7,7 @@
  * so a row costs one conditional add per weight and S is computed once per call. The padding
  * bits of a row's last byte are never read. Contract: qmoe_fc.h; bit order: docs/packing.md.
  */
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 /* The sum of those of x[0..n-1] (n <= 8) whose bit in b is set. */
 static inline int32_t byte_plus(uint32_t b, const int8_t *x, uint32_t n)

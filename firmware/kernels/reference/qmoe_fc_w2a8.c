@@ -4,7 +4,7 @@
  * 0x4e); the padding codes of a row's last byte are never read.
  * Contract: qmoe_fc.h; bit order: docs/packing.md.
  */
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 /* The dot product of the first n (<= 4) weights of byte b with x[0..n-1]. */
 static inline int32_t byte_dot(uint32_t b, const int8_t *x, uint32_t n)

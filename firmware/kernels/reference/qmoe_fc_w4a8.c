@@ -4,7 +4,7 @@
  * as 0x21 0x43); a row of odd length ends with a zero high nibble, which is never read.
  * Contract: qmoe_fc.h; bit order: docs/packing.md.
  */
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 /* A 4-bit two's complement code (0..15) as -8..7. */
 static inline int32_t s4_value(uint32_t c)

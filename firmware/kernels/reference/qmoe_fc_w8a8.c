@@ -2,7 +2,7 @@
  *
  * Reference kernel: one multiply-accumulate per weight, in order. Contract: qmoe_fc.h.
  */
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 static int32_t row_dot(const int8_t *w, const int8_t *x, uint32_t n)
 {

@@ -6,7 +6,7 @@
  * per byte, the first in bits 1..0 ([1, -1, 0, 1] is stored as 0x4d).
  * Contract: qmoe_fc.h; bit order: docs/packing.md.
  */
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 /* The dot product of the first n (<= 4) ternary weights of byte b with x[0..n-1]. */
 static inline int32_t byte_dot(uint32_t b, const int8_t *x, uint32_t n)

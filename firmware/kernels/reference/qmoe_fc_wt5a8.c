@@ -8,7 +8,7 @@
  * with the neighbouring rows. The digits come out with a division-free divide by 3; the stream's
  * padding trits are never read. Contract: qmoe_fc.h; packing: docs/packing.md.
  */
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 #define TRITS_PER_BYTE 5u
 

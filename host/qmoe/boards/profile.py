@@ -38,7 +38,7 @@ class Toolchain:
     ldflags: tuple[str, ...]
     libs: tuple[str, ...]
     linker_script: Path | None
-    include: tuple[Path, ...]
+    include: tuple[Path, ...]  # a port's vendor headers; qmoe's own: firmware/include, relative
     sources: tuple[Path, ...]
     objcopy: str
     size: str
@@ -141,7 +141,7 @@ _TABLE_FIELDS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
         "ldflags": (list, True),
         "libs": (list, True),
         "linker_script": (str, True),
-        "include": (list, True),
+        "include": (list, False),
         "sources": (list, True),
         "objcopy": (str, True),
         "size": (str, True),
@@ -239,7 +239,7 @@ def parse_board(path: Path) -> Board:
         linker_script=_existing(path, folder, "toolchain.linker_script", [script])[0]
         if script
         else None,
-        include=_existing(path, folder, "toolchain.include", tool["include"]),
+        include=_existing(path, folder, "toolchain.include", tool.get("include", [])),
         sources=_existing(path, folder, "toolchain.sources", tool["sources"]),
         objcopy=tool["objcopy"],
         size=tool["size"],

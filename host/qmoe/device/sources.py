@@ -22,10 +22,9 @@ else:  # pragma: no cover - exercised on 3.10 only
 FIRMWARE = firmware_dir()
 APP_DIR = FIRMWARE / "app"
 KERNELS_DIR = FIRMWARE / "kernels"
-# Folders of the firmware's headers: public API, protocol, kernel/runtime/front-end internals.
-INCLUDE_DIRS = tuple(
-    FIRMWARE / d for d in ("include", "protocol", "kernels", "frontend", "runtime", "app")
-)
+# The firmware's include path: its public headers only. Internal headers sit beside their sources
+# and are included by relative path; builds add the generated model's folder.
+INCLUDE_DIRS = (FIRMWARE / "include",)
 # INFO's text fields hold 16 characters (docs/protocol.md): the short forms of longer unit names.
 INFO_UNIT = {"emulated-instructions": "emu-instructions"}
 INFO_TEXT_MAX = 16

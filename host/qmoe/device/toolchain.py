@@ -27,8 +27,9 @@ def compile_firmware(
     """Compile and link `sources` with the board's port into `out_dir/<name>.elf`; return its path.
 
     The board's toolchain, flags, port sources, include folders and linker script come from the
-    profile; `-DQMOE_BOARD_NAME="<name>"` and `-I firmware/port` are always added, plus
-    `-DKEY=VALUE` for each of `defines` (`-DKEY` for None). A link map is written beside the ELF.
+    profile; `-DQMOE_BOARD_NAME="<name>"` and `-I firmware/include` (the public headers; internal
+    ones are included by relative path) are always added, plus `-DKEY=VALUE` for each of
+    `defines` (`-DKEY` for None). A link map is written beside the ELF.
     Raises BoardError if the compiler is missing or fails (with its output).
     """
     tool = board.toolchain
@@ -46,10 +47,10 @@ def compile_firmware(
     elf = out_dir / f"{name}.elf"
     args = [cc, *tool.cflags, f'-DQMOE_BOARD_NAME="{board.name}"']
     args += [f"-D{k}" if v is None else f"-D{k}={v}" for k, v in (defines or {}).items()]
-    args += [f"-I{firmware_dir() / 'port'}", *(f"-I{d}" for d in tool.include)]
+    args += [f"-I{firmware_dir() / 'include'}", *(f"-I{d}" for d in tool.include)]
     args += [str(Path(s).resolve()) for s in sources] + [str(s) for s in tool.sources]
     if tool.linker_script is not None:
-        args += [f"-L{board.folder}", *(f"-L{d}" for d in tool.include), f"-T{tool.linker_script}"]
+        args += [f"-L{board.folder}", f"-T{tool.linker_script}"]
     args += [*tool.ldflags, f"-Wl,-Map={out_dir / (name + '.map')}", "-o", str(elf), *tool.libs]
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode != 0:

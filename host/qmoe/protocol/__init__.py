@@ -4,7 +4,7 @@
 - `messages`: one dataclass per message with `.pack()` / `.unpack()`.
 - `link`: `Link`, request/reply over a pyserial port with retries and a trace mode.
 
-The device side is firmware/protocol/ (qmoe_frame.h, qmoe_msg.h).
+The device side is firmware/protocol/ (headers firmware/include/qmoe_frame.h, qmoe_msg.h).
 """
 
 from qmoe.protocol.frame import (

@@ -1,6 +1,6 @@
 """The message catalogue of the qmoe serial protocol: one dataclass per payload layout.
 
-Layouts are in docs/protocol.md and firmware/protocol/qmoe_msg.h. Every message has `.pack()` ->
+Layouts are in docs/protocol.md and firmware/include/qmoe_msg.h. Every message has `.pack()` ->
 payload bytes and `Class.unpack(payload)`; both check field ranges and raise ProtocolError with the
 ErrorCode a device would answer (BAD_LENGTH for a wrong size, OUT_OF_RANGE for a bad value).
 """

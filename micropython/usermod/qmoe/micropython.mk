@@ -19,8 +19,8 @@ SRC_USERMOD_LIB_C += $(QMOE_MOD_DIR)/counter/counter_$(QMOE_COUNTER).c
 SRC_USERMOD_LIB_C += $(addprefix $(QMOE_FIRMWARE)/,runtime/qmoe_model.c runtime/qmoe_router.c \
 	blob/qmoe_blob.c protocol/qmoe_crc.c frontend/qmoe_frontend.c frontend/frontend_frame.c)
 SRC_USERMOD_LIB_C += $(addprefix $(QMOE_FIRMWARE)/kernels/,$(QMOE_KERNELS))
-CFLAGS_USERMOD += -I$(QMOE_MOD_DIR) $(addprefix -I$(QMOE_FIRMWARE)/,include port kernels \
-	runtime frontend protocol)
+# Only qmoe's public headers are on the include path; internal ones are included by relative path.
+CFLAGS_USERMOD += -I$(QMOE_FIRMWARE)/include
 CFLAGS_USERMOD += -DQMOE_MP_COUNTER_NAME='"$(QMOE_COUNTER)"' \
 	-DQMOE_MP_KERNELS='"$(QMOE_KERNEL_VARIANT)"'
 ifneq ($(QMOE_MODEL_DIR),)

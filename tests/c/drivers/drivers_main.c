@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "fake_ina.h"
-#include "qmoe_energy.h"
-#include "qmoe_ina2xx.h"
+#include "../../../firmware/drivers/qmoe_energy.h"
+#include "../../../firmware/drivers/qmoe_ina2xx.h"
 
 static qmoe_ina_t ina;
 

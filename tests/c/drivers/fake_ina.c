@@ -1,7 +1,7 @@
 /* fake_ina.c: the fake INA219 / INA226 on a fake I2C bus; fake_ina.h. */
 #include "fake_ina.h"
 
-#include "qmoe_i2c.h"
+#include "../../../firmware/drivers/qmoe_i2c.h"
 
 uint32_t fake_counter;
 uint32_t fake_ina_transfer_counts;

@@ -2,8 +2,8 @@
  * qmoe_i2c.h), so that tests/test_real_boards.py can link exactly the portable sources a board
  * project compiles: a link that succeeds proves no source is missing and none is twice. The
  * program only links; it is never run. */
-#include "qmoe_board.h"
-#include "qmoe_i2c.h"
+#include "../../../firmware/drivers/qmoe_board.h"
+#include "../../../firmware/drivers/qmoe_i2c.h"
 #include "qmoe_port.h"
 
 int main(void)

@@ -17,8 +17,8 @@
 #include <Wire.h>
 
 extern "C" {
-#include "qmoe_board.h"
-#include "qmoe_i2c.h"
+#include "../../../../firmware/drivers/qmoe_board.h"
+#include "../../../../firmware/drivers/qmoe_i2c.h"
 #include "qmoe_port.h"
 }
 

@@ -3,8 +3,8 @@
  * channel is qmoe_idf_serial.h; the marker is a GPIO; the power sensor is on I2C port 0. */
 #include "driver/gpio.h"
 #include "driver/i2c_master.h"
-#include "qmoe_board.h"
-#include "qmoe_i2c.h"
+#include "../../../../firmware/drivers/qmoe_board.h"
+#include "../../../../firmware/drivers/qmoe_i2c.h"
 #include "qmoe_idf_serial.h"
 #include "qmoe_port.h"
 

@@ -4,8 +4,8 @@
 #include "hardware/gpio.h"
 #include "hardware/i2c.h"
 #include "pico/stdlib.h"
-#include "qmoe_board.h"
-#include "qmoe_i2c.h"
+#include "../../../../firmware/drivers/qmoe_board.h"
+#include "../../../../firmware/drivers/qmoe_i2c.h"
 #include "qmoe_port.h"
 
 #ifndef QMOE_MARKER_PIN

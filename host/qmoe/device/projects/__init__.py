@@ -33,7 +33,7 @@ from qmoe.device.projects.estimate import (
 from qmoe.device.projects.systems import CONFIG_HEADER, SYSTEMS
 from qmoe.device.sources import INCLUDE_DIRS, KERNELS_DIR, kernel_variant
 from qmoe.errors import ConfigError
-from qmoe.paths import firmware_dir, source_root
+from qmoe.paths import source_root
 from qmoe.runio import make_folder, write_json_atomic
 from qmoe_codegen.ir import IR
 
@@ -52,10 +52,10 @@ __all__ = [
     "sensor_defines",
 ]
 
-PORT_HEADERS = (firmware_dir() / "port", firmware_dir() / "drivers")
 PIO_TIMEOUT_S = 3600
 SENSOR_RANGE_UV = {"ina219": 320_000, "ina226": 81_920}  # full-scale shunt voltage
 _PIO_SIZE = re.compile(r"^(RAM|Flash):.*?used (\d+) bytes from (\d+) bytes", re.M)
+_QUOTED_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"', re.M)
 
 
 @dataclass(frozen=True)
@@ -195,22 +195,44 @@ def _dest(path: Path, gen_dir: Path) -> Path:
     return path.relative_to(source_root())
 
 
+def local_headers(sources: list[Path], search: list[Path]) -> list[Path]:
+    """Every header the sources reach through quoted #includes, followed through headers: found
+    beside the including file (qmoe's internal headers, by relative path) or in a folder of
+    `search` (the public headers and the generated model's). Names found in neither are the
+    framework's own (Arduino.h, driver/gpio.h, ...) and are left to it."""
+    found: dict[Path, None] = {}
+    todo = [Path(p).resolve() for p in sources]
+    while todo:
+        path = todo.pop()
+        for name in _QUOTED_INCLUDE.findall(path.read_text(encoding="utf-8", errors="replace")):
+            where = [path.parent, *search]
+            hit = next(((d / name).resolve() for d in where if (d / name).is_file()), None)
+            if hit is not None and hit not in found:
+                found[hit] = None
+                todo.append(hit)
+    return sorted(found)
+
+
+def include_dirs(gen_dir: Path) -> list[Path]:
+    """The include path of a board's firmware: the public headers and the generated model."""
+    return [*(d.resolve() for d in INCLUDE_DIRS), gen_dir.resolve()]
+
+
 def copy_sources(
     sources: list[Path], gen_dir: Path, dest_root: Path
 ) -> tuple[list[str], list[str]]:
-    """Copy `sources` and every header beside them or in the firmware's include folders into
-    `dest_root`; return the copied sources and the include folders, relative to `dest_root`."""
-    header_dirs = {p.resolve().parent for p in sources} | {d.resolve() for d in INCLUDE_DIRS}
-    header_dirs |= set(PORT_HEADERS) | {gen_dir.resolve()}
-    headers = [h for d in sorted(header_dirs) for h in sorted(d.glob("*.h"))]
+    """Copy `sources` and every header they include (`local_headers`) into `dest_root`, keeping
+    their folders relative to the source tree (so relative #includes still resolve); return the
+    copied sources and the include folders, relative to `dest_root`."""
+    dirs = include_dirs(gen_dir)
     copied = []
-    for path in list(sources) + headers:
+    for path in list(sources) + local_headers(sources, dirs):
         target = dest_root / _dest(path, gen_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
         copied.append(target.relative_to(dest_root).as_posix())
-    includes = sorted({Path(c).parent.as_posix() for c in copied if c.endswith(".h")})
-    return copied[: len(sources)], includes
+    includes = [_dest(d, gen_dir).as_posix() for d in dirs]
+    return copied[: len(sources)], [i for i in includes if (dest_root / i).is_dir()]
 
 
 # ---- configuration ------------------------------------------------------------------------------
@@ -276,7 +298,6 @@ def board_defines(board: Board, app_defines: dict[str, Any]) -> dict[str, Any]:
         **app_defines,
         "QMOE_SERIAL_BAUD": board.serial.baud,
         "QMOE_MARKER_PIN": marker,
-        "QMOE_PORT_ENERGY": 1,
     }
 
 
@@ -329,13 +350,7 @@ def make_project(
     header = work / CONFIG_HEADER
     header.write_text(config_header(board, defines, model_hash))
     sources = project_sources(board, app_sources, None)
-    includes = sorted(
-        {p.parent.resolve() for p in sources}
-        | set(PORT_HEADERS)
-        | {gen_dir.resolve()}
-        | {d.resolve() for d in INCLUDE_DIRS}
-    )
-    code = object_sizes(board, sources, includes, header, ir, scratch, work)
+    code = object_sizes(board, sources, include_dirs(gen_dir), header, ir, scratch, work)
     estimates = {s.name: for_system(s, *code) for s in systems}
     est = estimates[systems[0].name]  # the default project must fit
     check_fits(board, what, est, flash_cap, board.project.app_ram_bytes, where)

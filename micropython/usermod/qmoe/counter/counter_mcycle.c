@@ -2,7 +2,7 @@
  * CSR, which QEMU derives from the instruction count under `-icount shift=0`. */
 #include <stdint.h>
 
-#include "qmoe_mp.h"
+#include "../qmoe_mp.h"
 
 uint32_t qmoe_mp_counter(void)
 {

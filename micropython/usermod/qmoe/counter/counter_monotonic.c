@@ -1,7 +1,7 @@
 /* The qmoe module's counter on the unix port: CLOCK_MONOTONIC in nanoseconds (low 32 bits). */
 #include <time.h>
 
-#include "qmoe_mp.h"
+#include "../qmoe_mp.h"
 
 uint32_t qmoe_mp_counter(void)
 {

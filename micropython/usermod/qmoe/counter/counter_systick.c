@@ -4,7 +4,7 @@
  * `-icount shift=0` one count is 40 emulated instructions. */
 #include <stdint.h>
 
-#include "qmoe_mp.h"
+#include "../qmoe_mp.h"
 
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)

@@ -1,6 +1,6 @@
 /* The qmoe module's counter on any port: mp_hal_ticks_us(), in microseconds. */
 #include "py/mphal.h"
-#include "qmoe_mp.h"
+#include "../qmoe_mp.h"
 
 uint32_t qmoe_mp_counter(void)
 {

@@ -1,8 +1,12 @@
-/* qmoe_port.h: what a board supplies to the qmoe firmware (init, serial bytes, a counter, a GPIO
- * marker, its name). Everything else in firmware/ is portable C99 on top of these calls.
+/* qmoe_port.h: the port contract, what a board supplies to the qmoe firmware: init, serial bytes
+ * in and out, a counter, a GPIO marker, its name and the energy of a marker window. Everything
+ * else in firmware/ is portable C99 on top of these calls.
  *
- * A port is one folder boards/<name>/ with a board.toml and a port.c; docs/boards.md describes
- * the profile fields and how to add a board.
+ * Every port defines each function below exactly once. A port is one folder boards/<name>/ with
+ * a board.toml listing the port's sources: port.c for the boards that run here (with the shared
+ * parts in boards/common/), or for the real boards the portable firmware/drivers/port_core.c
+ * plus a counter and framework glue (firmware/drivers/qmoe_board.h describes that split).
+ * docs/boards.md describes the profile fields and how to add a board.
  *
  * Entry point: the application defines `int qmoe_app_main(void)`. The port's start-up code calls
  * it once the C environment is ready (bare metal: after .data is copied, .bss zeroed and the
@@ -52,9 +56,10 @@ void qmoe_port_marker(int high);
 /* The board's name as in its board.toml (e.g. "qemu-m4"); a static string. */
 const char *qmoe_port_board(void);
 
-/* Optional, on ports whose build defines QMOE_PORT_ENERGY (the real boards,
- * firmware/drivers/port_core.c): the energy of the last marker window from an INA219/INA226, in
- * uJ, and the number of sensor readings; both 0 without a sensor. RUN_WINDOW reports them. */
+/* The energy of the last marker window from the board's power sensor (an INA219/INA226 on the
+ * real boards, firmware/drivers/port_core.c), in uJ, and the number of sensor readings; both 0
+ * on a board built without a sensor or whose sensor did not answer
+ * (boards/common/no_power_sensor.c). RUN_WINDOW reports them. */
 void qmoe_port_window_energy(uint32_t *energy_uj, uint32_t *samples);
 
 #endif /* QMOE_PORT_H */
