@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "qmoe_fc.h"
-#include "qmoe_fc_internal.h"
+#include "../qmoe_fc_internal.h"
 
 #define QMOE_M4_LUT_GROUPS 4u        /* tables per block: one per byte of a row's word */
 #define QMOE_M4_LUT_TABLE_WORDS 128u /* 256 int16 entries, two per word, entry 2k low half */
