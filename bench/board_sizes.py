@@ -40,7 +40,6 @@ from qmoe.device.projects import ProjectResult
 from qmoe.device.result import BuildResult
 from qmoe.device.sources import APP_DIR, FIRMWARE, INCLUDE_DIRS, firmware_defines, kernel_variant
 from qmoe.device.toolchain import section_sizes
-from qmoe_codegen.frontend import FrontendConfig
 from qmoe_codegen.frontend_c import frontend_scratch_size
 from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
