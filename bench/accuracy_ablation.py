@@ -155,24 +155,25 @@ def dataset_rows(name: str, ds, base: TrainConfig, choice: dict, seed: int) -> l
         t0 = time.perf_counter()
         s = run_qmoe(feats[key], fe, replace(base, **plain), None)
         rows.append(_row(name, "qmoe fp32", key, "plain", s, t0))
-    fe = FEATURES[CHOSEN]
-    if CHOSEN not in feats:
-        feats[CHOSEN] = extract_features(ds, fe, cache_dir=cache)
+    chosen, chosen_recipe = choice.get("chosen", CHOSEN), choice.get("chosen_recipe", CHOSEN_RECIPE)
+    fe = FEATURES[chosen]
+    if chosen not in feats:
+        feats[chosen] = extract_features(ds, fe, cache_dir=cache)
     copies = max([r.get("augment", 0) for r in recipes.values()] + [0])
     if quantized:
-        copies = max(copies, RECIPES[CHOSEN_RECIPE].get("augment", 0))
+        copies = max(copies, RECIPES[chosen_recipe].get("augment", 0))
     aug = augmented_features(pcms, fe, copies, seed=seed)
     for rname, opts in recipes.items():
         if rname == "plain":
             continue
         t0 = time.perf_counter()
-        s = run_qmoe(feats[CHOSEN], fe, replace(base, **opts), aug)
-        rows.append(_row(name, "qmoe fp32", CHOSEN, rname, s, t0))
+        s = run_qmoe(feats[chosen], fe, replace(base, **opts), aug)
+        rows.append(_row(name, "qmoe fp32", chosen, rname, s, t0))
     for spec in quantized:
         t0 = time.perf_counter()
-        cfg = replace(base, experts=[spec], **RECIPES[CHOSEN_RECIPE])
-        s = run_qmoe(feats[CHOSEN], fe, cfg, aug)
-        rows.append(_row(name, f"qmoe {spec}", CHOSEN, CHOSEN_RECIPE, s, t0))
+        cfg = replace(base, experts=[spec], **RECIPES[chosen_recipe])
+        s = run_qmoe(feats[chosen], fe, cfg, aug)
+        rows.append(_row(name, f"qmoe {spec}", chosen, chosen_recipe, s, t0))
     return rows
 
 
@@ -294,6 +295,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--recipes", default=",".join(RECIPES), help="Recipe choices to run.")
     ap.add_argument("--quantized", default=",".join(QUANTIZED), help="Quantized formats to run.")
     ap.add_argument("--no-baseline", action="store_true", help="Leave the sklearn row out.")
+    ap.add_argument(
+        "--chosen",
+        default=CHOSEN,
+        choices=list(FEATURES),
+        help="Front end of the recipe and quantized rows.",
+    )
+    ap.add_argument(
+        "--chosen-recipe",
+        default=CHOSEN_RECIPE,
+        choices=list(RECIPES),
+        help="Recipe of the quantized rows.",
+    )
     ap.add_argument("--out", type=Path, default=None, help="Write the rows as JSON.")
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args(argv)
@@ -303,7 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     choice = QUICK
     if not args.quick:
         choice = {k: _names(getattr(args, k), pool) for k, pool in POOLS.items()}
-        choice["baseline"] = not args.no_baseline
+        choice.update(
+            baseline=not args.no_baseline, chosen=args.chosen, chosen_recipe=args.chosen_recipe
+        )
     torch.set_num_threads(1)  # tiny MLPs: one thread is fastest, and the run is reproducible
     work = Path(tempfile.mkdtemp(prefix="qmoe-ablation-"))
     base = TrainConfig(seed=args.seed)
@@ -339,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     print(format_rows(rows))
     costs = []
     if not args.no_device:
-        names = list(dict.fromkeys([*choice["features"], CHOSEN]))
+        names = list(dict.fromkeys([*choice["features"], choice.get("chosen", CHOSEN)]))
         costs = device_costs(names, work, builtin_root, args.quick)
         print()
         print(format_costs(costs, frontend_code_bytes()))
