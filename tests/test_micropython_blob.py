@@ -140,6 +140,7 @@ def _fields(data: bytes) -> dict[str, int]:
         "router_s1": router_at + 4 * 8,
         "h_at": router[5],
         "bitrev1": frontend[14] + 2,
+        "fe_stats": fe_at + 4 * 26,
         "arena": model[4],
         "n_experts": model[3],
         "scratch_offset": 72 + 4 * 19,
@@ -205,6 +206,10 @@ def test_inconsistent_records_are_refused_by_the_c_loader(model, harness, tmp_pa
         ),
         ("lut", _poke(data, f["lut0"], "<B", f["n_experts"]), "names an expert"),
         ("bitrev", _poke(data, f["bitrev1"], "<H", 3), "bit-reversal table is wrong"),
+        # the pooled-statistics mask: none, an unknown bit, or one feature block too many
+        ("no stats", _poke(data, f["fe_stats"], "<I", 0), "front-end configuration"),
+        ("stats bit 6", _poke(data, f["fe_stats"], "<I", 0x47), "front-end configuration"),
+        ("stats count", _poke(data, f["fe_stats"], "<I", 0x17), "front-end configuration"),
         ("no layers", _poke(data, f["n_layers"], "<I", 0), "expert layer count"),
         ("router h past arena", _poke(data, f["router_h"], "<I", f["arena"]), "outside the arena"),
         ("router hm on h", _poke(data, f["router_hm"], "<I", f["h_at"]), "buffers overlap"),
