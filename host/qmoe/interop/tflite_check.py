@@ -77,6 +77,10 @@ class Agreement:
     max_logit_diff: int
     hidden_differ: list[float]  # per hidden layer, share of activations that differ
     max_hidden_diff: int
+    # every logit difference is at most what the last hidden layer's differences carry through
+    # the output layer's weights and multiplier, plus one rounding step: the differences start
+    # in TFLite's own multiplier rounding, not in the output layer
+    logits_explained: bool = True
 
     def line(self) -> str:
         hidden = ", ".join(f"{100 * h:.3f}" for h in self.hidden_differ) or "-"
@@ -85,6 +89,14 @@ class Agreement:
             f"logits differ {100 * self.logits_differ:.3f} % (max {self.max_logit_diff}), "
             f"hidden activations differ {hidden} % (max {self.max_hidden_diff})"
         )
+
+
+def _explained(last, logit_diff: np.ndarray, hidden_diff: np.ndarray) -> bool:
+    """Whether |Δlogit| <= Σ_j |W[o, j]| |Δh_j| · M_o + 1 for every row and output o."""
+    w = np.abs(last.unpacked().astype(np.float64))
+    m = np.asarray(last.mult, np.float64) / np.exp2(np.asarray(last.shift, np.float64))
+    bound = (np.abs(hidden_diff).astype(np.float64) @ w.T) * m + 1.0
+    return bool(np.all(logit_diff <= np.ceil(bound)))
 
 
 def compare(ir: IR, expert: int, data: bytes, x8: np.ndarray, kernels: str) -> Agreement:
@@ -98,6 +110,7 @@ def compare(ir: IR, expert: int, data: bytes, x8: np.ndarray, kernels: str) -> A
     g = golden.run_expert(ir, expert, np.asarray(x8, np.int64))
     diff = np.abs(y - g[-1])
     return Agreement(
+        logits_explained=_explained(layers[-1], diff, hidden[names[-1]] - g[-2]) if names else True,
         kernels=kernels,
         rows=len(x8),
         class_agreement=float(np.mean(np.argmax(y, axis=1) == np.argmax(g[-1], axis=1))),
