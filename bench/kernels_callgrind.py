@@ -32,6 +32,7 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
+from qmoe.ctoolchain import FREESTANDING, PEDANTIC, board_target
 from qmoe.errors import ConfigError
 from qmoe_codegen.intops import quantize_multiplier
 from qmoe_codegen.kernels import fc
@@ -61,26 +62,16 @@ ACC_LIMIT = 2**31  # |bias| + 128 * sum|q| must stay below this (docs/integer-se
 NETWORKS = {"1536→640→320→5": (1536, 640, 320, 5), "160→128→64→10": (160, 128, 64, 10)}
 QUICK_NETWORK = "160→128→64→10"  # the one network of --quick (here and in kernels_qemu.py)
 
-# Cross targets of the kernels: compiler, flags, size tool (the boards' -Os flags, no link).
-_FREESTANDING = ["-Os", "-ffreestanding", "-ffunction-sections"]
-CROSS_TARGETS = {
-    "cortex-m4": (
-        "arm-none-eabi-gcc",
-        ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", *_FREESTANDING],
-        "arm-none-eabi-size",
-    ),
-    "cortex-m0": (
-        "arm-none-eabi-gcc",
-        ["-mcpu=cortex-m0", "-mthumb", *_FREESTANDING],
-        "arm-none-eabi-size",
-    ),
-    "rv32imc": (
-        "riscv64-unknown-elf-gcc",
-        ["-misa-spec=2.2", "-march=rv32imc", "-mabi=ilp32", *_FREESTANDING],
-        "riscv64-unknown-elf-size",
-    ),
-}
-STRICT_CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
+# Cross targets of the kernels: a board per core, whose board.toml gives the compiler, the machine
+# flags and the size tool (qmoe.ctoolchain); compiled -Os freestanding, no link.
+CROSS_BOARDS = {"cortex-m4": "qemu-m4", "cortex-m0": "qemu-m0", "rv32imc": "qemu-rv32"}
+STRICT_CFLAGS = list(PEDANTIC)
+
+
+def cross_target(target: str) -> tuple[str, list[str], str]:
+    """(compiler, flags, size tool) of a key of CROSS_BOARDS, from its board's board.toml."""
+    t = board_target(CROSS_BOARDS[target])
+    return t.cc, [*t.machine, *FREESTANDING], t.tool("size")
 
 
 def kernel_sources(variant: str = "reference") -> list[Path]:
@@ -336,7 +327,7 @@ def per_mac_table(backend: CountBackend, networks: list[str] | None = None) -> s
 def cross_text_sizes(target: str, work: Path, variant: str = "reference") -> dict[str, int]:
     """Compile each kernel source of `variant` for a cross target (-Werror, no link) and return
     .text bytes (read-only data included, as `size` counts it) per source file name."""
-    cc, flags, size_tool = CROSS_TARGETS[target]
+    cc, flags, size_tool = cross_target(target)
     sizes = {}
     for src in kernel_sources(variant):
         obj = Path(work) / f"{target}-{src.stem}.o"
@@ -360,7 +351,7 @@ def cross_text_sizes(target: str, work: Path, variant: str = "reference") -> dic
 
 def size_table(work: Path, variant: str = "reference") -> str:
     """Markdown table of .text bytes per kernel source per cross target present on PATH."""
-    targets = [t for t, (cc, _, _) in CROSS_TARGETS.items() if shutil.which(cc)]
+    targets = [t for t in CROSS_BOARDS if shutil.which(cross_target(t)[0])]
     sizes = {t: cross_text_sizes(t, work, variant) for t in targets}
     lines = [
         f".text bytes per kernel source ({variant}, -Os):",

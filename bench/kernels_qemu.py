@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.util
 import math
 import struct
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import kernels_callgrind as kb  # bench/ is on sys.path when a bench script runs
 import numpy as np
 import serial
 
@@ -41,18 +40,6 @@ from qmoe.device.toolchain import compile_firmware
 from qmoe.errors import ConfigError
 from qmoe_codegen.cgen import c_array, c_literal, c_struct_init
 
-
-def _sibling(name: str):
-    """bench/<name>.py as a module (bench/ is a folder of scripts, not a package)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up here
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-kb = _sibling("kernels_callgrind")
 FcCase = kb.FcCase
 
 ROOT = Path(__file__).resolve().parents[1]

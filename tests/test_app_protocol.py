@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import serial
-from test_firmware_e2e import MODELS, SANITIZER_MARKS, need_tools, train_model
 
 from qmoe import boards
 from qmoe.device.build import build
@@ -43,6 +42,8 @@ from qmoe.protocol import (
 )
 from qmoe_codegen import golden
 from qmoe_codegen.lower import lower_file
+
+from support.firmware import MODELS, SANITIZER_MARKS, need_tools, train_model
 
 TARGETS = [("native", True), ("qemu-m0", False)]  # (board, sanitize)
 IDLE_S = 0.1  # QMOE_FRAME_IDLE_MS on the device

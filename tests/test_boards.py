@@ -26,18 +26,14 @@ from qmoe.device.toolchain import compile_firmware, section_sizes
 from qmoe.errors import ConfigError
 from qmoe.paths import boards_dir
 
+from support.firmware import need_tools
+
 REPO = Path(__file__).resolve().parents[1]
 ECHO = REPO / "boards" / "common" / "echo_main.c"
 SETUP = REPO / "tools" / "setup-toolchains.sh"
 SPIN_INSTRUCTIONS = 2 * 100_000  # echo_main.c: 100000 iterations of (subtract, branch)
 # Boards with a qmoe port (the echo app); MicroPython boards: tests/test_micropython_boards.py.
 RUNNABLE = [b.name for b in boards.list_boards() if b.runs_here and b.micropython is None]
-
-
-def _need_tools(board: boards.Board) -> None:
-    for tool in (board.toolchain.cc, board.run_command[0]):
-        if "{elf}" not in tool and shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (tools/setup-toolchains.sh installs it)")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +43,7 @@ def echo_elf(tmp_path_factory):
 
     def get(name: str) -> tuple[boards.Board, Path]:
         board = boards.load_board(name)
-        _need_tools(board)
+        need_tools(board)
         if name not in built:
             out = tmp_path_factory.mktemp(f"echo-{name}")
             built[name] = compile_firmware(board, [ECHO], out, name="echo")
@@ -190,7 +186,7 @@ def test_section_sizes_agree_with_binutils_size(echo_elf, name):
 
 def test_build_failure_reports_the_compiler_output(tmp_path):
     board = boards.load_board("native")
-    _need_tools(board)
+    need_tools(board)
     bad = tmp_path / "bad.c"
     bad.write_text("int qmoe_app_main(void) { return undefined_thing; }\n")
     with pytest.raises(BoardError, match="undefined_thing"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,8 +14,10 @@ from qmoe_codegen.emit import emit_model, write_model_sources
 from qmoe_codegen.errors import CodegenError
 from qmoe_codegen.lower import lower_file
 
+from support import cc
+
 ROOT = Path(__file__).resolve().parents[1]
-INCLUDES = ["-I", str(ROOT / "firmware/include")]
+INCLUDES = [ROOT / "firmware/include"]
 CFG = TrainConfig(
     experts=["ternary", "4", "1"],
     router="curiosity",
@@ -51,59 +51,18 @@ def lower_file_again(ir, tmp_path):
     return load_ir(save_ir(ir, tmp_path / "again.qir"))
 
 
-@pytest.mark.parametrize(
-    "cc,flags",
-    [
-        ("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]),
-        (
-            "arm-none-eabi-gcc",
-            [
-                "-std=c99",
-                "-Wall",
-                "-Wextra",
-                "-Werror",
-                "-pedantic",
-                "-mcpu=cortex-m0",
-                "-mthumb",
-                "-Os",
-            ],
-        ),
-    ],
-)
-def test_generated_c_compiles(ir, tmp_path, cc, flags):
-    if shutil.which(cc) is None:
-        pytest.skip(f"{cc} not installed (tools/setup-toolchains.sh installs it)")
+@pytest.mark.parametrize("board,flags", [("native", []), ("qemu-m0", ["-Os"])])
+def test_generated_c_compiles(ir, tmp_path, board, flags):
+    target = cc.need(board)
     paths = write_model_sources(ir, tmp_path / "gen")
     src = [p for p in paths if p.suffix == ".c"][0]
-    r = subprocess.run(
-        [cc, *flags, *INCLUDES, "-c", str(src), "-o", str(tmp_path / "m.o")],
-        capture_output=True,
-        text=True,
-    )
-    assert r.returncode == 0, r.stderr
+    cc.build([src], tmp_path / "m.o", target=target, includes=INCLUDES, flags=flags, link=False)
 
 
 def test_features_model_compiles_without_front_end(ir, tmp_path):
     feat = replace_frontend(ir)
     paths = write_model_sources(feat, tmp_path / "gen")
-    r = subprocess.run(
-        [
-            "gcc",
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            *INCLUDES,
-            "-c",
-            str(paths[0]),
-            "-o",
-            str(tmp_path / "m.o"),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert r.returncode == 0, r.stderr
+    cc.build([paths[0]], tmp_path / "m.o", includes=INCLUDES, link=False)
     assert "qmoe_frontend" not in paths[0].read_text()
 
 

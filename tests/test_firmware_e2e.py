@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,42 +29,21 @@ from qmoe.device.errors import DoesNotFit
 from qmoe.device.run import serve, start, start_build
 from qmoe.device.sources import INFO_UNIT
 from qmoe.errors import ConfigError
-from qmoe.modelfile import save_model
 from qmoe.protocol import InferReply, InferRequest, InfoReply, InputKind, Link, RunWindow
 from qmoe.train.config import TrainConfig
-from qmoe.train.cv import fit_fold
 from qmoe_codegen import golden
 from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
+
+from support.firmware import MODELS, SANITIZER_MARKS, need_tools, train_model
 
 torch.set_num_threads(1)
 
 # The benchmark app's boards; MicroPython boards: tests/test_micropython_boards.py.
 RUNNABLE = [b.name for b in boards.list_boards() if b.runs_here and b.micropython is None]
 TARGETS = [(name, False) for name in RUNNABLE] + [("native", True)]  # (board, sanitize)
-FAST = dict(epochs=8, qat_epochs=4, router_epochs=4)
-MODELS = {
-    # a curiosity mixture small enough for the 16 KB-RAM micro:bit, and a single expert
-    "moe": TrainConfig(experts=["ternary", "4", "1"], router="curiosity", hidden=(32,), **FAST),
-    "single": TrainConfig(experts=["8"], hidden=(32,), **FAST),
-}
 PCM_CLIPS_EMULATED = {"moe": 2, "single": 1}
 WINDOW_N = 5
-SANITIZER_MARKS = ("AddressSanitizer", "runtime error:", "LeakSanitizer")
-
-
-def need_tools(board: boards.Board) -> None:
-    """Skip (with the reason) when the board's compiler or emulator is not installed."""
-    for tool in (board.toolchain.cc, *board.run_command[:1]):
-        if "{elf}" not in tool and shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (tools/setup-toolchains.sh installs it)")
-
-
-def train_model(builtin_features, cfg: TrainConfig, path: Path) -> Path:
-    """Train `cfg` with fold 1 held out and save it as a model file."""
-    fd, fe = builtin_features
-    model, _ = fit_fold(fd, cfg, 1, fe)
-    return save_model(model, path)
 
 
 @dataclass

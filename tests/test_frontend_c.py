@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,11 +26,11 @@ from qmoe_codegen.frontend_c import (
     frontend_scratch_size,
 )
 
+from support import cc
+
 ROOT = Path(__file__).resolve().parents[1]
 FE_DIR = ROOT / "firmware" / "frontend"
-INCLUDES = [f"-I{ROOT / 'firmware' / 'include'}"]
-WARN = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
-SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+INCLUDES = [ROOT / "firmware" / "include"]
 WHOLE = 1 << 30  # a chunk size larger than any clip: push the whole clip at once
 
 CONFIGS = [
@@ -61,27 +60,12 @@ def table_source(cfgs: list[FrontendConfig]) -> str:
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Harness:
-    if shutil.which("gcc") is None:
-        pytest.skip("gcc is not installed: the C front end cannot be compiled here")
+    cc.host()
     out = tmp_path_factory.mktemp("cfrontend")
     tables = out / "tables.c"
     tables.write_text(table_source(CONFIGS))
-    exe = out / "frontend_main"
-    cmd = [
-        "gcc",
-        *WARN,
-        "-O1",
-        "-g",
-        *SANITIZE,
-        *INCLUDES,
-        *map(str, sorted(FE_DIR.glob("*.c"))),
-        str(tables),
-        str(ROOT / "tests" / "c" / "frontend_main.c"),
-        "-o",
-        str(exe),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+    sources = [*sorted(FE_DIR.glob("*.c")), tables, ROOT / "tests" / "c" / "frontend_main.c"]
+    exe = cc.build(sources, out / "frontend_main", includes=INCLUDES, flags=["-O1"], sanitize=True)
     return Harness(exe)
 
 
@@ -336,52 +320,27 @@ def test_emitter() -> None:
             frontend_c_definitions(CONFIGS[0], bad)
 
 
-CROSS = {
-    "cortex-m0": ("arm-none-eabi", ["-mcpu=cortex-m0", "-mthumb"]),
-    "cortex-m4": (
-        "arm-none-eabi",
-        ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"],
-    ),
-    "rv32imc": ("riscv64-unknown-elf", ["-misa-spec=2.2", "-march=rv32imc", "-mabi=ilp32"]),
-}
+CROSS = {"cortex-m0": "qemu-m0", "cortex-m4": "qemu-m4", "rv32imc": "qemu-rv32"}  # board.toml
 FLOAT_CALL = re.compile(r"__aeabi_[fd]|[sd]f[23]?$|__float|__fix|__extend|__trunc")
 
 
 @pytest.mark.parametrize("target", CROSS)
 def test_cross_compiles_integer_only_without_state(target: str, tmp_path: Path) -> None:
-    prefix, flags = CROSS[target]
-    if shutil.which(f"{prefix}-gcc") is None:
-        pytest.skip(
-            f"{prefix}-gcc is not installed (tools/ installs gcc-arm-none-eabi and "
-            "gcc-riscv64-unknown-elf)"
-        )
+    board = cc.need(CROSS[target])
     tables = tmp_path / "tables.c"
     tables.write_text(frontend_c_source({"qmoe_frontend": CONFIGS[0]}, model_hash="test"))
     objs = []
     for src in [*sorted(FE_DIR.glob("*.c")), tables]:
         obj = tmp_path / (src.stem + ".o")
-        cmd = [
-            f"{prefix}-gcc",
-            *flags,
-            *WARN,
-            "-Os",
-            "-ffreestanding",
-            *INCLUDES,
-            "-c",
-            str(src),
-            "-o",
-            str(obj),
-        ]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
+        cc.build([src], obj, target=board, includes=INCLUDES, flags=cc.FREESTANDING, link=False)
         objs.append(obj)
     size = subprocess.run(
-        [f"{prefix}-size", *map(str, objs[:-1])], capture_output=True, text=True, check=True
+        [board.tool("size"), *map(str, objs[:-1])], capture_output=True, text=True, check=True
     ).stdout.splitlines()[1:]
     for line in size:  # text data bss dec hex filename
         text, data, bss = map(int, line.split()[:3])
         assert text > 0 and data == 0 and bss == 0, f"{target}: {line}"
     undefined = subprocess.run(
-        [f"{prefix}-nm", "-u", *map(str, objs)], capture_output=True, text=True, check=True
+        [board.tool("nm"), "-u", *map(str, objs)], capture_output=True, text=True, check=True
     ).stdout.split()
     assert not [s for s in undefined if FLOAT_CALL.search(s)], undefined

@@ -8,11 +8,8 @@ layer generator are shared with the benchmark, bench/kernels_callgrind.py.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,23 +20,15 @@ from hypothesis.extra import numpy as hnp
 
 from qmoe_codegen.packing import FORMATS, STREAM_FORMATS, row_bytes, unpack
 
+from support import bench_module, cc
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_bench():
-    spec = importlib.util.spec_from_file_location(
-        "kernels_callgrind", ROOT / "bench" / "kernels_callgrind.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-kb = _load_bench()
+kb = bench_module("kernels_callgrind")
 FcCase = kb.FcCase
 
-SANITIZE = ["-g", "-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+SANITIZE = ["-g", "-O1", *cc.SANITIZE]
 QMOE_OK, QMOE_ERR_ARG = 0, 1
 FORMAT_NAMES = list(kb.FORMAT_IDS)
 N_INS = (1, 3, 5, 7, 9, 13, 31, 33, 95, 96, 97, 160)
@@ -424,16 +413,11 @@ def test_unknown_format_refused_by_dispatcher(harness, format_id):
 # ---------------------------------------------------------------- cross compilers
 
 
-@pytest.mark.parametrize("target", list(kb.CROSS_TARGETS))
+@pytest.mark.parametrize("target", list(kb.CROSS_BOARDS))
 def test_cross_compiles_within_budget(tmp_path, target):
     """Each kernel source compiles with -Werror for the target; the set stays within 4 KB of
     .text, a third of the 12 KB runtime budget (issue 4)."""
-    cc = kb.CROSS_TARGETS[target][0]
-    if shutil.which(cc) is None:
-        pytest.skip(
-            f"{cc} not installed (Debian package gcc-arm-none-eabi / "
-            "gcc-riscv64-unknown-elf; tools/setup-toolchains.sh)"
-        )
+    cc.need(kb.CROSS_BOARDS[target])  # skips, naming the compiler, when it is absent
     sizes = kb.cross_text_sizes(target, tmp_path)
     assert set(sizes) == {p.name for p in kb.kernel_sources()}
     assert all(n > 0 for n in sizes.values()), sizes

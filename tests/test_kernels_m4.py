@@ -11,9 +11,7 @@ reason, only where arm-none-eabi-gcc or qemu-system-arm is absent (tools/setup-t
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
-import sys
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -21,20 +19,14 @@ import pytest
 
 from qmoe import boards
 
+from support import bench_module, cc
+from support.firmware import need_tools
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _module(name: str, path: Path):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-kq = _module("kernels_qemu", ROOT / "bench" / "kernels_qemu.py")
-kc = _module("test_kernels_c", ROOT / "tests" / "test_kernels_c.py")  # its case generators
+kq = bench_module("kernels_qemu")
+kc = importlib.import_module("test_kernels_c")  # its case generators (tests/ is on sys.path)
 kb, FcCase = kq.kb, kq.FcCase
 
 QMOE_OK, QMOE_ERR_ARG = 0, 1
@@ -45,12 +37,6 @@ VARIANTS = [
     if "any" in v["cores"] or BOARD.core in v["cores"]
 ]
 SPEED_SHAPE = (64, 256)  # (n_out, n_in) of the per-format instruction-count comparison
-
-
-def _need_tools() -> None:
-    for tool in (BOARD.toolchain.cc, BOARD.run_command[0]):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (tools/setup-toolchains.sh installs it)")
 
 
 def hand_cases() -> list[tuple[FcCase, list[list[int]]]]:
@@ -203,7 +189,7 @@ def run_sets(work: Path, variant: str) -> dict[str, tuple[list[FcCase], list]]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """variant -> run_sets() of it, computed once per module."""
-    _need_tools()
+    need_tools(BOARD)
     done: dict[str, dict] = {}
 
     def get(variant: str) -> dict:
@@ -302,8 +288,7 @@ def test_variant_cross_compiles_strict(tmp_path):
     """Every source of every variant for this core compiles with -std=c99 -pedantic -Werror
     for Cortex-M4F; the variant's kernels stay within 7 KB of .text at -Os (with the t5 table
     kernel; the whole runtime's 12 KB budget is bench/board_sizes.py's)."""
-    if shutil.which(kb.CROSS_TARGETS["cortex-m4"][0]) is None:
-        pytest.skip("arm-none-eabi-gcc is not installed (tools/setup-toolchains.sh)")
+    cc.need(kb.CROSS_BOARDS["cortex-m4"])
     for variant in VARIANTS:
         sizes = kb.cross_text_sizes("cortex-m4", tmp_path, variant)
         assert all(n > 0 for n in sizes.values()), sizes

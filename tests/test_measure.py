@@ -10,7 +10,6 @@ every sample exactly once); a device running another model is refused with both 
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -27,6 +26,8 @@ from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
 from qmoe_codegen.lower import lower_file
 
+from support.firmware import need_tools
+
 CFG = TrainConfig(
     experts=["1", "8"],
     router="curiosity",
@@ -39,12 +40,6 @@ CFG = TrainConfig(
 OTHER = TrainConfig(experts=["4"], hidden=(16,), epochs=4, qat_epochs=2)
 
 
-def _tools(board: boards.Board) -> None:
-    for tool in (board.toolchain.cc, *board.run_command[:1]):
-        if "{elf}" not in tool and shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (tools/setup-toolchains.sh installs it)")
-
-
 @pytest.fixture(scope="module")
 def model_path(builtin_features, tmp_path_factory) -> Path:
     fd, fe = builtin_features
@@ -55,7 +50,7 @@ def model_path(builtin_features, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def native_elf(model_path, tmp_path_factory) -> Path:
     board = boards.load_board("native")
-    _tools(board)
+    need_tools(board)
     return build("native", model_path, tmp_path_factory.mktemp("fw"), ir=lower_file(model_path)).elf
 
 
@@ -103,7 +98,7 @@ def test_measure_native(model_path, native_elf, builtin_root, tmp_path):
 def test_routing_shows_in_latency_on_qemu(board_name, model_path, builtin_root, tmp_path):
     """Emulated instruction counts: the 8-bit expert (wider) costs more than the 1-bit one."""
     board = boards.load_board(board_name)
-    _tools(board)
+    need_tools(board)
     elf = build(board_name, model_path, tmp_path / "fw", ir=lower_file(model_path)).elf
     out = tmp_path / "run"
     with start(board, elf) as running:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,8 @@ from qmoe_codegen.inputq import InputQuant
 from qmoe_codegen.lower import lower_file
 from qmoe_codegen.modelfile import read_model_file
 
+from support.firmware import need_tools
+
 SEED = 3  # not the default: the CSV has no fold column, so measure must draw training's folds
 DIM = 13  # not a multiple of 4: the input copy's word loop and its byte tail both run
 CFG = TrainConfig(
@@ -41,12 +42,6 @@ CFG = TrainConfig(
     router_epochs=3,
     seed=SEED,
 )
-
-
-def _tools(board: boards.Board) -> None:
-    for tool in (board.toolchain.cc, *board.run_command[:1]):
-        if "{elf}" not in tool and shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (tools/setup-toolchains.sh installs it)")
 
 
 def _drop_fold_column(path: Path) -> None:
@@ -91,7 +86,7 @@ def test_samples_are_the_held_out_rows_quantized_by_the_model(csv_model):
 def test_measure_csv_model_on_native_is_bit_exact(csv_model, tmp_path):
     """The main job's device step (measure_on_board) on an embedding-CSV model."""
     model, path = csv_model
-    _tools(boards.load_board("native"))
+    need_tools(boards.load_board("native"))
     dev = measure_on_board("native", model, tmp_path, path, window_n=5)
     assert dev.result.mismatches == []
     inf = _lines(dev.run_dir / "inferences.jsonl")
@@ -105,7 +100,7 @@ def test_measure_csv_model_on_native_is_bit_exact(csv_model, tmp_path):
 def test_cli_measure_csv_on_qemu_m4_with_board(csv_model, tmp_path):
     """`qmoe-host measure --board qemu-m4` starts the built firmware, measures, stops it."""
     model, path = csv_model
-    _tools(boards.load_board("qemu-m4"))
+    need_tools(boards.load_board("qemu-m4"))
     build("qemu-m4", model, tmp_path / "fw")
     args = ["measure", "--board", "qemu-m4", "--build", str(tmp_path / "fw")]
     args += ["--model", str(model), "--dataset", "csv", "--root", str(path)]
@@ -146,7 +141,7 @@ def test_paper_size_mixture_runs_bit_exact_on_qemu_m4_4mb(tmp_path):
     """The paper's setting: 1536-d embeddings, ternary/4/8 experts 1536→640→320→5 and the curiosity
     router. qemu-m4 (the nRF52840's 1 MB) refuses it and names qemu-m4-4mb, where it runs
     bit-exact against the golden model."""
-    _tools(boards.load_board("qemu-m4-4mb"))
+    need_tools(boards.load_board("qemu-m4-4mb"))
     path = generate_embeddings(tmp_path / "paper.csv", rows_per_class=10)
     cfg = TrainConfig(
         experts=["ternary", "4", "8"],

@@ -5,7 +5,6 @@ the golden model and refuses every damaged, foreign or inconsistent blob naming 
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
 import zlib
@@ -23,6 +22,8 @@ from qmoe_codegen.blob import FORMAT_VERSION, HEADER, BlobError, blob_bytes, rea
 from qmoe_codegen.frontend import FrontendConfig, build_tables
 from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
+
+from support import cc
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,18 +51,14 @@ def model(builtin_features, builtin_root, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        pytest.skip("no host C compiler")
+    cc.host()
     exe = tmp_path_factory.mktemp("blob-c") / "blob_main"
     sources = [HARNESS, FW / "blob" / "qmoe_blob.c", FW / "protocol" / "qmoe_crc.c"]
     sources += sorted((FW / "frontend").glob("*.c")) + sorted((FW / "runtime").glob("*.c"))
     sources += [FW / "kernels" / "qmoe_fc.c", *sorted((FW / "kernels" / "reference").glob("*.c"))]
-    incs = [f"-I{FW / 'include'}"]
-    flags = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-g", "-fno-omit-frame-pointer"]
-    flags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
-    subprocess.run([cc, *flags, *incs, *map(str, sources), "-o", str(exe)], check=True)
-    return exe
+    incs = [FW / "include"]
+    flags = ["-O1", "-fno-omit-frame-pointer"]
+    return cc.build(sources, exe, includes=incs, flags=flags, warnings=cc.STRICT, sanitize=True)
 
 
 def run_c(exe: Path, *args) -> subprocess.CompletedProcess:

@@ -38,6 +38,8 @@ from qmoe_codegen import golden
 from qmoe_codegen.blob import blob_bytes
 from qmoe_codegen.lower import lower_file
 
+from support.firmware import need_tools
+
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[1]
 RUNNABLE = [b.name for b in boards.list_boards() if b.micropython is not None and b.runs_here]
@@ -48,13 +50,6 @@ MODELS = {
 }
 PCM_CLIPS = {"mpy-unix": None}  # all of fold 1 on unix; 2 clips under QEMU (UART speed)
 CLIP_SAMPLES = 4000  # the short clip the on-device checks stream in odd-sized chunks
-
-
-def need_tools(board: boards.Board) -> None:
-    """Skip (with the reason) only when a compiler or emulator is missing (CI has them)."""
-    for tool in (board.toolchain.cc, board.run_command[0], "make"):
-        if "{elf}" not in tool and shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (tools/setup-toolchains.sh installs it)")
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +82,7 @@ def firmware(models, tmp_path_factory):
 
     def get(name: str):
         board = boards.load_board(name)
-        need_tools(board)
+        need_tools(board, "make")
         if name not in built:
             path, ir, _ = models["moe"]
             built[name] = build(name, path, tmp_path_factory.mktemp(f"mpy-{name}"), ir=ir)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import struct
 import subprocess
 from collections.abc import Iterator
@@ -35,10 +34,10 @@ from qmoe.protocol import (
     encode_frame,
 )
 
+from support import cc
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "protocol.md"
-CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-g", "-O1"]
-SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -93,15 +92,13 @@ class CHarness:
 
 @pytest.fixture(scope="module")
 def harness_exe(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("gcc") is None:
-        pytest.skip("gcc is not installed: the C protocol cannot be compiled here")
     out = tmp_path_factory.mktemp("cproto") / "test_frame_main"
     sources = sorted((ROOT / "firmware" / "protocol").glob("*.c"))
-    includes = [f"-I{ROOT / 'firmware' / 'include'}"]
-    cmd = ["gcc", *CFLAGS, *SANITIZE, *includes, *map(str, sources)]
-    cmd += [str(ROOT / "tests" / "c" / "test_frame_main.c"), "-o", str(out)]
-    subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return out
+    sources.append(ROOT / "tests" / "c" / "test_frame_main.c")
+    includes = [ROOT / "firmware" / "include"]
+    return cc.build(
+        sources, out, includes=includes, flags=["-O1"], warnings=cc.STRICT, sanitize=True
+    )
 
 
 @pytest.fixture(scope="module")

@@ -31,14 +31,14 @@ from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
 from qmoe_codegen.lower import lower_file
 
+from support import cc
+
 torch.set_num_threads(1)
 
 REAL = ["esp32s3", "esp32c3", "nano33ble", "pico"]
 REPO_ROOT = source_root()
 DRIVERS = REPO_ROOT / "firmware" / "drivers"
 HARNESS = REPO_ROOT / "tests" / "c" / "drivers"  # fake I2C bus, framework-glue stub
-STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
-SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"]
 EXPECTED_COUNTER = {"esp32s3": "ccount", "esp32c3": "mcycle", "nano33ble": "dwt", "pico": "timer"}
 
 
@@ -77,17 +77,8 @@ def driver(tmp_path_factory):
         DRIVERS / "qmoe_energy.c",
     ]
     sources.remove(HARNESS / "glue_stub.c")
-    args = [
-        "gcc",
-        *STRICT,
-        *SANITIZE,
-        f"-I{REPO_ROOT / 'firmware/include'}",
-        *map(str, sources),
-        "-o",
-        str(exe),
-    ]
-    proc = subprocess.run(args, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+    includes = [REPO_ROOT / "firmware/include"]
+    cc.build(sources, exe, includes=includes, warnings=cc.STRICT, sanitize=True)
 
     def send(*commands: str) -> list[list[int]]:
         out = subprocess.run(
@@ -297,8 +288,8 @@ def test_portable_sources_compile_and_link_with_host_gcc(parts, tmp_path, name, 
     assert parts["portable"] and all(p.suffix == ".c" for p in parts["portable"])
     header = parts["root"] / CONFIG_HEADER
     sizes = compile_objects(
-        "gcc",
-        [*STRICT, "-O2"],
+        cc.host().cc,
+        [*cc.STRICT, "-O2"],
         parts["portable"] + parts["standins"],
         parts["includes"],
         header,
@@ -309,19 +300,13 @@ def test_portable_sources_compile_and_link_with_host_gcc(parts, tmp_path, name, 
     # defined exactly once, so the project's source list is complete.
     objects = sorted((tmp_path / "host").glob("*.o"))
     stub = HARNESS / "glue_stub.c"
-    args = [
-        "gcc",
-        *STRICT,
-        "-include",
-        str(header),
-        f"-I{REPO_ROOT / 'firmware/include'}",
-        str(stub),
-        *map(str, objects),
-        "-o",
-        str(tmp_path / "linked"),
-    ]
-    proc = subprocess.run(args, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+    cc.build(
+        [stub, *objects],
+        tmp_path / "linked",
+        includes=[REPO_ROOT / "firmware/include"],
+        flags=["-include", str(header)],
+        warnings=cc.STRICT,
+    )
 
 
 @pytest.mark.parametrize("name", REAL)

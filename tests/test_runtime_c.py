@@ -16,6 +16,8 @@ from qmoe_codegen import golden
 from qmoe_codegen.emit import write_model_sources
 from qmoe_codegen.lower import lower_file
 
+from support import cc
+
 ROOT = Path(__file__).resolve().parents[1]
 FW = ROOT / "firmware"
 BASE = TrainConfig(epochs=20, qat_epochs=10, router_epochs=10)
@@ -41,29 +43,8 @@ def build_harness(ir, out: Path) -> Path:
     srcs += [str(ROOT / "tests/c/model_main.c")]
     if ir.frontend is not None:
         srcs += [str(p) for p in sorted((FW / "frontend").glob("*.c"))]
-    exe = out / "model"
-    cmd = [
-        "gcc",
-        "-std=c99",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        "-pedantic",
-        "-O1",
-        "-g",
-        "-fsanitize=address,undefined",
-        "-fno-sanitize-recover=all",
-        "-I",
-        str(FW / "include"),
-        "-I",
-        str(out / "gen"),
-        *srcs,
-        "-o",
-        str(exe),
-    ]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    return exe
+    includes = [FW / "include", out / "gen"]
+    return cc.build(srcs, out / "model", includes=includes, flags=["-O1"], sanitize=True)
 
 
 def run_harness(exe: Path, kind: str, rows: np.ndarray) -> np.ndarray:
