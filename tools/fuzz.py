@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qmoe.ctoolchain import STRICT
 from qmoe_codegen.ir import IR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +40,7 @@ FUZZ_DIR = ROOT / "tests" / "fuzz"
 REGRESSIONS = FUZZ_DIR / "regressions"
 CLANG_CANDIDATES = ("clang-14", "clang")
 FLAGS = (
-    "-std=c99", "-Wall", "-Wextra", "-Werror", "-g", "-O1",
+    *STRICT, "-g", "-O1",
     "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=all",
     "-fno-omit-frame-pointer",
 )  # fmt: skip
