@@ -464,22 +464,9 @@ def test_scratch_size_matches_the_memory_plan(tmp_path):
     )
     kernels = kb.KERNELS_DIR
     sources = [kernels / "qmoe_fc.c", *sorted((kernels / "reference").glob("*.c"))]
-    exe = tmp_path / "scratch_main"
-    includes = [f"-I{ROOT / 'firmware' / 'include'}"]
-    subprocess.run(
-        [
-            "gcc",
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            *includes,
-            str(src),
-            *map(str, sources),
-            "-o",
-            str(exe),
-        ],
-        check=True,
+    includes = [ROOT / "firmware" / "include"]
+    exe = cc.build(
+        [src, *sources], tmp_path / "scratch_main", includes=includes, warnings=cc.STRICT
     )
     got = [
         int(v)

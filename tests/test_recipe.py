@@ -107,9 +107,7 @@ def test_fit_fold_trains_on_augmented_training_rows_only(builtin_root, builtin_f
     outside = np.setdiff1d(np.arange(len(fd.y)), train)
     poisoned[:, outside] = np.iinfo(np.int32).max
     again, _ = fit_fold(fd, cfg, 1, fe, augmented=poisoned)
-    assert np.array_equal(
-        again.predict_features(x)["logits"], model.predict_features(x)["logits"]
-    )
+    assert np.array_equal(again.predict_features(x)["logits"], model.predict_features(x)["logits"])
 
 
 def test_cli_stats_and_recipe_options(tmp_path):
