@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,11 +10,7 @@ from click.testing import CliRunner
 
 from qmoe.cli import cli
 
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "qmoe.cli", *args], capture_output=True, text=True, timeout=300
-    )
+from support import run_cli
 
 
 def test_missing_dataset_is_a_clear_error(tmp_path):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_cli import run_cli
 
 from qmoe.data import generate_builtin, load_dataset
 from qmoe.data.builtin import VARIANTS, render_clip
 from qmoe.data.synth_hard import FINGERPRINT_DB, fingerprint
 from qmoe.errors import ConfigError
+
+from support import run_cli
 
 
 def test_hard_variant_layout_and_determinism(tmp_path):

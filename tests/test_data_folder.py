@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 from fixtures_audio import sine, write_esc50
-from test_cli import run_cli
 
 from qmoe.api import load_features
 from qmoe.data import load_dataset
 from qmoe.data.folder import load_folder
 from qmoe.errors import ConfigError, DataError
+
+from support import run_cli
 
 CLASSES = ("cat", "dog", "owl")
 SPEAKERS = ("ann", "bob", "cid", "dee", "eve", "fay")

@@ -35,6 +35,7 @@ from qmoe_codegen import golden
 from qmoe_codegen.ir import IR
 from qmoe_codegen.lower import lower_file
 
+import support
 from support.firmware import MODELS, SANITIZER_MARKS, need_tools, train_model
 
 torch.set_num_threads(1)
@@ -200,9 +201,7 @@ def test_build_refuses_a_model_too_large_for_qemu_m0(builtin_features, tmp_path,
 
 
 def run_cli(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "qmoe.cli", *args], capture_output=True, text=True, timeout=120, **kw
-    )
+    return support.run_cli(*args, timeout=120, **kw)
 
 
 def test_boards_command_lists_every_profile():

@@ -11,7 +11,6 @@ import math
 import numpy as np
 import pytest
 import soundfile as sf
-from test_cli import run_cli
 
 from qmoe.data import generate_builtin, load_clip_pcm
 from qmoe.errors import DataError
@@ -22,6 +21,8 @@ from qmoe.interop.edge_impulse import (
     import_edge_impulse,
     read_acquisition,
 )
+
+from support import run_cli
 
 
 @pytest.fixture(scope="module")

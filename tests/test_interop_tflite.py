@@ -8,7 +8,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from test_cli import run_cli
 
 from qmoe.errors import ConfigError, DataError
 from qmoe.interop import tflite_fb as fb
@@ -25,6 +24,8 @@ from qmoe.train.config import TrainConfig
 from qmoe.train.cv import fit_fold
 from qmoe_codegen import golden
 from qmoe_codegen.lower import lower_file
+
+from support import run_cli
 
 BASE = TrainConfig(epochs=20, qat_epochs=10, router_epochs=10)
 SPECS = ("ptq8", "4", "ternary", "1")

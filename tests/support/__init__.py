@@ -21,3 +21,14 @@ def bench_module(name: str):
     if str(BENCH) not in sys.path:
         sys.path.append(str(BENCH))
     return importlib.import_module(name)
+
+
+def run_cli(*args: str, timeout: float = 300, **kw):
+    """`qmoe-host ARGS...` in a fresh Python process (what a user's shell runs), output captured."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "qmoe.cli", *args], capture_output=True, text=True, timeout=timeout,
+        **kw,
+    )  # fmt: skip
