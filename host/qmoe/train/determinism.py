@@ -14,8 +14,9 @@ MKL_NUM_THREADS. What is fixed and how to check it: docs/reproducibility.md.
 - Threads: PyTorch's intra-op thread count is set to `threads` (default 1), never taken from the
   core count or the environment. These MLPs are tiny (a 64-row batch of 128x64 layers): a second
   thread costs more in synchronisation than it saves: on a loaded 2-core machine the default
-  (one thread per core) made each fold 3 to 18 times slower (docs/reproducibility.md). A reduction split over more
-  threads may round differently, so the thread count is part of the recipe and is recorded.
+  (one thread per core) made each fold 3 to 18 times slower (docs/reproducibility.md). A
+  reduction split over more threads may round differently, so the thread count is part of the
+  recipe and is recorded.
 - Algorithms: `torch.use_deterministic_algorithms(True)`: an operation without a deterministic
   implementation raises instead of silently varying.
 - Random sources: `seeded(seed)` seeds torch's global generator (weight initialisation, training
