@@ -26,10 +26,13 @@ demo: setup toolchains
 
 test: setup toolchains
 	$(BIN)/ruff check host codegen tests bench tools
+	bash tools/check-c-format.sh
 	$(BIN)/python -m pytest -q
 
+# ruff for Python; .clang-format (clang-format-14) for our C, not third_party/.
 lint: setup
 	$(BIN)/ruff check host codegen tests bench tools
+	bash tools/check-c-format.sh
 
 bench: setup
 	$(BIN)/python bench/cv_variants.py

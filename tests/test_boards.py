@@ -328,6 +328,7 @@ def _fake_path(tmp_path: Path, uid: int) -> Path:
         "valgrind": "valgrind",
         "chromium": "chromium",
         "espeak-ng": "espeak-ng",
+        "clang-format-14": "clang-format-14",
     }
     cases = "".join(
         f'    {pkg}) printf "#!/bin/sh\\n" > "{bin_dir}/{cmd}"; /bin/chmod +x "{bin_dir}/{cmd}";;\n'
@@ -361,7 +362,7 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
     bin_dir = _fake_path(tmp_path, uid=0)
     first = _setup(bin_dir)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.count("missing ") == 9
+    assert first.stdout.count("missing ") == 10
     log = (tmp_path / "apt.log").read_text().splitlines()
     assert log[0].startswith("update")
     assert log[1].split() == [
@@ -378,9 +379,10 @@ def test_setup_script_installs_only_what_is_missing_once(tmp_path):
         "valgrind",
         "chromium",
         "espeak-ng",
+        "clang-format-14",
     ]
     second = _setup(bin_dir)
-    assert second.returncode == 0 and second.stdout.count("found ") == 9
+    assert second.returncode == 0 and second.stdout.count("found ") == 10
     assert len((tmp_path / "apt.log").read_text().splitlines()) == 2  # nothing run again
 
 
@@ -398,6 +400,7 @@ def test_setup_script_all_present_here():
         "qemu-system-riscv32",
         "valgrind",
         "chromium",
+        "clang-format-14",
     )
     absent = [c for c in commands if shutil.which(c) is None]
     if absent:

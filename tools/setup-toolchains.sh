@@ -6,6 +6,7 @@
 #   valgrind                                     (bench/kernels_callgrind.py, tests/test_bench.py)
 #   chromium                                     (headless: bench/report_screenshot.py, tests/test_report.py)
 #   espeak-ng                                    (`qmoe-host data speech`, bench/accuracy_ablation.py)
+#   clang-format-14                              (the C style check: tools/check-c-format.sh)
 # Idempotent: prints what it finds, runs `apt-get update` once and installs only what is missing,
 # with --no-install-recommends (the firmware links with -nostdlib + libgcc, so neither the
 # picolibc nor the newlib packages, over 1 GB together, are needed).
@@ -25,6 +26,7 @@ REQUIRED=(
   "valgrind:valgrind"
   "chromium:chromium"
   "espeak-ng:espeak-ng"
+  "clang-format-14:clang-format-14"
 )
 
 # True when the proof of a package is there. File proofs are looked up under $QMOE_SETUP_ROOT
