@@ -41,6 +41,7 @@ static void default_handler(void)
 void qmoe_cm_reset(void);
 void qmoe_cm_systick(void);
 
+/* clang-format off */
 #define WEAK_IRQ(n) void qmoe_cm_irq##n(void) __attribute__((weak, alias("default_handler")));
 WEAK_IRQ(0) WEAK_IRQ(1) WEAK_IRQ(2) WEAK_IRQ(3) WEAK_IRQ(4) WEAK_IRQ(5) WEAK_IRQ(6) WEAK_IRQ(7)
 WEAK_IRQ(8) WEAK_IRQ(9) WEAK_IRQ(10) WEAK_IRQ(11) WEAK_IRQ(12) WEAK_IRQ(13) WEAK_IRQ(14)
@@ -68,6 +69,7 @@ __attribute__((section(".vectors"), used)) static const vector_t vectors[16 + QM
     qmoe_cm_irq24, qmoe_cm_irq25, qmoe_cm_irq26, qmoe_cm_irq27, qmoe_cm_irq28, qmoe_cm_irq29,
     qmoe_cm_irq30, qmoe_cm_irq31,
 };
+/* clang-format on */
 
 void qmoe_cm_reset(void)
 {

@@ -67,12 +67,12 @@
 
 /* The one input the app holds (LOAD_INPUT), re-run by INFER and RUN_WINDOW. */
 typedef struct {
-    uint8_t kind;           /* qmoe_input_kind_t of the input in progress; 0 when none */
-    uint32_t total;         /* its total_bytes */
-    uint32_t received;      /* bytes held contiguously from offset 0 */
-    bool ready;             /* complete, and X holds the model input */
+    uint8_t kind;             /* qmoe_input_kind_t of the input in progress; 0 when none */
+    uint32_t total;           /* its total_bytes */
+    uint32_t received;        /* bytes held contiguously from offset 0 */
+    bool ready;               /* complete, and X holds the model input */
     uint32_t frontend_counts; /* counter spent in the front end for this input (PCM only) */
-    uint8_t odd;            /* PCM: the low byte of a sample split across chunks */
+    uint8_t odd;              /* PCM: the low byte of a sample split across chunks */
 } app_input_t;
 
 /* Static memory of the app, defined in bench_main.c. app_model is QMOE_APP_MODEL (NULL in a

@@ -77,8 +77,9 @@ void app_handle_run_window(const app_request_t *req)
     qmoe_proto_error_t err = qmoe_msg_run_window_unpack(req->payload, req->length, &m);
 
     if (err != QMOE_PROTO_OK) {
-        app_send_error(req, err, err == QMOE_PROTO_BAD_LENGTH ? "RUN_WINDOW takes a uint32 N"
-                                                              : "N must be at least 1");
+        app_send_error(req, err,
+                       err == QMOE_PROTO_BAD_LENGTH ? "RUN_WINDOW takes a uint32 N"
+                                                    : "N must be at least 1");
         return;
     }
     if (!app_input_runnable(req)) {

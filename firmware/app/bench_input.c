@@ -26,8 +26,8 @@ static uint64_t max_samples(const qmoe_frontend_t *fe)
 static qmoe_status_t begin_pcm(const qmoe_model_t *model)
 {
     uint32_t t0 = qmoe_port_counter();
-    qmoe_status_t st = qmoe_frontend_begin(model->frontend, &fe_state, fe_scratch,
-                                           sizeof fe_scratch);
+    qmoe_status_t st =
+        qmoe_frontend_begin(model->frontend, &fe_state, fe_scratch, sizeof fe_scratch);
 
     app_input.frontend_counts += qmoe_port_counter() - t0;
     return st;
@@ -165,9 +165,10 @@ void app_handle_load_input(const app_request_t *req)
     qmoe_proto_error_t err = qmoe_msg_load_input_unpack(req->payload, req->length, &m);
 
     if (err != QMOE_PROTO_OK) {
-        app_send_error(req, err, err == QMOE_PROTO_BAD_LENGTH
-                                     ? "LOAD_INPUT needs 12 header bytes and 1+ data bytes"
-                                     : "bad kind, odd PCM size or chunk beyond total_bytes");
+        app_send_error(req, err,
+                       err == QMOE_PROTO_BAD_LENGTH
+                           ? "LOAD_INPUT needs 12 header bytes and 1+ data bytes"
+                           : "bad kind, odd PCM size or chunk beyond total_bytes");
         return;
     }
     if (model == NULL) {
@@ -194,8 +195,7 @@ void app_handle_load_input(const app_request_t *req)
     }
     ack.received = app_input.received;
     ack.total_bytes = app_input.total;
-    if (qmoe_msg_load_ack_pack(&ack, app_reply_payload(), app_reply_capacity(), &len) ==
-        QMOE_OK) {
+    if (qmoe_msg_load_ack_pack(&ack, app_reply_payload(), app_reply_capacity(), &len) == QMOE_OK) {
         app_send_reply(req, len);
     }
 }

@@ -9,7 +9,7 @@
 
 #include "qmoe_blob.h"
 #include "../kernels/qmoe_fc_internal.h" /* fc_data_bytes */
-#include "qmoe_frame.h"       /* qmoe_crc32 */
+#include "qmoe_frame.h"                  /* qmoe_crc32 */
 #include "qmoe_frontend.h"
 
 #define MODEL_WORDS 21u
@@ -35,8 +35,7 @@ typedef struct {
 
 static uint32_t rd32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static uint16_t rd16(const uint8_t *p)
@@ -68,8 +67,7 @@ static uint32_t word(const blob_t *bl, uint32_t rec, uint32_t i)
 /* QMOE_OK if a record of `words` words at `off` lies in the record region, 4-byte aligned. */
 static qmoe_status_t record(blob_t *bl, uint32_t off, uint32_t words, const char *what)
 {
-    if (off % 4u != 0u || off < bl->rec_lo || off > bl->rec_hi ||
-        bl->rec_hi - off < 4u * words) {
+    if (off % 4u != 0u || off < bl->rec_lo || off > bl->rec_hi || bl->rec_hi - off < 4u * words) {
         return fail(bl, what, off, off, bl->rec_lo);
     }
     return QMOE_OK;
@@ -102,15 +100,15 @@ static const void *ref(blob_t *bl, uint32_t rec, uint32_t i, uint32_t expected, 
 
 /* A NUL-terminated string (word i, i+1 of rec) holding `count` strings back to back; the first
  * is returned and each start stored in out[0..count) when out is not NULL. */
-static const char *strings(blob_t *bl, uint32_t rec, uint32_t i, uint32_t count,
-                           const char **out, const char *what, qmoe_status_t *st)
+static const char *strings(blob_t *bl, uint32_t rec, uint32_t i, uint32_t count, const char **out,
+                           const char *what, qmoe_status_t *st)
 {
     uint32_t off = word(bl, rec, i), bytes = word(bl, rec, i + 1u);
     if (*st != QMOE_OK) {
         return NULL;
     }
-    if (bytes == 0u || off < QMOE_BLOB_HEADER_BYTES || off > bl->size ||
-        bl->size - off < bytes || bl->b[off + bytes - 1u] != 0u) {
+    if (bytes == 0u || off < QMOE_BLOB_HEADER_BYTES || off > bl->size || bl->size - off < bytes ||
+        bl->b[off + bytes - 1u] != 0u) {
         *st = fail(bl, what, rec + 4u * i, off, bytes);
         return NULL;
     }
@@ -345,8 +343,8 @@ static qmoe_status_t router(blob_t *bl, uint32_t rec, qmoe_router_t *r, const qm
         bins < 1u || bins > 255u || passes > 64u || word(bl, rec, 4) > 15u) {
         return fail(bl, "router kind, expert count, bins or passes invalid", rec, kind, n_e);
     }
-    if (r->hidden.n_in != m->input.n_features || r->hidden.out_bits != 8u ||
-        r->out.n_in != h || r->out.n_out != n_e || r->out.out_bits != 16u) {
+    if (r->hidden.n_in != m->input.n_features || r->hidden.out_bits != 8u || r->out.n_in != h ||
+        r->out.n_out != n_e || r->out.out_bits != 16u) {
         return fail(bl, "router layers do not chain input -> hidden -> experts", rec + 40u,
                     r->hidden.n_in, m->input.n_features);
     }
@@ -407,8 +405,7 @@ static qmoe_status_t experts(blob_t *bl, uint32_t rec, qmoe_expert_t *ex, qmoe_f
         ex[e].n_layers = (uint8_t)n;
         ex[e].label = strings(bl, rec, 1, 1, NULL, "expert label: no NUL-terminated text", &st);
         ex[e].layers = layers + used;
-        const uint8_t *offs = ref(bl, rec, 4, 4u * n, 4u, "expert output offsets: wrong size",
-                                  &st);
+        const uint8_t *offs = ref(bl, rec, 4, 4u * n, 4u, "expert output offsets: wrong size", &st);
         ex[e].out_offset = (const uint32_t *)(const void *)offs;
         uint32_t lrec = word(bl, rec, 3), prev = m->input.n_features;
         for (uint32_t k = 0; k < n && st == QMOE_OK; ++k, lrec += 4u * LAYER_WORDS) {
@@ -419,18 +416,19 @@ static qmoe_status_t experts(blob_t *bl, uint32_t rec, qmoe_expert_t *ex, qmoe_f
             }
             uint32_t last = k + 1u == n, bytes = fc->n_out * (fc->out_bits / 8u);
             uint32_t at = rd32(offs + 4u * k);
-            if (fc->n_in != prev || (last ? fc->n_out != m->n_classes || fc->out_bits != 16u
-                                          : fc->out_bits != 8u)) {
+            if (fc->n_in != prev ||
+                (last ? fc->n_out != m->n_classes || fc->out_bits != 16u : fc->out_bits != 8u)) {
                 return fail(bl, "expert layers do not chain input -> ... -> class logits", lrec,
                             fc->n_in, prev);
             }
             if (at % 4u != 0u || at > m->scratch_offset || m->scratch_offset - at < bytes) {
-                return fail(bl, "expert layer output outside the arena (or over the kernel scratch)",
+                return fail(bl,
+                            "expert layer output outside the arena (or over the kernel scratch)",
                             rec + 16u, at, m->scratch_offset);
             }
             if (qmoe_fc_scratch_size(fc) > m->scratch_bytes) {
-                return fail(bl, "expert layer needs more kernel scratch than the model lends",
-                            lrec, qmoe_fc_scratch_size(fc), m->scratch_bytes);
+                return fail(bl, "expert layer needs more kernel scratch than the model lends", lrec,
+                            qmoe_fc_scratch_size(fc), m->scratch_bytes);
             }
             prev = fc->n_out;
         }
@@ -491,8 +489,8 @@ static qmoe_status_t header(blob_t *bl, const void *blob, size_t size, qmoe_blob
         return fail(bl, "size differs from the header's total_bytes", 16, (uint32_t)size, total);
     }
     bl->size = total;
-    uint32_t crc = qmoe_crc32(QMOE_CRC32_INIT, b + QMOE_BLOB_HEADER_BYTES,
-                              total - QMOE_BLOB_HEADER_BYTES);
+    uint32_t crc =
+        qmoe_crc32(QMOE_CRC32_INIT, b + QMOE_BLOB_HEADER_BYTES, total - QMOE_BLOB_HEADER_BYTES);
     if (crc != rd32(b + 20)) {
         return fail(bl, "checksum mismatch: the blob is corrupt", 20, crc, rd32(b + 20));
     }
@@ -537,8 +535,7 @@ static qmoe_status_t input(blob_t *bl, uint32_t m, qmoe_model_t *model)
     uint32_t n = model->input.n_features;
     int fe = model->input_kind == QMOE_INPUT_FRONTEND;
     model->input.mu = ref(bl, m, 10, fe ? 4u * n : 0u, 4u, "input means: wrong size", &st);
-    model->input.mult = ref(bl, m, 12, fe ? 4u * n : 0u, 4u, "input multipliers: wrong size",
-                            &st);
+    model->input.mult = ref(bl, m, 12, fe ? 4u * n : 0u, 4u, "input multipliers: wrong size", &st);
     model->input.shift = ref(bl, m, 14, fe ? n : 0u, 1u, "input shifts: wrong size", &st);
     for (uint32_t i = 0; fe && st == QMOE_OK && i < n; ++i) {
         if (model->input.shift[i] < 1 || model->input.shift[i] > 62 || model->input.mult[i] < 0) {
@@ -602,16 +599,16 @@ qmoe_status_t qmoe_blob_load(const void *blob, size_t size, void *work, size_t w
     md->router = NULL;
     uint32_t fe_at = word(&bl, m, 16), r_at = word(&bl, m, 17);
     if (st == QMOE_OK && (fe_at != 0u) != (kind == QMOE_INPUT_FRONTEND)) {
-        return fail(&bl, "front-end record present iff the input kind is frontend", m + 64u,
-                    fe_at, kind);
+        return fail(&bl, "front-end record present iff the input kind is frontend", m + 64u, fe_at,
+                    kind);
     }
     if (st == QMOE_OK && fe_at != 0u) {
         st = frontend(&bl, fe_at, &head->fe, n_feat);
         md->frontend = &head->fe;
     }
     if (st == QMOE_OK && (r_at != 0u) != (n_e > 1u)) {
-        return fail(&bl, "a router record is needed iff there is more than one expert",
-                    m + 68u, r_at, n_e);
+        return fail(&bl, "a router record is needed iff there is more than one expert", m + 68u,
+                    r_at, n_e);
     }
     if (st == QMOE_OK && r_at != 0u) {
         st = router(&bl, r_at, &head->router, md);

@@ -42,7 +42,7 @@ qmoe_status_t qmoe_port_init(void)
     sensor_found = start_sensor();
 #endif
     qmoe_energy_init(&energy, sensor_found ? &sensor : (const qmoe_ina_t *)0,
-                     qmoe_board_counter_raw, (uint32_t)(QMOE_APP_COUNTS_PER_MS) * 1000u);
+                     qmoe_board_counter_raw, 1000u * (uint32_t)(QMOE_APP_COUNTS_PER_MS));
     return QMOE_OK;
 }
 

@@ -42,9 +42,9 @@ typedef struct {
     uint32_t first_t;        /* adjusted time and power of its first good sample */
     uint32_t first_uw;
     uint64_t twice_uw_counts; /* sum of (P[i-1] + P[i]) x dt */
-    uint32_t samples;        /* readings taken in this window */
-    uint32_t failures;       /* readings that failed (not counted in samples) */
-    uint32_t energy_uj;      /* result of the last closed window */
+    uint32_t samples;         /* readings taken in this window */
+    uint32_t failures;        /* readings that failed (not counted in samples) */
+    uint32_t energy_uj;       /* result of the last closed window */
     uint32_t result_samples;
 } qmoe_energy_t;
 

@@ -41,8 +41,7 @@ uint16_t qmoe_ina_calibration(qmoe_ina_chip_t chip, uint32_t shunt_uohm, uint32_
 {
     uint64_t cal;
 
-    if ((chip != QMOE_INA219 && chip != QMOE_INA226) || shunt_uohm == 0u ||
-        current_lsb_na == 0u) {
+    if ((chip != QMOE_INA219 && chip != QMOE_INA226) || shunt_uohm == 0u || current_lsb_na == 0u) {
         return 0;
     }
     cal = cal_scale(chip) / ((uint64_t)current_lsb_na * shunt_uohm);
@@ -126,12 +125,11 @@ static int is_expected_chip(const qmoe_ina_t *ina)
     uint16_t b = 0;
 
     if (ina->chip == QMOE_INA219) {
-        return read_reg(ina, QMOE_INA_REG_CONFIG, &a) == QMOE_OK &&
-               a == QMOE_INA219_CONFIG_DEFAULT;
+        return read_reg(ina, QMOE_INA_REG_CONFIG, &a) == QMOE_OK && a == QMOE_INA219_CONFIG_DEFAULT;
     }
     return read_reg(ina, QMOE_INA226_REG_MANUFACTURER, &a) == QMOE_OK &&
-           read_reg(ina, QMOE_INA226_REG_DIE, &b) == QMOE_OK &&
-           a == QMOE_INA226_MANUFACTURER_TI && (b >> 4) == QMOE_INA226_DIE;
+           read_reg(ina, QMOE_INA226_REG_DIE, &b) == QMOE_OK && a == QMOE_INA226_MANUFACTURER_TI &&
+           (b >> 4) == QMOE_INA226_DIE;
 }
 
 qmoe_status_t qmoe_ina_init(const qmoe_ina_t *ina)

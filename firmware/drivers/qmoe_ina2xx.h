@@ -43,10 +43,7 @@
 #define QMOE_INA226_MANUFACTURER_TI 0x5449u
 #define QMOE_INA226_DIE 0x226u /* bits 15..4 of the die ID register */
 
-typedef enum {
-    QMOE_INA219 = 219,
-    QMOE_INA226 = 226
-} qmoe_ina_chip_t;
+typedef enum { QMOE_INA219 = 219, QMOE_INA226 = 226 } qmoe_ina_chip_t;
 
 /* One sensor, as set up by qmoe_ina_setup(). */
 typedef struct {

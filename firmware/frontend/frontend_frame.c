@@ -4,7 +4,8 @@
 #include "frontend_internal.h"
 
 void qmoe_frontend_spectrum(const qmoe_frontend_t *fe, const int16_t *ring, uint32_t oldest,
-                            int32_t *re, int32_t *im) {
+                            int32_t *re, int32_t *im)
+{
     const uint32_t n = fe->n_fft;
     const uint32_t mask = n - 1u;
     const unsigned shift = 15u - fe->input_shift;
@@ -41,7 +42,8 @@ void qmoe_frontend_spectrum(const qmoe_frontend_t *fe, const int16_t *ring, uint
 }
 
 int32_t qmoe_frontend_band_logmel(const qmoe_frontend_t *fe, const int32_t *re, const int32_t *im,
-                                  uint16_t m) {
+                                  uint16_t m)
+{
     const uint16_t *w = fe->mel_weights + fe->mel_offset[m];
     const int32_t *br = re + fe->mel_start[m];
     const int32_t *bi = im + fe->mel_start[m];
@@ -61,7 +63,8 @@ int32_t qmoe_frontend_band_logmel(const qmoe_frontend_t *fe, const int32_t *re, 
 }
 
 /* Index of the most significant set bit of v >= 1 (63 - clz), in 32-bit halves. */
-static unsigned msb_index(uint64_t v) {
+static unsigned msb_index(uint64_t v)
+{
     uint32_t x = (uint32_t)(v >> 32);
     unsigned p = 32;
 
@@ -69,15 +72,30 @@ static unsigned msb_index(uint64_t v) {
         x = (uint32_t)v;
         p = 0;
     }
-    if (x >> 16) { x >>= 16; p += 16; }
-    if (x >> 8) { x >>= 8; p += 8; }
-    if (x >> 4) { x >>= 4; p += 4; }
-    if (x >> 2) { x >>= 2; p += 2; }
-    if (x >> 1) { p += 1; }
+    if (x >> 16) {
+        x >>= 16;
+        p += 16;
+    }
+    if (x >> 8) {
+        x >>= 8;
+        p += 8;
+    }
+    if (x >> 4) {
+        x >>= 4;
+        p += 4;
+    }
+    if (x >> 2) {
+        x >>= 2;
+        p += 2;
+    }
+    if (x >> 1) {
+        p += 1;
+    }
     return p;
 }
 
-int32_t qmoe_frontend_ilog2_q8(uint64_t v, const uint16_t *log2_table) {
+int32_t qmoe_frontend_ilog2_q8(uint64_t v, const uint16_t *log2_table)
+{
     const unsigned p = msb_index(v);
     const uint32_t f = (uint32_t)(p >= 16u ? v >> (p - 16u) : v << (16u - p)) & 0xFFFFu;
     const uint32_t lo = log2_table[f >> 8];
@@ -88,11 +106,12 @@ int32_t qmoe_frontend_ilog2_q8(uint64_t v, const uint16_t *log2_table) {
     return (int32_t)(256u * p + ((y + (1u << 14)) >> 15));
 }
 
-uint32_t qmoe_frontend_isqrt_u64(uint64_t v) {
+uint32_t qmoe_frontend_isqrt_u64(uint64_t v)
+{
     uint64_t res = 0;
     uint64_t bit = (uint64_t)1 << 62;
 
-    while (bit > v) { // the leading iterations would only shift res = 0
+    while (bit > v) {  // the leading iterations would only shift res = 0
         bit >>= 2;
     }
     while (bit != 0) {

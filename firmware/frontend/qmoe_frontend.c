@@ -9,7 +9,8 @@ enum { PHASE_IDLE = 0, PHASE_RUNNING = 1, PHASE_FINISHED = 2, PHASE_FAILED = 3 }
 
 /* 1 when fe satisfies the invariants of qmoe_frontend_t (so no table is read out of bounds and
  * the overflow bounds of docs/frontend.md hold), else 0. */
-static int valid_config(const qmoe_frontend_t *fe) {
+static int valid_config(const qmoe_frontend_t *fe)
+{
     uint16_t m;
 
     if (fe == NULL || fe->window == NULL || fe->twiddle_cos == NULL || fe->twiddle_sin == NULL ||
@@ -34,7 +35,8 @@ static int valid_config(const qmoe_frontend_t *fe) {
     return 1;
 }
 
-uint32_t qmoe_frontend_n_features(const qmoe_frontend_t *fe) {
+uint32_t qmoe_frontend_n_features(const qmoe_frontend_t *fe)
+{
     uint32_t n = 0;
     unsigned bit;
 
@@ -45,14 +47,16 @@ uint32_t qmoe_frontend_n_features(const qmoe_frontend_t *fe) {
 }
 
 /* Bytes per band of the accumulators `stats` needs beyond S2, S1, D and L: D2, min, max. */
-static size_t optional_band_bytes(uint8_t stats, uint8_t bit) {
+static size_t optional_band_bytes(uint8_t stats, uint8_t bit)
+{
     if ((stats & bit) == 0u) {
         return 0u;
     }
     return bit == QMOE_FRONTEND_STAT_DRMS ? sizeof(uint64_t) : sizeof(uint16_t);
 }
 
-size_t qmoe_frontend_scratch_size(const qmoe_frontend_t *fe) {
+size_t qmoe_frontend_scratch_size(const qmoe_frontend_t *fe)
+{
     if (!valid_config(fe)) {
         return 0;
     }
@@ -64,14 +68,16 @@ size_t qmoe_frontend_scratch_size(const qmoe_frontend_t *fe) {
 }
 
 /* Carve an optional per-band array out of the scratch at *p (NULL when `stats` lacks `bit`). */
-static void *optional_array(uint8_t **p, const qmoe_frontend_t *fe, uint8_t bit) {
+static void *optional_array(uint8_t **p, const qmoe_frontend_t *fe, uint8_t bit)
+{
     void *at = (fe->stats & bit) != 0u ? (void *)*p : NULL;
     *p += fe->n_mels * optional_band_bytes(fe->stats, bit);
     return at;
 }
 
 qmoe_status_t qmoe_frontend_begin(const qmoe_frontend_t *fe, qmoe_frontend_state_t *st,
-                                  void *scratch, size_t size) {
+                                  void *scratch, size_t size)
+{
     const size_t need = qmoe_frontend_scratch_size(fe);
     uint8_t *p = (uint8_t *)scratch;
     uint16_t m;
@@ -83,8 +89,7 @@ qmoe_status_t qmoe_frontend_begin(const qmoe_frontend_t *fe, qmoe_frontend_state
     if (scratch == NULL || need == 0u) {
         return QMOE_ERR_ARG;
     }
-    if (size < need ||
-        (uintptr_t)scratch % QMOE_FRONTEND_SCRATCH_ALIGN != 0u) {
+    if (size < need || (uintptr_t)scratch % QMOE_FRONTEND_SCRATCH_ALIGN != 0u) {
         return QMOE_FRONTEND_ERR_SCRATCH;
     }
     // Largest alignment first, so every array is aligned once the scratch is.
@@ -128,7 +133,8 @@ qmoe_status_t qmoe_frontend_begin(const qmoe_frontend_t *fe, qmoe_frontend_state
 }
 
 /* Compute the frame whose oldest sample is ring[oldest] and add its L to the band statistics. */
-static void add_frame(qmoe_frontend_state_t *st, uint32_t oldest) {
+static void add_frame(qmoe_frontend_state_t *st, uint32_t oldest)
+{
     const qmoe_frontend_t *fe = st->fe;
     uint16_t m;
 
@@ -157,7 +163,8 @@ static void add_frame(qmoe_frontend_state_t *st, uint32_t oldest) {
     st->frames++;
 }
 
-qmoe_status_t qmoe_frontend_push(qmoe_frontend_state_t *st, const int16_t *pcm, size_t n) {
+qmoe_status_t qmoe_frontend_push(qmoe_frontend_state_t *st, const int16_t *pcm, size_t n)
+{
     if (st == NULL || (pcm == NULL && n > 0u)) {
         return QMOE_ERR_ARG;
     }
@@ -187,14 +194,15 @@ qmoe_status_t qmoe_frontend_push(qmoe_frontend_state_t *st, const int16_t *pcm, 
                 st->phase = PHASE_FAILED;
                 return QMOE_FRONTEND_ERR_STATE;
             }
-            add_frame(st, st->pos); // the ring is full: the next write index holds the oldest
+            add_frame(st, st->pos);  // the ring is full: the next write index holds the oldest
             st->until_frame = st->fe->hop;
         }
     }
     return QMOE_OK;
 }
 
-qmoe_status_t qmoe_frontend_finish(qmoe_frontend_state_t *st, int32_t *features) {
+qmoe_status_t qmoe_frontend_finish(qmoe_frontend_state_t *st, int32_t *features)
+{
     const qmoe_frontend_t *fe;
     uint64_t f;
     uint16_t m;
@@ -206,7 +214,7 @@ qmoe_status_t qmoe_frontend_finish(qmoe_frontend_state_t *st, int32_t *features)
         return QMOE_FRONTEND_ERR_STATE;
     }
     fe = st->fe;
-    if (st->frames == 0u) { // fewer than N samples: zero-pad at the end to one frame
+    if (st->frames == 0u) {  // fewer than N samples: zero-pad at the end to one frame
         uint32_t i;
         for (i = st->pos; i < fe->n_fft; i++) {
             st->ring[i] = 0;
@@ -227,9 +235,9 @@ qmoe_status_t qmoe_frontend_finish(qmoe_frontend_state_t *st, int32_t *features)
         value[2] = st->lmin != NULL ? st->lmin[m] : 0;
         value[3] = st->lmax != NULL ? st->lmax[m] : 0;
         value[4] = f > 1u ? (int32_t)((st->d[m] + (f - 1u) / 2u) / (f - 1u)) : 0;
-        value[5] = f > 1u && st->d2 != NULL ? (int32_t)qmoe_frontend_isqrt_u64(st->d2[m] / (f - 1u))
-                                              : 0;
-        for (k = 0; k < 6u; k++) { // the selected statistics, n_mels apart, in bit order
+        value[5] =
+            f > 1u && st->d2 != NULL ? (int32_t)qmoe_frontend_isqrt_u64(st->d2[m] / (f - 1u)) : 0;
+        for (k = 0; k < 6u; k++) {  // the selected statistics, n_mels apart, in bit order
             if ((fe->stats >> k) & 1u) {
                 *out = value[k];
                 out += fe->n_mels;

@@ -37,7 +37,7 @@
 /* 2: the model record ends with the kernel scratch; 3: the router record holds its
  * working-memory offsets (h, hm, z, s1, s2); 4: the front-end record ends with the stats mask */
 #define QMOE_BLOB_FORMAT_VERSION 4u
-#define QMOE_BLOB_IR_VERSION 1u  /* the newest IR schema version this runtime reads */
+#define QMOE_BLOB_IR_VERSION 1u /* the newest IR schema version this runtime reads */
 #define QMOE_BLOB_HEADER_BYTES 72u
 #define QMOE_BLOB_ALIGN 8u
 

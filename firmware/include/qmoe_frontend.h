@@ -52,10 +52,10 @@
 #define QMOE_FRONTEND_ERR_SCRATCH QMOE_ERR_ARG
 #define QMOE_FRONTEND_ERR_STATE QMOE_ERR_ARG
 
-#define QMOE_FRONTEND_MAX_FRAMES 131072u   /* 2^17: keeps F * S2 < 2^62 in the pooling */
-#define QMOE_FRONTEND_SCRATCH_ALIGN 8u     /* the scratch starts with uint64 accumulators */
-#define QMOE_FRONTEND_LOG2_TABLE_LEN 257u  /* T[i] = round(32768 log2(1 + i/256)), i = 0..256 */
-#define QMOE_FRONTEND_POWER_SHIFT 8u       /* P = (re^2 + im^2) >> 8 */
+#define QMOE_FRONTEND_MAX_FRAMES 131072u  /* 2^17: keeps F * S2 < 2^62 in the pooling */
+#define QMOE_FRONTEND_SCRATCH_ALIGN 8u    /* the scratch starts with uint64 accumulators */
+#define QMOE_FRONTEND_LOG2_TABLE_LEN 257u /* T[i] = round(32768 log2(1 + i/256)), i = 0..256 */
+#define QMOE_FRONTEND_POWER_SHIFT 8u      /* P = (re^2 + im^2) >> 8 */
 #define QMOE_FRONTEND_MIN_FFT 64u
 #define QMOE_FRONTEND_MAX_FFT 2048u
 
@@ -75,24 +75,24 @@
  * and per band mel_len >= 1,
  * mel_start + mel_len <= n_fft / 2 + 1, mel_offset + mel_len <= n_mel_weights. */
 typedef struct qmoe_frontend {
-    uint32_t sample_rate;         /* Hz; informational, the tables already encode it */
-    uint16_t n_fft;               /* N, the frame length */
-    uint16_t hop;                 /* samples between frame starts */
-    uint16_t n_mels;              /* mel bands; the clip has n_stats * n_mels features */
-    uint16_t n_mel_weights;       /* sum of mel_len */
-    uint8_t log2_n_fft;           /* log2 N */
-    uint8_t input_shift;          /* G = 15 - log2 N */
-    uint8_t power_shift;          /* 8 */
-    uint8_t stats;                /* QMOE_FRONTEND_STAT_* mask: the pooled statistics */
-    const int16_t *window;        /* N, Q15 periodic Hann (x 32767) */
-    const int16_t *twiddle_cos;   /* N/2, Q15 Re W^k, W = exp(-2 pi i / N) */
-    const int16_t *twiddle_sin;   /* N/2, Q15 Im W^k (<= 0) */
-    const uint16_t *bitrev;       /* N, log2 N-bit reversal of the index */
-    const uint16_t *mel_start;    /* n_mels, first FFT bin of band m */
-    const uint16_t *mel_len;      /* n_mels, bins of band m (>= 1) */
-    const uint16_t *mel_offset;   /* n_mels, index of band m's first weight in mel_weights */
-    const uint16_t *mel_weights;  /* n_mel_weights, Q12 (4096 = 1.0) */
-    const uint16_t *log2_table;   /* QMOE_FRONTEND_LOG2_TABLE_LEN, Q15 */
+    uint32_t sample_rate;        /* Hz; informational, the tables already encode it */
+    uint16_t n_fft;              /* N, the frame length */
+    uint16_t hop;                /* samples between frame starts */
+    uint16_t n_mels;             /* mel bands; the clip has n_stats * n_mels features */
+    uint16_t n_mel_weights;      /* sum of mel_len */
+    uint8_t log2_n_fft;          /* log2 N */
+    uint8_t input_shift;         /* G = 15 - log2 N */
+    uint8_t power_shift;         /* 8 */
+    uint8_t stats;               /* QMOE_FRONTEND_STAT_* mask: the pooled statistics */
+    const int16_t *window;       /* N, Q15 periodic Hann (x 32767) */
+    const int16_t *twiddle_cos;  /* N/2, Q15 Re W^k, W = exp(-2 pi i / N) */
+    const int16_t *twiddle_sin;  /* N/2, Q15 Im W^k (<= 0) */
+    const uint16_t *bitrev;      /* N, log2 N-bit reversal of the index */
+    const uint16_t *mel_start;   /* n_mels, first FFT bin of band m */
+    const uint16_t *mel_len;     /* n_mels, bins of band m (>= 1) */
+    const uint16_t *mel_offset;  /* n_mels, index of band m's first weight in mel_weights */
+    const uint16_t *mel_weights; /* n_mel_weights, Q12 (4096 = 1.0) */
+    const uint16_t *log2_table;  /* QMOE_FRONTEND_LOG2_TABLE_LEN, Q15 */
 } qmoe_frontend_t;
 
 /* One clip in progress. The caller owns the struct; qmoe_frontend_begin() fills it. Its fields

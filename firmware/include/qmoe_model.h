@@ -24,16 +24,16 @@ struct qmoe_frontend; /* qmoe_frontend.h */
 
 typedef struct {
     uint16_t n_features;
-    const int32_t *mu;    /* n_features: training means of the front-end features */
-    const int32_t *mult;  /* n_features: Q31 multipliers */
-    const int8_t *shift;  /* n_features */
+    const int32_t *mu;   /* n_features: training means of the front-end features */
+    const int32_t *mult; /* n_features: Q31 multipliers */
+    const int8_t *shift; /* n_features */
 } qmoe_input_t;
 
 typedef struct {
-    const char *label;           /* e.g. "4-bit", "ternary" */
+    const char *label; /* e.g. "4-bit", "ternary" */
     uint8_t n_layers;
-    const qmoe_fc_t *layers;     /* n_layers; the last writes int16 logits */
-    const uint32_t *out_offset;  /* n_layers: arena offset of each layer's output */
+    const qmoe_fc_t *layers;    /* n_layers; the last writes int16 logits */
+    const uint32_t *out_offset; /* n_layers: arena offset of each layer's output */
 } qmoe_expert_t;
 
 /* The router's working memory: arena offsets planned at export (qmoe_codegen.memory), all alive
@@ -47,38 +47,38 @@ typedef struct {
 } qmoe_router_work_t;
 
 typedef struct {
-    uint8_t kind;                 /* QMOE_ROUTER_* */
+    uint8_t kind; /* QMOE_ROUTER_* */
     uint8_t n_experts;
-    uint8_t n_passes;             /* T (0 for the softmax router) */
-    uint8_t n_bins;               /* thresholds + 1 */
-    qmoe_fc_t hidden;             /* in -> H, ReLU int8 */
-    qmoe_fc_t out;                /* H -> E, int16 scores in units of 2^-logit_frac_bits nats */
-    const int32_t *masked_mult;   /* E: multipliers of the masked passes (inverted dropout) */
-    const int8_t *masked_shift;   /* E */
-    const uint8_t *masks;         /* T x H, one byte (0/1) per hidden unit */
-    const uint16_t *exp_table;    /* EXP[k] = round(2^15 exp(-k / 2^F)) */
+    uint8_t n_passes;           /* T (0 for the softmax router) */
+    uint8_t n_bins;             /* thresholds + 1 */
+    qmoe_fc_t hidden;           /* in -> H, ReLU int8 */
+    qmoe_fc_t out;              /* H -> E, int16 scores in units of 2^-logit_frac_bits nats */
+    const int32_t *masked_mult; /* E: multipliers of the masked passes (inverted dropout) */
+    const int8_t *masked_shift; /* E */
+    const uint8_t *masks;       /* T x H, one byte (0/1) per hidden unit */
+    const uint16_t *exp_table;  /* EXP[k] = round(2^15 exp(-k / 2^F)) */
     uint16_t exp_len;
-    uint8_t logit_frac_bits;      /* F */
-    const int64_t *thresholds;    /* n_bins - 1, ascending, in U_raw units */
-    const uint8_t *lut;           /* n_bins x n_experts: expert to run */
-    qmoe_router_work_t work;      /* arena offsets of the router's buffers */
+    uint8_t logit_frac_bits;   /* F */
+    const int64_t *thresholds; /* n_bins - 1, ascending, in U_raw units */
+    const uint8_t *lut;        /* n_bins x n_experts: expert to run */
+    qmoe_router_work_t work;   /* arena offsets of the router's buffers */
 } qmoe_router_t;
 
 typedef struct {
-    const uint8_t *hash;          /* QMOE_HASH_BYTES: SHA-256 of the IR content */
+    const uint8_t *hash; /* QMOE_HASH_BYTES: SHA-256 of the IR content */
     const char *name;
     uint16_t n_classes;
     const char *const *class_names;
-    uint8_t input_kind;           /* QMOE_INPUT_* */
+    uint8_t input_kind;                   /* QMOE_INPUT_* */
     const struct qmoe_frontend *frontend; /* NULL unless input_kind == QMOE_INPUT_FRONTEND */
     qmoe_input_t input;
     uint8_t n_experts;
     const qmoe_expert_t *experts;
-    const qmoe_router_t *router;  /* NULL for a single expert */
-    uint32_t arena_bytes;         /* working memory for one inference */
-    uint32_t scratch_offset;      /* the kernels' scratch in the arena (qmoe_fc.h), 8-aligned */
-    uint32_t scratch_bytes;       /* at least qmoe_fc_scratch_size() of every layer */
-    uint32_t flash_bytes;         /* weights and tables, as planned at export */
+    const qmoe_router_t *router; /* NULL for a single expert */
+    uint32_t arena_bytes;        /* working memory for one inference */
+    uint32_t scratch_offset;     /* the kernels' scratch in the arena (qmoe_fc.h), 8-aligned */
+    uint32_t scratch_bytes;      /* at least qmoe_fc_scratch_size() of every layer */
+    uint32_t flash_bytes;        /* weights and tables, as planned at export */
 } qmoe_model_t;
 
 /* The routing decision of one inference. */

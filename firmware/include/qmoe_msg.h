@@ -16,12 +16,12 @@
 #include "qmoe_status.h"
 
 /* Message types (the frame's type byte). */
-#define QMOE_MSG_PING 0x01u         /* any payload, echoed by PONG */
-#define QMOE_MSG_INFO 0x02u         /* empty */
-#define QMOE_MSG_LOAD_INPUT 0x03u   /* qmoe_msg_load_input_t */
-#define QMOE_MSG_INFER 0x04u        /* empty */
-#define QMOE_MSG_RUN_WINDOW 0x05u   /* qmoe_msg_run_window_t */
-#define QMOE_MSG_REPLY 0x80u        /* reply type = request type | QMOE_MSG_REPLY */
+#define QMOE_MSG_PING 0x01u       /* any payload, echoed by PONG */
+#define QMOE_MSG_INFO 0x02u       /* empty */
+#define QMOE_MSG_LOAD_INPUT 0x03u /* qmoe_msg_load_input_t */
+#define QMOE_MSG_INFER 0x04u      /* empty */
+#define QMOE_MSG_RUN_WINDOW 0x05u /* qmoe_msg_run_window_t */
+#define QMOE_MSG_REPLY 0x80u      /* reply type = request type | QMOE_MSG_REPLY */
 #define QMOE_MSG_PONG (QMOE_MSG_PING | QMOE_MSG_REPLY)
 #define QMOE_MSG_INFO_REPLY (QMOE_MSG_INFO | QMOE_MSG_REPLY)
 #define QMOE_MSG_LOAD_ACK (QMOE_MSG_LOAD_INPUT | QMOE_MSG_REPLY)
@@ -44,20 +44,20 @@
 
 /* Input kinds of LOAD_INPUT, and their bits in INFO's input_kinds. */
 typedef enum { QMOE_INPUT_FEATURES_I8 = 1, QMOE_INPUT_PCM_I16 = 2 } qmoe_input_kind_t;
-#define QMOE_INPUT_KIND_BIT(kind) (1u << ((kind) - 1u))
+#define QMOE_INPUT_KIND_BIT(kind) (1u << ((kind)-1u))
 
 /* INFO_REPLY. Strings are NUL-terminated here, at most QMOE_MSG_NAME_SIZE characters. */
 typedef struct {
-    uint8_t protocol_version; /* QMOE_FRAME_VERSION */
-    uint8_t input_kinds;      /* QMOE_INPUT_KIND_BIT() of each kind supported */
-    uint16_t max_payload;     /* QMOE_FRAME_MAX_PAYLOAD */
-    uint32_t clock_hz;        /* core clock */
+    uint8_t protocol_version;  /* QMOE_FRAME_VERSION */
+    uint8_t input_kinds;       /* QMOE_INPUT_KIND_BIT() of each kind supported */
+    uint16_t max_payload;      /* QMOE_FRAME_MAX_PAYLOAD */
+    uint32_t clock_hz;         /* core clock */
     uint32_t counter_per_tick; /* units of counter_unit per counter count (1 for a cycle counter) */
     uint32_t model_flash_bytes;
     uint32_t model_ram_bytes;
     uint8_t model_hash[QMOE_MSG_HASH_SIZE]; /* all zero when no model is built in */
-    const char *board;           /* e.g. "qemu-m4" */
-    const char *core;            /* e.g. "cortex-m4f" */
+    const char *board;                      /* e.g. "qemu-m4" */
+    const char *core;                       /* e.g. "cortex-m4f" */
     const char *counter;         /* e.g. "dwt_cyccnt", "systick", "mcycle", "monotonic" */
     const char *counter_unit;    /* e.g. "cycles", "ns" */
     const char *runtime_version; /* e.g. "0.1.0" */
@@ -127,11 +127,10 @@ qmoe_proto_error_t qmoe_msg_run_window_unpack(const uint8_t *payload, size_t len
 qmoe_status_t qmoe_msg_info_pack(const qmoe_msg_info_t *m, uint8_t *out, size_t cap, size_t *len);
 qmoe_status_t qmoe_msg_load_ack_pack(const qmoe_msg_load_ack_t *m, uint8_t *out, size_t cap,
                                      size_t *len);
-qmoe_status_t qmoe_msg_infer_reply_pack(const qmoe_msg_infer_reply_t *m, uint8_t *out,
-                                        size_t cap, size_t *len);
+qmoe_status_t qmoe_msg_infer_reply_pack(const qmoe_msg_infer_reply_t *m, uint8_t *out, size_t cap,
+                                        size_t *len);
 qmoe_status_t qmoe_msg_run_window_reply_pack(const qmoe_msg_run_window_reply_t *m, uint8_t *out,
                                              size_t cap, size_t *len);
-qmoe_status_t qmoe_msg_error_pack(const qmoe_msg_error_t *m, uint8_t *out, size_t cap,
-                                  size_t *len);
+qmoe_status_t qmoe_msg_error_pack(const qmoe_msg_error_t *m, uint8_t *out, size_t cap, size_t *len);
 
 #endif /* QMOE_MSG_H */

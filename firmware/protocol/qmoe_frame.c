@@ -159,7 +159,7 @@ qmoe_status_t qmoe_frame_encode(uint8_t *out, size_t cap, uint8_t type, uint8_t 
     qmoe_le16_put(out + 4, (uint16_t)len);
     qmoe_le16_put(out + 6, qmoe_crc16(QMOE_CRC16_INIT, out + 1, 5));
     qmoe_le32_put(out + QMOE_FRAME_HEADER_SIZE + len,
-             qmoe_crc32(QMOE_CRC32_INIT, out + 1, QMOE_FRAME_HEADER_SIZE - 1 + len));
+                  qmoe_crc32(QMOE_CRC32_INIT, out + 1, QMOE_FRAME_HEADER_SIZE - 1 + len));
     *out_len = len + QMOE_FRAME_OVERHEAD;
     return QMOE_OK;
 }

@@ -56,8 +56,7 @@ static qmoe_status_t put_name(uint8_t *out, const char *s)
     return QMOE_OK;
 }
 
-qmoe_status_t qmoe_msg_info_pack(const qmoe_msg_info_t *m, uint8_t *out, size_t cap,
-                                 size_t *len)
+qmoe_status_t qmoe_msg_info_pack(const qmoe_msg_info_t *m, uint8_t *out, size_t cap, size_t *len)
 {
     const char *names[5];
     if (cap < QMOE_MSG_INFO_REPLY_SIZE) {
@@ -97,8 +96,8 @@ qmoe_status_t qmoe_msg_load_ack_pack(const qmoe_msg_load_ack_t *m, uint8_t *out,
     return QMOE_OK;
 }
 
-qmoe_status_t qmoe_msg_infer_reply_pack(const qmoe_msg_infer_reply_t *m, uint8_t *out,
-                                        size_t cap, size_t *len)
+qmoe_status_t qmoe_msg_infer_reply_pack(const qmoe_msg_infer_reply_t *m, uint8_t *out, size_t cap,
+                                        size_t *len)
 {
     size_t size = QMOE_MSG_INFER_REPLY_HEADER_SIZE + 2u * (size_t)m->n_logits;
     if (cap < size || (m->logits == NULL && m->n_logits > 0)) {
@@ -139,8 +138,7 @@ qmoe_status_t qmoe_msg_run_window_reply_pack(const qmoe_msg_run_window_reply_t *
     return QMOE_OK;
 }
 
-qmoe_status_t qmoe_msg_error_pack(const qmoe_msg_error_t *m, uint8_t *out, size_t cap,
-                                  size_t *len)
+qmoe_status_t qmoe_msg_error_pack(const qmoe_msg_error_t *m, uint8_t *out, size_t cap, size_t *len)
 {
     size_t n = 0;
     size_t i;

@@ -44,8 +44,7 @@ static void accumulate_softmax(const qmoe_router_t *r, const int16_t *z, int64_t
 
 /* U_raw of the curiosity router: sum over experts of T*sum(p^2) - (sum p)^2 over the T passes. */
 static int64_t curiosity(const qmoe_fc_ctx_t *ctx, const qmoe_router_t *r, const int8_t *h,
-                         int8_t *hm, int16_t *z,
-                         int64_t *s1, int64_t *s2, qmoe_status_t *status)
+                         int8_t *hm, int16_t *z, int64_t *s1, int64_t *s2, qmoe_status_t *status)
 {
     const uint16_t n_h = r->hidden.n_out;
     qmoe_fc_t masked = r->out;

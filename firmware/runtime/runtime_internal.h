@@ -7,7 +7,7 @@
 
 #include "qmoe_model.h"
 
-#define QMOE_ALIGN_UP(n, a) (((n) + (a) - 1u) / (a) * (a))
+#define QMOE_ALIGN_UP(n, a) (((n) + (a)-1u) / (a) * (a))
 
 /* QMOE_OK when model and arena are usable: non-NULL, the arena 8-byte aligned and at least
  * model->arena_bytes long, the kernels' scratch 8-byte aligned inside it; QMOE_ERR_ARG

@@ -31,13 +31,15 @@ extern const unsigned test_config_count;
 static qmoe_frontend_state_t states[MAX_CONFIGS];
 static void *scratches[MAX_CONFIGS];
 
-static void die(const char *what) {
+static void die(const char *what)
+{
     fprintf(stderr, "frontend_main: %s\n", what);
     exit(2);
 }
 
 /* The next whitespace-separated token, or NULL at end of input. */
-static const char *token(void) {
+static const char *token(void)
+{
     static char buf[64];
     size_t n = 0;
     int c;
@@ -55,7 +57,8 @@ static const char *token(void) {
     return n ? buf : NULL;
 }
 
-static long long number(void) {
+static long long number(void)
+{
     const char *t = token();
     if (t == NULL) {
         die("missing number");
@@ -63,7 +66,8 @@ static long long number(void) {
     return strtoll(t, NULL, 10);
 }
 
-static unsigned long long unsigned_number(void) {
+static unsigned long long unsigned_number(void)
+{
     const char *t = token();
     if (t == NULL) {
         die("missing number");
@@ -72,7 +76,8 @@ static unsigned long long unsigned_number(void) {
 }
 
 /* Read `count` values with `number()` into a fresh exact-size array. */
-static long long *read_numbers(size_t count) {
+static long long *read_numbers(size_t count)
+{
     long long *v = malloc((count ? count : 1) * sizeof *v);
     size_t i;
     if (v == NULL) {
@@ -84,7 +89,8 @@ static long long *read_numbers(size_t count) {
     return v;
 }
 
-static unsigned config_index(void) {
+static unsigned config_index(void)
+{
     long long k = number();
     if (k < 0 || (unsigned long long)k >= test_config_count || k >= (long long)MAX_CONFIGS) {
         die("bad config index");
@@ -93,7 +99,8 @@ static unsigned config_index(void) {
 }
 
 /* Config k's scratch, refilled with 0xA5 so that nothing can depend on what it held before. */
-static void *scratch_for(unsigned k) {
+static void *scratch_for(unsigned k)
+{
     const size_t size = qmoe_frontend_scratch_size(test_configs[k]);
     if (scratches[k] == NULL) {
         scratches[k] = malloc(size);
@@ -105,7 +112,8 @@ static void *scratch_for(unsigned k) {
     return scratches[k];
 }
 
-static void print_logmel(const qmoe_frontend_state_t *st) {
+static void print_logmel(const qmoe_frontend_state_t *st)
+{
     uint16_t m;
     printf("L %lu", (unsigned long)st->frames - 1ul);
     for (m = 0; m < st->fe->n_mels; m++) {
@@ -114,7 +122,8 @@ static void print_logmel(const qmoe_frontend_state_t *st) {
     printf("\n");
 }
 
-static void cmd_run(void) {
+static void cmd_run(void)
+{
     const unsigned k = config_index();
     const qmoe_frontend_t *fe = test_configs[k];
     qmoe_frontend_state_t *st = &states[k];
@@ -175,7 +184,8 @@ static void cmd_run(void) {
     free(features);
 }
 
-static void cmd_math(int is_log) {
+static void cmd_math(int is_log)
+{
     const size_t n = (size_t)number();
     size_t i;
     printf(is_log ? "I" : "Q");
@@ -190,20 +200,22 @@ static void cmd_math(int is_log) {
     printf("\n");
 }
 
-static void expect(const char *name, long got, long want) {
+static void expect(const char *name, long got, long want)
+{
     printf("E %s %ld %ld\n", name, got, want);
 }
 
 /* Begin with a copy of `good` broken by `edit`; expects QMOE_ERR_ARG and scratch size 0. */
-#define BAD_CONFIG(name, edit)                                                                    \
-    do {                                                                                          \
-        qmoe_frontend_t bad = *good;                                                              \
-        edit;                                                                                     \
-        expect(name, (long)qmoe_frontend_begin(&bad, &st, buf, sizeof buf), QMOE_ERR_ARG);        \
-        expect(name "_size", (long)qmoe_frontend_scratch_size(&bad), 0);                          \
+#define BAD_CONFIG(name, edit)                                                                     \
+    do {                                                                                           \
+        qmoe_frontend_t bad = *good;                                                               \
+        edit;                                                                                      \
+        expect(name, (long)qmoe_frontend_begin(&bad, &st, buf, sizeof buf), QMOE_ERR_ARG);         \
+        expect(name "_size", (long)qmoe_frontend_scratch_size(&bad), 0);                           \
     } while (0)
 
-static void cmd_errors(void) {
+static void cmd_errors(void)
+{
     const qmoe_frontend_t *good = test_configs[config_index()];
     const size_t need = qmoe_frontend_scratch_size(good);
     static uint64_t buf[8192];
@@ -259,7 +271,8 @@ static void cmd_errors(void) {
     expect("begin_again", qmoe_frontend_begin(good, &st, buf, need), QMOE_OK);
 }
 
-int main(void) {
+int main(void)
+{
     const char *cmd;
 
     if (test_config_count > MAX_CONFIGS) {
@@ -267,7 +280,8 @@ int main(void) {
     }
     while ((cmd = token()) != NULL) {
         if (strcmp(cmd, "size") == 0) {
-            printf("S %lu\n", (unsigned long)qmoe_frontend_scratch_size(test_configs[config_index()]));
+            printf("S %lu\n",
+                   (unsigned long)qmoe_frontend_scratch_size(test_configs[config_index()]));
         } else if (strcmp(cmd, "run") == 0) {
             cmd_run();
         } else if (strcmp(cmd, "ilog") == 0 || strcmp(cmd, "isqrt") == 0) {

@@ -32,9 +32,8 @@ int main(void)
             f[i] = (int32_t)v;
             x[i] = (int8_t)v;
         }
-        qmoe_status_t st = features
-                               ? qmoe_model_quantize_input(&qmoe_model, f, arena, sizeof arena)
-                               : qmoe_model_set_input(&qmoe_model, x, arena, sizeof arena);
+        qmoe_status_t st = features ? qmoe_model_quantize_input(&qmoe_model, f, arena, sizeof arena)
+                                    : qmoe_model_set_input(&qmoe_model, x, arena, sizeof arena);
         qmoe_result_t res;
         if (st == QMOE_OK) {
             st = qmoe_model_infer(&qmoe_model, arena, sizeof arena, &res);

@@ -78,7 +78,10 @@ static void print_hex(const uint8_t *b, size_t n)
     }
 }
 
-static unsigned long num(const char *s) { return strtoul(s, NULL, 10); }
+static unsigned long num(const char *s)
+{
+    return strtoul(s, NULL, 10);
+}
 
 static void print_event(const qmoe_frame_result_t *r)
 {
@@ -213,9 +216,9 @@ static void cmd_pack(int ntok)
     } else if (strcmp(what, "infer") == 0 && ntok == 12) {
         cmd_pack_infer();
     } else if (strcmp(what, "window") == 0 && ntok == 8) {
-        qmoe_msg_run_window_reply_t m = {
-            (uint32_t)num(tok[2]), (uint32_t)num(tok[3]), (uint32_t)num(tok[4]),
-            (uint32_t)num(tok[5]), (uint32_t)num(tok[6]), strtoull(tok[7], NULL, 10)};
+        qmoe_msg_run_window_reply_t m = {(uint32_t)num(tok[2]), (uint32_t)num(tok[3]),
+                                         (uint32_t)num(tok[4]), (uint32_t)num(tok[5]),
+                                         (uint32_t)num(tok[6]), strtoull(tok[7], NULL, 10)};
         print_packed(qmoe_msg_run_window_reply_pack(&m, out, OUT_MAX, &n), &n);
     } else if (strcmp(what, "error") == 0 && ntok == 5) {
         char *detail = unhex_str(tok[4]);

@@ -55,8 +55,7 @@ static void record(trace_t *t, const qmoe_frame_parser_t *p, const uint8_t *buf,
         if (r->length > p->max_payload) {
             fail("READY with a payload above the maximum");
         }
-        if (r->length > 0u &&
-            (r->payload < buf || r->payload + r->length > buf + buf_size)) {
+        if (r->length > 0u && (r->payload < buf || r->payload + r->length > buf + buf_size)) {
             fail("READY payload outside the parser's buffer");
         }
         if (r->error != QMOE_PROTO_OK) {

@@ -26,20 +26,22 @@ static inline int32_t entry(const uint32_t *t, uint32_t b)
 }
 
 /* a += the 4 table entries of the bytes of the word at ADDR (an addressing mode). */
-#define ROW_WORD(a, addr)                                                                          \
-    "ldr    %[w], " addr "\n\t"                                                                    \
-    "uxtb   %[i], %[w]\n\t"                                                                        \
-    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                        \
-    "add    %[" a "], %[" a "], %[v]\n\t"                                                          \
-    "uxtab  %[i], %[k1], %[w], ror #8\n\t"                                                         \
-    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                        \
-    "add    %[" a "], %[" a "], %[v]\n\t"                                                          \
-    "uxtab  %[i], %[k2], %[w], ror #16\n\t"                                                        \
-    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                        \
-    "add    %[" a "], %[" a "], %[v]\n\t"                                                          \
-    "uxtab  %[i], %[k3], %[w], ror #24\n\t"                                                        \
-    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                        \
+/* clang-format off */
+#define ROW_WORD(a, addr)                                                                         \
+    "ldr    %[w], " addr "\n\t"                                                                  \
+    "uxtb   %[i], %[w]\n\t"                                                                      \
+    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                      \
+    "add    %[" a "], %[" a "], %[v]\n\t"                                                        \
+    "uxtab  %[i], %[k1], %[w], ror #8\n\t"                                                       \
+    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                      \
+    "add    %[" a "], %[" a "], %[v]\n\t"                                                        \
+    "uxtab  %[i], %[k2], %[w], ror #16\n\t"                                                      \
+    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                      \
+    "add    %[" a "], %[" a "], %[v]\n\t"                                                        \
+    "uxtab  %[i], %[k3], %[w], ror #24\n\t"                                                      \
+    "ldrsh  %[v], [%[t], %[i], lsl #1]\n\t"                                                      \
     "add    %[" a "], %[" a "], %[v]\n\t"
+/* clang-format on */
 
 /* acc[r] += the block's dot product of row r (its word at p + r * s), for `rows` rows (even,
  * >= 2), four per iteration; rows % 4 == 2 enters the loop at its second half (rows 2 and 3 of
@@ -52,42 +54,32 @@ static void lookup_rows(const uint32_t *t, const uint8_t *p, uint32_t s, int32_t
     int32_t a0, a1;
     uint32_t w, i, v;
 
+    /* clang-format off */
     __asm__ volatile(
         "tst    %[rows], #2\n\t"
         "beq    1f\n\t"
         "sub    %[p], %[p], %[s], lsl #1\n\t"
         "b      2f\n"
         "1:\n\t"
-        "ldrd   %[a0], %[a1], [%[acc]]\n\t" ROW_WORD("a0", "[%[p]]") ROW_WORD(
-            "a1",
-            "[%[p], %[s]]") "strd   %[a0], %[a1], [%[acc]], #8\n"
-                            "2:\n\t"
-                            "ldrd   %[a0], %[a1], [%[acc]]\n\t" ROW_WORD(
-                                "a0",
-                                "[%[p], %[s], lsl #1]") "add    %[p], %[p], %[s], lsl "
-                                                        "#1\n\t" ROW_WORD("a1",
-                                                                          "[%[p], %[s]]") "add    "
-                                                                                          "%[p], "
-                                                                                          "%[p], "
-                                                                                          "%[s], "
-                                                                                          "lsl "
-                                                                                          "#1\n\t"
-                                                                                          "strd   "
-                                                                                          "%[a0], "
-                                                                                          "%[a1], "
-                                                                                          "[%[acc]]"
-                                                                                          ", #8\n\t"
-                                                                                          "cmp    "
-                                                                                          "%[acc], "
-                                                                                          "%[end]"
-                                                                                          "\n\t"
-                                                                                          "bne    "
-                                                                                          "1b"
+        "ldrd   %[a0], %[a1], [%[acc]]\n\t"
+        ROW_WORD("a0", "[%[p]]")
+        ROW_WORD("a1", "[%[p], %[s]]")
+        "strd   %[a0], %[a1], [%[acc]], #8\n"
+        "2:\n\t"
+        "ldrd   %[a0], %[a1], [%[acc]]\n\t"
+        ROW_WORD("a0", "[%[p], %[s], lsl #1]")
+        "add    %[p], %[p], %[s], lsl #1\n\t"
+        ROW_WORD("a1", "[%[p], %[s]]")
+        "add    %[p], %[p], %[s], lsl #1\n\t"
+        "strd   %[a0], %[a1], [%[acc]], #8\n\t"
+        "cmp    %[acc], %[end]\n\t"
+        "bne    1b"
         : [acc] "+&r"(acc), [p] "+&r"(p), [a0] "=&r"(a0), [a1] "=&r"(a1), [w] "=&r"(w),
           [i] "=&r"(i), [v] "=&r"(v)
         : [t] "r"(t), [s] "r"(s), [end] "r"(end), [k1] "r"(k1), [k2] "r"(k2), [k3] "r"(k3),
           [rows] "r"(rows)
         : "cc", "memory");
+    /* clang-format on */
 }
 
 /* acc[r] += the dot product of the block's first `bytes` bytes of row r (at p + r * s). */
@@ -194,21 +186,23 @@ void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
 }
 
 /* One hi value's 16 entries: the 8 words of p pairs plus q = (Q[hi], Q[hi]), 32 bytes. */
-#define PQ_ROW                                                                                     \
-    "ldr    %[q], [%[qs]], #4\n\t"                                                                 \
-    "pkhbt  %[q], %[q], %[q], lsl #16\n\t"                                                         \
-    "sadd16 %[ra], %[p0], %[q]\n\t"                                                                \
-    "sadd16 %[rb], %[p1], %[q]\n\t"                                                                \
-    "strd   %[ra], %[rb], [%[t]], #8\n\t"                                                          \
-    "sadd16 %[ra], %[p2], %[q]\n\t"                                                                \
-    "sadd16 %[rb], %[p3], %[q]\n\t"                                                                \
-    "strd   %[ra], %[rb], [%[t]], #8\n\t"                                                          \
-    "sadd16 %[ra], %[p4], %[q]\n\t"                                                                \
-    "sadd16 %[rb], %[p5], %[q]\n\t"                                                                \
-    "strd   %[ra], %[rb], [%[t]], #8\n\t"                                                          \
-    "sadd16 %[ra], %[p6], %[q]\n\t"                                                                \
-    "sadd16 %[rb], %[p7], %[q]\n\t"                                                                \
+/* clang-format off */
+#define PQ_ROW                                                                                    \
+    "ldr    %[q], [%[qs]], #4\n\t"                                                               \
+    "pkhbt  %[q], %[q], %[q], lsl #16\n\t"                                                       \
+    "sadd16 %[ra], %[p0], %[q]\n\t"                                                              \
+    "sadd16 %[rb], %[p1], %[q]\n\t"                                                              \
+    "strd   %[ra], %[rb], [%[t]], #8\n\t"                                                        \
+    "sadd16 %[ra], %[p2], %[q]\n\t"                                                              \
+    "sadd16 %[rb], %[p3], %[q]\n\t"                                                              \
+    "strd   %[ra], %[rb], [%[t]], #8\n\t"                                                        \
+    "sadd16 %[ra], %[p4], %[q]\n\t"                                                              \
+    "sadd16 %[rb], %[p5], %[q]\n\t"                                                              \
+    "strd   %[ra], %[rb], [%[t]], #8\n\t"                                                        \
+    "sadd16 %[ra], %[p6], %[q]\n\t"                                                              \
+    "sadd16 %[rb], %[p7], %[q]\n\t"                                                              \
     "strd   %[ra], %[rb], [%[t]], #8\n\t"
+/* clang-format on */
 
 void qmoe_m4_table_pq(uint32_t *table, const int32_t p[16], const int32_t q[16])
 {
@@ -219,11 +213,14 @@ void qmoe_m4_table_pq(uint32_t *table, const int32_t p[16], const int32_t q[16])
     const int32_t *qs = q, *end = q + 16;
     uint32_t *t = table;
     uint32_t qv, ra, rb;
-    __asm__ volatile(
-        "1:\n\t" PQ_ROW PQ_ROW "cmp    %[qs], %[end]\n\t"
-        "bne    1b"
-        : [t] "+&r"(t), [qs] "+&r"(qs), [q] "=&r"(qv), [ra] "=&r"(ra), [rb] "=&r"(rb)
-        : [end] "r"(end), [p0] "r"(pw[0]), [p1] "r"(pw[1]), [p2] "r"(pw[2]), [p3] "r"(pw[3]),
-          [p4] "r"(pw[4]), [p5] "r"(pw[5]), [p6] "r"(pw[6]), [p7] "r"(pw[7])
-        : "cc", "memory");
+    /* clang-format off */
+    __asm__ volatile("1:\n\t" PQ_ROW PQ_ROW
+                     "cmp    %[qs], %[end]\n\t"
+                     "bne    1b"
+                     : [t] "+&r"(t), [qs] "+&r"(qs), [q] "=&r"(qv), [ra] "=&r"(ra), [rb] "=&r"(rb)
+                     : [end] "r"(end), [p0] "r"(pw[0]), [p1] "r"(pw[1]), [p2] "r"(pw[2]),
+                       [p3] "r"(pw[3]), [p4] "r"(pw[4]), [p5] "r"(pw[5]), [p6] "r"(pw[6]),
+                       [p7] "r"(pw[7])
+                     : "cc", "memory");
+    /* clang-format on */
 }

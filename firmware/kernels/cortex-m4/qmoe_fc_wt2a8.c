@@ -16,17 +16,19 @@
 /* One hi value's 16 entries, P + q with q = Q[hi] twice, for the 8 words of P; words 4 and 5
  * repeat words 0 and 1 (lo 8..11 hold the invalid code 0b10 for x1, which reads as 0 like the
  * reference does). Rows of the table are 32 bytes per hi value. */
-#define HI_ROW(hi)                                                                                 \
-    "sadd16 %[ra], %[p01], %[q]\n\t"                                                               \
-    "sadd16 %[rb], %[p23], %[q]\n\t"                                                               \
-    "strd   %[ra], %[rb], [%[t], #32*" #hi "]\n\t"                                                 \
-    "strd   %[ra], %[rb], [%[t], #32*" #hi "+16]\n\t"                                              \
-    "sadd16 %[ra], %[p45], %[q]\n\t"                                                               \
-    "sadd16 %[rb], %[p67], %[q]\n\t"                                                               \
-    "strd   %[ra], %[rb], [%[t], #32*" #hi "+8]\n\t"                                               \
-    "sadd16 %[ra], %[pcd], %[q]\n\t"                                                               \
-    "sadd16 %[rb], %[pef], %[q]\n\t"                                                               \
+/* clang-format off */
+#define HI_ROW(hi)                                                                                \
+    "sadd16 %[ra], %[p01], %[q]\n\t"                                                             \
+    "sadd16 %[rb], %[p23], %[q]\n\t"                                                             \
+    "strd   %[ra], %[rb], [%[t], #32*" #hi "]\n\t"                                                \
+    "strd   %[ra], %[rb], [%[t], #32*" #hi "+16]\n\t"                                             \
+    "sadd16 %[ra], %[p45], %[q]\n\t"                                                             \
+    "sadd16 %[rb], %[p67], %[q]\n\t"                                                             \
+    "strd   %[ra], %[rb], [%[t], #32*" #hi "+8]\n\t"                                              \
+    "sadd16 %[ra], %[pcd], %[q]\n\t"                                                             \
+    "sadd16 %[rb], %[pef], %[q]\n\t"                                                             \
     "strd   %[ra], %[rb], [%[t], #32*" #hi "+24]\n\t"
+/* clang-format on */
 
 /* The table of the 4 inputs at x (any alignment) into t[0..127]: 8 words per hi value; the 7 hi
  * values holding the invalid code 0b10 are not written. With e = (x0, x2), o = (x1, x3) and
@@ -37,6 +39,7 @@ static void build_table(uint32_t *t, const int8_t *x)
 {
     uint32_t p01, p23, p45, p67, pcd, pef, x2, nx2, x3, q, ra, rb;
 
+    /* clang-format off */
     __asm__ volatile(
         "ldr    %[ra], [%[x]]\n\t"
         "sxtb16 %[rb], %[ra], ror #8\n\t" /* o = (x1, x3) */
@@ -56,30 +59,21 @@ static void build_table(uint32_t *t, const int8_t *x)
         "strd   %[p01], %[p23], [%[t], #16]\n\t"
         "strd   %[p45], %[p67], [%[t], #8]\n\t"
         "strd   %[pcd], %[pef], [%[t], #24]\n\t"
-        "mov    %[q], %[x2]\n\t" HI_ROW(1) "mov    %[q], %[nx2]\n\t" HI_ROW(3) "mov    %[q], "
-                                                                               "%[x3]\n\t" HI_ROW(4) "sadd16 %[q], %[x2], %[x3]\n\t" HI_ROW(5) "sadd16 %[q], %[nx2], %[x3]\n\t" HI_ROW(
-                                                                                   7) "mov    "
-                                                                                      "%[q], #0\n\t"
-                                                                                      "ssub16 "
-                                                                                      "%[q], %[q], "
-                                                                                      "%[x3]"
-                                                                                      "\n\t" HI_ROW(12) "ssub16 %[q], %[x2], %[x3]\n\t" HI_ROW(
-                                                                                          13) "ssub"
-                                                                                              "16 "
-                                                                                              "%[q]"
-                                                                                              ", "
-                                                                                              "%["
-                                                                                              "nx2]"
-                                                                                              ", "
-                                                                                              "%["
-                                                                                              "x3]"
-                                                                                              "\n"
-                                                                                              "\t" HI_ROW(15)
-        : [p01] "=&r"(p01), [p23] "=&r"(p23), [p45] "=&r"(p45), [p67] "=&r"(p67), [pcd] "=&r"(pcd),
-          [pef] "=&r"(pef), [x2] "=&r"(x2), [nx2] "=&r"(nx2), [x3] "=&r"(x3), [q] "=&r"(q),
-          [ra] "=&r"(ra), [rb] "=&r"(rb)
+        "mov    %[q], %[x2]\n\t" HI_ROW(1)
+        "mov    %[q], %[nx2]\n\t" HI_ROW(3)
+        "mov    %[q], %[x3]\n\t" HI_ROW(4)
+        "sadd16 %[q], %[x2], %[x3]\n\t" HI_ROW(5)
+        "sadd16 %[q], %[nx2], %[x3]\n\t" HI_ROW(7)
+        "mov    %[q], #0\n\t"
+        "ssub16 %[q], %[q], %[x3]\n\t" HI_ROW(12)
+        "ssub16 %[q], %[x2], %[x3]\n\t" HI_ROW(13)
+        "ssub16 %[q], %[nx2], %[x3]\n\t" HI_ROW(15)
+        : [p01] "=&r"(p01), [p23] "=&r"(p23), [p45] "=&r"(p45), [p67] "=&r"(p67),
+          [pcd] "=&r"(pcd), [pef] "=&r"(pef), [x2] "=&r"(x2), [nx2] "=&r"(nx2), [x3] "=&r"(x3),
+          [q] "=&r"(q), [ra] "=&r"(ra), [rb] "=&r"(rb)
         : [t] "r"(t), [x] "r"(x)
         : "memory");
+    /* clang-format on */
 }
 
 /* Tables pay for themselves from 2 rows on: no direct path (min_rows 0, no pq). */

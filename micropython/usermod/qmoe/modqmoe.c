@@ -52,10 +52,9 @@ static void *alloc_zeroed(qmoe_mp_model_t *self, size_t bytes)
 /* ValueError naming the blob and what the loader found wrong. */
 static MP_NORETURN void blob_error(const char *where, const qmoe_blob_error_t *err)
 {
-    mp_raise_msg_varg(&mp_type_ValueError,
-                      MP_ERROR_TEXT("model blob %s: %s (at byte %u: %u, expected %u)"), where,
-                      err->what, (unsigned)err->offset, (unsigned)err->value,
-                      (unsigned)err->expected);
+    mp_raise_msg_varg(
+        &mp_type_ValueError, MP_ERROR_TEXT("model blob %s: %s (at byte %u: %u, expected %u)"),
+        where, err->what, (unsigned)err->offset, (unsigned)err->value, (unsigned)err->expected);
 }
 
 /* The blob's bytes, 8-byte aligned: a bytes object in place, anything else copied once. */
@@ -136,8 +135,8 @@ static void check_hash(const qmoe_model_t *model, mp_obj_t want)
         mp_raise_msg_varg(&mp_type_ValueError,
                           MP_ERROR_TEXT("model is %02x%02x%02x%02x..., not the expected "
                                         "%02x%02x%02x%02x..."),
-                          model->hash[0], model->hash[1], model->hash[2], model->hash[3],
-                          expect[0], expect[1], expect[2], expect[3]);
+                          model->hash[0], model->hash[1], model->hash[2], model->hash[3], expect[0],
+                          expect[1], expect[2], expect[3]);
     }
 }
 
@@ -179,12 +178,12 @@ static mp_obj_t model_make_new(const mp_obj_type_t *type, size_t n_args, size_t 
     self->source = mp_const_none;
     self->heap_bytes = sizeof *self;
     if (args[ARG_source].u_obj == mp_const_none) {
-        #ifdef QMOE_MP_BUILTIN_MODEL
+#ifdef QMOE_MP_BUILTIN_MODEL
         self->model = &qmoe_model;
-        #else
+#else
         mp_raise_ValueError(MP_ERROR_TEXT("no model is compiled into this firmware: "
                                           "give a .qbin path or its bytes"));
-        #endif
+#endif
     } else {
         load_blob(self, args[ARG_source].u_obj);
     }
@@ -285,7 +284,8 @@ static mp_obj_t layer_info(const qmoe_fc_t *fc)
     uint32_t bytes = fc->format == QMOE_FMT_T5 ? ((uint32_t)fc->n_out * fc->n_in + 4u) / 5u
                                                : (uint32_t)fc->n_out * fc->row_bytes;
     mp_obj_t t[4] = {
-        MP_OBJ_NEW_SMALL_INT(fc->n_in), MP_OBJ_NEW_SMALL_INT(fc->n_out),
+        MP_OBJ_NEW_SMALL_INT(fc->n_in),
+        MP_OBJ_NEW_SMALL_INT(fc->n_out),
         mp_obj_new_str_from_cstr(format_names[fc->format <= 7 ? fc->format : 0]),
         mp_obj_new_int_from_uint(bytes),
     };
@@ -299,8 +299,8 @@ static mp_obj_t model_info(mp_obj_t self_in)
     mp_obj_t d = mp_obj_new_dict(0);
     store(d, MP_QSTR_name, mp_obj_new_str_from_cstr(m->name));
     store(d, MP_QSTR_hash, mp_obj_new_bytes(m->hash, QMOE_HASH_BYTES));
-    store(d, MP_QSTR_source, MP_OBJ_NEW_QSTR(self->source == mp_const_none ? MP_QSTR_firmware
-                                                                          : MP_QSTR_blob));
+    store(d, MP_QSTR_source,
+          MP_OBJ_NEW_QSTR(self->source == mp_const_none ? MP_QSTR_firmware : MP_QSTR_blob));
     store(d, MP_QSTR_input, MP_OBJ_NEW_QSTR(m->frontend != NULL ? MP_QSTR_pcm : MP_QSTR_features));
     store(d, MP_QSTR_n_features, MP_OBJ_NEW_SMALL_INT(m->input.n_features));
     store(d, MP_QSTR_n_classes, MP_OBJ_NEW_SMALL_INT(m->n_classes));
@@ -316,9 +316,10 @@ static mp_obj_t model_info(mp_obj_t self_in)
     }
     store(d, MP_QSTR_experts, experts);
     const qmoe_router_t *r = m->router;
-    store(d, MP_QSTR_router, r == NULL ? MP_OBJ_NEW_QSTR(MP_QSTR_none)
-                             : MP_OBJ_NEW_QSTR(r->kind == QMOE_ROUTER_CURIOSITY ? MP_QSTR_curiosity
-                                                                               : MP_QSTR_softmax));
+    store(d, MP_QSTR_router,
+          r == NULL ? MP_OBJ_NEW_QSTR(MP_QSTR_none)
+                    : MP_OBJ_NEW_QSTR(r->kind == QMOE_ROUTER_CURIOSITY ? MP_QSTR_curiosity
+                                                                       : MP_QSTR_softmax));
     store(d, MP_QSTR_passes, MP_OBJ_NEW_SMALL_INT(r == NULL ? 0 : r->n_passes));
     store(d, MP_QSTR_arena_bytes, mp_obj_new_int_from_uint(self->arena_bytes));
     store(d, MP_QSTR_frontend_scratch_bytes, mp_obj_new_int_from_uint(self->scratch_bytes));
@@ -363,9 +364,8 @@ static const mp_rom_map_elem_t model_locals[] = {
 };
 static MP_DEFINE_CONST_DICT(model_locals_dict, model_locals);
 
-static MP_DEFINE_CONST_OBJ_TYPE(qmoe_mp_model_type, MP_QSTR_Model, MP_TYPE_FLAG_NONE,
-                                make_new, model_make_new, attr, model_attr, locals_dict,
-                                &model_locals_dict);
+static MP_DEFINE_CONST_OBJ_TYPE(qmoe_mp_model_type, MP_QSTR_Model, MP_TYPE_FLAG_NONE, make_new,
+                                model_make_new, attr, model_attr, locals_dict, &model_locals_dict);
 
 static mp_obj_t mod_counter(void)
 {

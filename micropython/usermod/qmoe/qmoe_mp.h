@@ -50,7 +50,7 @@ typedef struct {
 struct _qmoe_mp_model_t {
     mp_obj_base_t base;
     const qmoe_model_t *model;
-    mp_obj_t source;   /* the blob's object (kept alive), or None for the built-in model */
+    mp_obj_t source; /* the blob's object (kept alive), or None for the built-in model */
     uint64_t *arena;
     size_t arena_bytes;
     uint64_t *scratch; /* front-end scratch, NULL without a front end */

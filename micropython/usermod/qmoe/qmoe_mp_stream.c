@@ -40,9 +40,9 @@ void qmoe_mp_stream_begin(qmoe_mp_model_t *self)
 {
     qmoe_mp_stream_t *s = self->stream;
     uint32_t t0 = qmoe_mp_counter();
-    qmoe_mp_check(qmoe_frontend_begin(self->model->frontend, &s->st, self->scratch,
-                                      self->scratch_bytes),
-                  "the front end");
+    qmoe_mp_check(
+        qmoe_frontend_begin(self->model->frontend, &s->st, self->scratch, self->scratch_bytes),
+        "the front end");
     s->samples = 0;
     s->have_odd = false;
     s->active = true;
@@ -103,9 +103,9 @@ mp_obj_t qmoe_mp_stream_finish_run(qmoe_mp_stream_t *s, uint32_t t0)
         mp_raise_ValueError(MP_ERROR_TEXT("PCM stream ended inside a sample (odd byte count)"));
     }
     qmoe_mp_check(qmoe_frontend_finish(&s->st, self->features), "the front end");
-    qmoe_mp_check(qmoe_model_quantize_input(self->model, self->features, self->arena,
-                                            self->arena_bytes),
-                  "the input quantizer");
+    qmoe_mp_check(
+        qmoe_model_quantize_input(self->model, self->features, self->arena, self->arena_bytes),
+        "the input quantizer");
     memcpy(self->xbuf, self->arena, self->model->input.n_features); /* the expert consumes X */
     self->counts[QMOE_MP_FRONTEND] = s->counts + (qmoe_mp_counter() - t1);
     return qmoe_mp_run(self, t0);
@@ -150,8 +150,8 @@ static const mp_rom_map_elem_t stream_locals[] = {
 };
 static MP_DEFINE_CONST_DICT(stream_locals_dict, stream_locals);
 
-MP_DEFINE_CONST_OBJ_TYPE(qmoe_mp_stream_type, MP_QSTR_Stream, MP_TYPE_FLAG_NONE, attr,
-                         stream_attr, locals_dict, &stream_locals_dict);
+MP_DEFINE_CONST_OBJ_TYPE(qmoe_mp_stream_type, MP_QSTR_Stream, MP_TYPE_FLAG_NONE, attr, stream_attr,
+                         locals_dict, &stream_locals_dict);
 
 /* ---- qmoe.Result ------------------------------------------------------------------------- */
 
@@ -180,9 +180,9 @@ static void result_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kin
 {
     qmoe_mp_result_t *r = MP_OBJ_TO_PTR(self_in);
     (void)kind;
-    mp_printf(print, "<qmoe.Result cls=%u expert=%u choice=%u uncertainty=%u>", r->cls,
-              r->expert, r->choice, (unsigned)r->uncertainty);
+    mp_printf(print, "<qmoe.Result cls=%u expert=%u choice=%u uncertainty=%u>", r->cls, r->expert,
+              r->choice, (unsigned)r->uncertainty);
 }
 
-MP_DEFINE_CONST_OBJ_TYPE(qmoe_mp_result_type, MP_QSTR_Result, MP_TYPE_FLAG_NONE, attr,
-                         result_attr, print, result_print);
+MP_DEFINE_CONST_OBJ_TYPE(qmoe_mp_result_type, MP_QSTR_Result, MP_TYPE_FLAG_NONE, attr, result_attr,
+                         print, result_print);

@@ -54,9 +54,8 @@ static void window(int with_sensor, unsigned cps, unsigned n, unsigned work, uns
     }
     qmoe_energy_end(&e);
     qmoe_energy_result(&e, &uj, &samples);
-    printf("window %u %u %u %u %u %llu %u\n", (unsigned)uj, (unsigned)samples,
-           (unsigned)e.failures, (unsigned)min, (unsigned)max, sum,
-           (unsigned)(fake_counter - start));
+    printf("window %u %u %u %u %u %llu %u\n", (unsigned)uj, (unsigned)samples, (unsigned)e.failures,
+           (unsigned)min, (unsigned)max, sum, (unsigned)(fake_counter - start));
 }
 
 int main(void)
@@ -75,11 +74,11 @@ int main(void)
             fake_ina_attach((int)a, (uint8_t)b);
             puts("ok");
         } else if (strcmp(cmd, "cal") == 0) {
-            printf("cal %u\n", (unsigned)qmoe_ina_calibration((qmoe_ina_chip_t)a, (uint32_t)b,
-                                                              (uint32_t)c));
+            printf("cal %u\n",
+                   (unsigned)qmoe_ina_calibration((qmoe_ina_chip_t)a, (uint32_t)b, (uint32_t)c));
         } else if (strcmp(cmd, "setup") == 0) {
-            const qmoe_status_t st = qmoe_ina_setup(&ina, (qmoe_ina_chip_t)a, (uint8_t)b,
-                                                    (uint32_t)c, (uint32_t)d);
+            const qmoe_status_t st =
+                qmoe_ina_setup(&ina, (qmoe_ina_chip_t)a, (uint8_t)b, (uint32_t)c, (uint32_t)d);
             printf("setup %d %u %u %u %u\n", (int)st, (unsigned)ina.current_lsb_na,
                    (unsigned)ina.calibration, (unsigned)ina.config, (unsigned)ina.conversion_us);
         } else if (strcmp(cmd, "init") == 0) {

@@ -14,14 +14,14 @@
 
 #include <stdint.h>
 
-void fake_ina_attach(int chip, uint8_t address);    /* chip 219 or 226; 0: nothing on the bus */
+void fake_ina_attach(int chip, uint8_t address);     /* chip 219 or 226; 0: nothing on the bus */
 void fake_ina_set(int64_t shunt_nv, int64_t bus_uv); /* the true voltages */
-uint16_t fake_ina_register(uint8_t reg);           /* what a read of `reg` returns now */
-void fake_ina_fail_reads(uint32_t n);              /* the next n reads fail (NACK) */
+uint16_t fake_ina_register(uint8_t reg);             /* what a read of `reg` returns now */
+void fake_ina_fail_reads(uint32_t n);                /* the next n reads fail (NACK) */
 
-extern uint32_t fake_counter;              /* the board counter qmoe_energy reads */
-extern uint32_t fake_ina_transfer_counts;  /* counter counts one bus transfer takes */
-extern uint32_t fake_ina_transfers;        /* transfers so far */
+extern uint32_t fake_counter;             /* the board counter qmoe_energy reads */
+extern uint32_t fake_ina_transfer_counts; /* counter counts one bus transfer takes */
+extern uint32_t fake_ina_transfers;       /* transfers so far */
 uint32_t fake_counter_read(void);
 
 #endif /* FAKE_INA_H */

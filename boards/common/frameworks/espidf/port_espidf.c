@@ -113,7 +113,7 @@ qmoe_status_t qmoe_i2c_write(uint8_t address, const uint8_t *data, size_t n)
         return QMOE_ERR_ARG;
     }
     return i2c_master_transmit(sensor_dev, data, n, I2C_TIMEOUT_MS) == ESP_OK ? QMOE_OK
-                                                                            : QMOE_ERR_IO;
+                                                                              : QMOE_ERR_IO;
 }
 
 qmoe_status_t qmoe_i2c_read(uint8_t address, uint8_t *data, size_t n)
@@ -122,5 +122,5 @@ qmoe_status_t qmoe_i2c_read(uint8_t address, uint8_t *data, size_t n)
         return QMOE_ERR_ARG;
     }
     return i2c_master_receive(sensor_dev, data, n, I2C_TIMEOUT_MS) == ESP_OK ? QMOE_OK
-                                                                           : QMOE_ERR_IO;
+                                                                             : QMOE_ERR_IO;
 }
