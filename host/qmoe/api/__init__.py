@@ -1,8 +1,8 @@
 """The Python API of qmoe: one typed function per `qmoe-host` command, which the CLI
 (qmoe.cli) calls and prints the result of. docs/api.md lists them with an example.
 
-- data builtin, embeddings, info, manifest: `data_builtin`, `data_embeddings`, `data_info`,
-  `data_manifest` (qmoe.api.data)
+- data builtin, embeddings, info, manifest, speech: `data_builtin`, `data_embeddings`,
+  `data_info`, `data_manifest`, `data_speech` (qmoe.api.data)
 - train, eval: `train` (with `load_features`, `parse_variant`), `evaluate_model`
   (qmoe.api.training)
 - demo: `demo`; its settings `DemoSettings`, its training half `train_demo` (qmoe.api.demo)
@@ -17,7 +17,14 @@ Each returns a typed result (a dataclass of what the command made) that the CLI 
 """
 
 from qmoe.api.analysis import compare, report
-from qmoe.api.data import EmbeddingsReport, data_builtin, data_embeddings, data_info, data_manifest
+from qmoe.api.data import (
+    EmbeddingsReport,
+    data_builtin,
+    data_embeddings,
+    data_info,
+    data_manifest,
+    data_speech,
+)
 from qmoe.api.demo import DEMO_VARIANTS, DemoSettings, demo, train_demo
 from qmoe.api.device import (
     BoardsReport,
@@ -65,6 +72,7 @@ __all__ = [
     "data_embeddings",
     "data_info",
     "data_manifest",
+    "data_speech",
     "demo",
     "ei_export",
     "ei_import",

@@ -1,5 +1,5 @@
 """Data commands of the API: `qmoe-host data builtin`, `data embeddings`, `data info`,
-`data manifest`."""
+`data manifest`, `data speech`."""
 
 from __future__ import annotations
 
@@ -68,3 +68,14 @@ def data_manifest(
     from qmoe.data.folder import write_manifest
 
     return write_manifest(root, out, group_pattern=group_pattern, n_folds=n_folds, seed=seed)
+
+
+def data_speech(
+    out: Path, *, seed: int = 0, voices: int = 10, n_folds: int = 5
+) -> tuple[Path, AudioDataset]:
+    """`qmoe-host data speech`: write the 10-word espeak-ng keyword set (voice-disjoint folds;
+    needs espeak-ng); return its manifest and the dataset it describes."""
+    from qmoe.data.speech import VOICES, generate_speech
+
+    manifest = generate_speech(out, seed=seed, voices=VOICES[:voices], n_folds=min(n_folds, voices))
+    return manifest, load_dataset("folder", manifest)

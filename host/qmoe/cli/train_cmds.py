@@ -85,11 +85,10 @@ def data_builtin(out: Path, seed: int, clips_per_class: int | None, variant: str
 )
 def data_speech(out: Path, seed: int, voices: int, n_folds: int) -> None:
     """Write a 10-word espeak-ng keyword set (voice-disjoint folds; needs espeak-ng)."""
-    from qmoe.data import load_dataset
-    from qmoe.data.speech import VOICES, generate_speech
+    from qmoe.api import data_speech
 
-    manifest = generate_speech(out, seed=seed, voices=VOICES[:voices], n_folds=min(n_folds, voices))
-    click.echo(load_dataset("folder", manifest).describe())
+    manifest, dataset = data_speech(out, seed=seed, voices=voices, n_folds=n_folds)
+    click.echo(dataset.describe())
     click.echo(f"train on it with: --dataset folder --root {manifest}")
 
 

@@ -76,9 +76,9 @@ class RouterPair:
         """JSON-safe: the two runs, every verdict, the agreement sentence."""
         from dataclasses import asdict
 
-        from qmoe.stats.compare import _clean
+        from qmoe.stats.compare import clean_json
 
-        return _clean(
+        return clean_json(
             {
                 "board": self.board,
                 "unit": self.unit,
