@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "qmoe_model.h"
-#include "runtime_internal.h"
+#include "../../firmware/runtime/runtime_internal.h"
 
 qmoe_status_t __wrap_qmoe_model_set_input(const qmoe_model_t *model, const int8_t *x, void *arena,
                                           size_t arena_size);
