@@ -499,7 +499,12 @@ CASES = [
     Case(
         "compare-alpha",
         ("compare", "{tmp}", "{tmp}", "--alpha", "5"),
-        ("--alpha 5.0", "between 0 and 0.5"),
+        ("'--alpha'", "5.0 is not in the range 0.0<x<0.5"),
+    ),
+    Case(
+        "report-alpha",
+        ("report", "{tmp}", "--alpha", "0", "--out", "{tmp}/r"),
+        ("'--alpha'", "0.0 is not in the range 0.0<x<0.5"),
     ),
     Case(
         "report-missing-run",

@@ -7,18 +7,20 @@ from pathlib import Path
 import click
 
 from qmoe.cli.common import (
+    ALPHA,
     POSITIVE,
     SEED,
     OutPath,
     _folds,
     cli,
+    named,
 )
 from qmoe.cli.train_cmds import BOARD_HERE, DATA_DIR, THREADS
 
 
 @cli.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--alpha", default=0.05, show_default=True, help="Significance level.")
+@click.option("--alpha", type=ALPHA, default=0.05, show_default=True, help="Significance level.")
 @click.option(
     "--f1-margin",
     default=0.02,
@@ -68,7 +70,9 @@ def compare(runs, alpha, f1_margin, baseline, allow_mixed, n_boot, seed, out) ->
     help="Folder for report.md, report.html and plots/.",
 )
 @click.option("--title", default=None, help="Report title (default: the models' names).")
-@click.option("--alpha", default=0.05, show_default=True, help="Significance level of compare.")
+@click.option(
+    "--alpha", type=ALPHA, default=0.05, show_default=True, help="Significance level of compare."
+)
 @click.option(
     "--f1-margin",
     default=0.02,
@@ -88,7 +92,11 @@ def report(runs: tuple[Path, ...], out: Path, title, alpha: float, f1_margin: fl
 @click.option("--out", type=OutPath(), default=Path("runs/router-study"), show_default=True)
 @DATA_DIR
 @click.option(
-    "--seeds", type=click.IntRange(min=2), default=5, show_default=True, help="Training seeds."
+    "--seeds",
+    type=named(click.IntRange(min=2), "integer"),
+    default=5,
+    show_default=True,
+    help="Training seeds.",
 )
 @click.option("--first-seed", type=SEED, default=0, show_default=True)
 @click.option("--folds", default=None, help="Held-out folds, e.g. 1,2 (default: every fold).")
@@ -96,7 +104,7 @@ def report(runs: tuple[Path, ...], out: Path, title, alpha: float, f1_margin: fl
 @click.option("--n", type=POSITIVE, default=None, help="At most N clips per fold (default: all).")
 @click.option(
     "--alpha",
-    type=click.FloatRange(0.0, 0.5, min_open=True, max_open=True),
+    type=ALPHA,
     default=0.05,
     show_default=True,
     help="Significance level (Holm-adjusted across the comparisons).",

@@ -117,6 +117,7 @@ def named(kind: click.ParamType, name: str) -> click.ParamType:
 
 POSITIVE = named(click.IntRange(min=1), "integer")
 SEED = named(click.IntRange(0, 2**32 - 1), "integer")
+ALPHA = named(click.FloatRange(0.0, 0.5, min_open=True, max_open=True), "level")
 FRACTION = named(click.FloatRange(0.0, 1.0), "fraction")
 POSITIVE_FLOAT = named(click.FloatRange(min=0.0, min_open=True), "number")
 
