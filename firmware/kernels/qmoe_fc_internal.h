@@ -12,9 +12,11 @@
 
 #include "qmoe_fc.h"
 
-/* requantize() relies on >> of a negative int64 being an arithmetic shift (floor division by a
- * power of two). C99 leaves it implementation-defined; refuse to compile where it is not. */
-typedef char qmoe_fc_assert_arithmetic_shift[((int64_t)-1 >> 1) == -1 ? 1 : -1];
+/* requantize() and fc_requantize_clamp() rely on >> of a negative int64 or int32 being an
+ * arithmetic shift (floor division by a power of two). C99 leaves it implementation-defined;
+ * refuse to compile where it is not. */
+typedef char
+    qmoe_fc_assert_arithmetic_shift[((int64_t)-1 >> 1) == -1 && ((int32_t)-5 >> 1) == -3 ? 1 : -1];
 
 /* (acc * mult + 2^(shift-1)) >> shift with a 64-bit product: rounds half toward +infinity.
  * Needs 0 <= mult < 2^31 and 1 <= shift <= 62 (fc_check ensures both). */
@@ -26,6 +28,23 @@ static inline int64_t requantize(int32_t acc, int32_t mult, int shift)
 static inline int32_t clamp(int64_t v, int32_t lo, int32_t hi)
 {
     return v < lo ? lo : (v > hi ? hi : (int32_t)v);
+}
+
+/* clamp(requantize(acc, mult, shift), lo, hi), with one 32x32->64 multiply and no 64-bit shift
+ * when shift > 32 (the shifts of scales below 1/4: quantize_multiplier gives shift =
+ * 31 - exponent). The product p's high word is p >> 32, so p >> (shift - 1) is that word
+ * shifted by shift - 33, and (p + 2^(shift-1)) >> shift == ((p >> (shift - 1)) + 1) >> 1 (floor
+ * division in two steps); the high word lies in [-2^30, 2^30), so adding 1 cannot overflow.
+ * Other shifts take requantize()'s 64-bit path. Same range requirements as requantize(). */
+static inline int32_t fc_requantize_clamp(int32_t acc, int32_t mult, int shift, int32_t lo,
+                                          int32_t hi)
+{
+    if (shift <= 32) {
+        return clamp(requantize(acc, mult, shift), lo, hi);
+    }
+    const int32_t top = (int32_t)(((int64_t)acc * mult) >> 32);
+    const int32_t y = ((top >> (shift - 33)) + 1) >> 1;
+    return y < lo ? lo : (y > hi ? hi : y);
 }
 
 /* Bytes one row of n_in weights of `format` needs before row_align padding; 0 for an unknown
@@ -142,34 +161,6 @@ static inline void fc_store(const qmoe_fc_t *layer, void *out, uint32_t o, int32
         ((int8_t *)out)[o] = (int8_t)y;
     } else {
         ((int16_t *)out)[o] = (int16_t)y;
-    }
-}
-
-/* A row loop for optimized kernels (cortex-m4 w8a8, w16a8): blocks of 4 output rows through
- * `dot4`, so each activation load serves 4 rows, then the remaining rows one by one through
- * `dot1`. Both are the kernel's own static functions; after inlining, the compiler calls them
- * directly. */
-typedef void (*fc_dot4_fn)(const uint8_t *w, uint32_t stride, const int8_t *x, uint32_t n,
-                           int32_t acc[4]);
-typedef int32_t (*fc_dot1_fn)(const uint8_t *w, const int8_t *x, uint32_t n);
-
-static inline void fc_rows_by4(const qmoe_fc_t *layer, const int8_t *in, void *out, fc_dot4_fn dot4,
-                               fc_dot1_fn dot1)
-{
-    const uint32_t n = layer->n_in, stride = layer->row_bytes;
-    uint32_t o = 0;
-    for (; o + 4u <= layer->n_out; o += 4u) {
-        int32_t acc[4];
-        for (uint32_t r = 0; r < 4u; ++r) {
-            acc[r] = layer->bias[o + r];
-        }
-        dot4(fc_row(layer, o), stride, in, n, acc);
-        for (uint32_t r = 0; r < 4u; ++r) {
-            fc_store(layer, out, o + r, acc[r]);
-        }
-    }
-    for (; o < layer->n_out; ++o) {
-        fc_store(layer, out, o, layer->bias[o] + dot1(fc_row(layer, o), in, n));
     }
 }
 

@@ -17,6 +17,7 @@
  * nibble by nibble. Bit-exact with the reference. Contract: qmoe_fc.h.
  */
 #include "m4_simd.h"
+#include "m4_store.h"
 #include "../qmoe_fc_internal.h"
 
 #define STEP 8u         /* inputs per loop iteration: one word of weights per row */
@@ -112,11 +113,14 @@ static void scaled3(const uint8_t *p, uint32_t s, const uint32_t *xw, uint32_t s
 }
 
 /* Dot products of `rows` (1 or 3) rows, row r at w + r * s, with x[0..n-1] (xw: its first
- * 8 * (n / 8) widened), added to acc[]. */
+ * 8 * (n / 8) widened), plus bias[r], into acc[r]. */
 static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, const uint32_t *xw, uint32_t n,
-                     uint32_t rows, int32_t acc[3])
+                     uint32_t rows, const int32_t *bias, int32_t acc[3])
 {
     const uint32_t steps = n / STEP;
+    for (uint32_t r = 0; r < rows; ++r) {
+        acc[r] = bias[r];
+    }
     for (uint32_t k = 0; k < steps; k += BLOCK_STEPS) {
         const uint32_t m = steps - k < BLOCK_STEPS ? steps - k : BLOCK_STEPS;
         const uint8_t *p = w + 4u * k;
@@ -130,9 +134,11 @@ static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, const uint32
             acc[r] += a[r] >> SCALE_SHIFT; /* exact: a multiple of 4096; GCC's >> is arithmetic */
         }
     }
-    for (uint32_t r = 0; r < rows; ++r) {
-        for (uint32_t i = steps * STEP; i < n; ++i) {
-            acc[r] += s4_weight(w + r * s, i) * x[i];
+    if (steps * STEP < n) {
+        for (uint32_t r = 0; r < rows; ++r) {
+            for (uint32_t i = steps * STEP; i < n; ++i) {
+                acc[r] += s4_weight(w + r * s, i) * x[i];
+            }
         }
     }
 }
@@ -151,13 +157,9 @@ qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, con
     while (o < n_out) {
         const uint32_t rows = n_out - o >= 3u ? 3u : 1u;
         int32_t acc[3];
-        for (uint32_t r = 0; r < rows; ++r) {
-            acc[r] = layer->bias[o + r];
-        }
-        dot_rows(fc_row(layer, o), layer->row_bytes, in, xw, layer->n_in, rows, acc);
-        for (uint32_t r = 0; r < rows; ++r) {
-            fc_store(layer, out, o + r, acc[r]);
-        }
+        dot_rows(fc_row(layer, o), layer->row_bytes, in, xw, layer->n_in, rows, layer->bias + o,
+                 acc);
+        qmoe_m4_store_rows(layer, out, o, acc, rows);
         o += rows;
     }
     return QMOE_OK;

@@ -14,6 +14,7 @@
  */
 #include "../qmoe_fc_internal.h"
 #include "m4_simd.h"
+#include "m4_store.h"
 
 /* One group of 4 inputs for 4 rows: rows 1 and 2 are read at p + s and p + 2s before p moves. */
 #define GROUP4                                                                                     \
@@ -49,13 +50,14 @@ static void widen(uint32_t *xw, const int8_t *x, uint32_t groups)
     }
 }
 
-/* acc[0..3] += dot products of rows w, w + s, w + 2s, w + 3s with the 4g widened inputs at xw. */
+/* acc[0..3] = init[0..3] + dot products of rows w, w + s, w + 2s, w + 3s with the 4g widened
+ * inputs at xw. */
 __attribute__((noinline)) static void dot4(const uint8_t *w, uint32_t s, const uint32_t *xw,
-                                           uint32_t groups, int32_t acc[4])
+                                           uint32_t groups, const int32_t init[4], int32_t acc[4])
 {
     const uint8_t *p = w, *q = w + 3u * s;
     const uint32_t *x = xw, *end4 = xw + 2u * (groups & ~3u), *end = xw + 2u * groups;
-    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
     uint32_t xe, xo, wv, t;
 
     if (x != end4) {
@@ -118,17 +120,18 @@ qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, con
     for (; o + 4u <= layer->n_out; o += 4u) {
         const uint8_t *w = fc_row(layer, o);
         int32_t acc[4];
-        for (uint32_t r = 0; r < 4u; ++r) {
-            acc[r] = layer->bias[o + r] + (done < n ? tail(w + r * s, in, done, n) : 0);
+        dot4(w, s, xw, groups, layer->bias + o, acc);
+        if (done < n) {
+            for (uint32_t r = 0; r < 4u; ++r) {
+                acc[r] += tail(w + r * s, in, done, n);
+            }
         }
-        dot4(w, s, xw, groups, acc);
-        for (uint32_t r = 0; r < 4u; ++r) {
-            fc_store(layer, out, o + r, acc[r]);
-        }
+        qmoe_m4_store_rows(layer, out, o, acc, 4u);
     }
     for (; o < layer->n_out; ++o) {
         const uint8_t *w = fc_row(layer, o);
-        fc_store(layer, out, o, layer->bias[o] + tail(w, in, done, n) + dot1(w, xw, groups));
+        const int32_t acc = layer->bias[o] + tail(w, in, done, n) + dot1(w, xw, groups);
+        qmoe_m4_store_rows(layer, out, o, &acc, 1u);
     }
     return QMOE_OK;
 }
