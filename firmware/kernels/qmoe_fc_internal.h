@@ -30,21 +30,26 @@ static inline int32_t clamp(int64_t v, int32_t lo, int32_t hi)
     return v < lo ? lo : (v > hi ? hi : (int32_t)v);
 }
 
-/* clamp(requantize(acc, mult, shift), lo, hi), with one 32x32->64 multiply and no 64-bit shift
- * when shift > 32 (the shifts of scales below 1/4: quantize_multiplier gives shift =
- * 31 - exponent). The product p's high word is p >> 32, so p >> (shift - 1) is that word
- * shifted by shift - 33, and (p + 2^(shift-1)) >> shift == ((p >> (shift - 1)) + 1) >> 1 (floor
- * division in two steps); the high word lies in [-2^30, 2^30), so adding 1 cannot overflow.
- * Other shifts take requantize()'s 64-bit path. Same range requirements as requantize(). */
-static inline int32_t fc_requantize_clamp(int32_t acc, int32_t mult, int shift, int32_t lo,
-                                          int32_t hi)
+/* clamp(requantize(acc, mult, shift), lo, hi) for shift > 32 (the shifts of scales below 1/4:
+ * quantize_multiplier gives shift = 31 - exponent), with one 32x32->64 multiply and no 64-bit
+ * shift. The product p's high word is p >> 32, so p >> (shift - 1) is that word shifted by
+ * shift - 33, and (p + 2^(shift-1)) >> shift == ((p >> (shift - 1)) + 1) >> 1 (floor division
+ * in two steps); the high word lies in [-2^30, 2^30), so adding 1 cannot overflow. */
+static inline int32_t fc_requantize_clamp_hi(int32_t acc, int32_t mult, int shift, int32_t lo,
+                                             int32_t hi)
 {
-    if (shift <= 32) {
-        return clamp(requantize(acc, mult, shift), lo, hi);
-    }
     const int32_t top = (int32_t)(((int64_t)acc * mult) >> 32);
     const int32_t y = ((top >> (shift - 33)) + 1) >> 1;
     return y < lo ? lo : (y > hi ? hi : y);
+}
+
+/* clamp(requantize(acc, mult, shift), lo, hi): fc_requantize_clamp_hi() for shifts above 32,
+ * the 64-bit product and shift otherwise. Same range requirements as requantize(). */
+static inline int32_t fc_requantize_clamp(int32_t acc, int32_t mult, int shift, int32_t lo,
+                                          int32_t hi)
+{
+    return shift > 32 ? fc_requantize_clamp_hi(acc, mult, shift, lo, hi)
+                      : clamp(requantize(acc, mult, shift), lo, hi);
 }
 
 /* Bytes one row of n_in weights of `format` needs before row_align padding; 0 for an unknown
@@ -101,9 +106,11 @@ static inline uint32_t fc_scratch_need(const qmoe_fc_t *layer)
  * out_bits not 8 or 16, a clamp range that is empty or does not fit the output type, or a
  * channel whose shift is outside [1, 62] or whose multiplier is negative, or scratch that the
  * layer needs (fc_scratch_need) missing, shorter or not 8-byte aligned. Reads shift[] and
- * mult[] once (n_out entries) and writes nothing. */
-static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                                     const int8_t *in, const void *out, uint8_t format)
+ * mult[] once (n_out entries) and writes nothing. fc_check_layer() checks all but the channels
+ * (for a kernel that checks them its own way, cortex-m4/qmoe_fc_channels.c); fc_check() is
+ * fc_check_layer() and then the channels. */
+static inline qmoe_status_t fc_check_layer(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                                           const int8_t *in, const void *out, uint8_t format)
 {
     if (layer == NULL || in == NULL || out == NULL || layer->weights == NULL ||
         layer->bias == NULL || layer->mult == NULL || layer->shift == NULL) {
@@ -130,6 +137,16 @@ static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *
     if (need > 0u &&
         (ctx == NULL || ctx->buf == NULL || ctx->size < need || ((uintptr_t)ctx->buf & 7u) != 0u)) {
         return QMOE_ERR_ARG;
+    }
+    return QMOE_OK;
+}
+
+static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                                     const int8_t *in, const void *out, uint8_t format)
+{
+    const qmoe_status_t status = fc_check_layer(ctx, layer, in, out, format);
+    if (status != QMOE_OK) {
+        return status;
     }
     for (uint32_t o = 0; o < layer->n_out; ++o) {
         if (layer->shift[o] < 1 || layer->shift[o] > 62 || layer->mult[o] < 0) {

@@ -11,7 +11,7 @@
  */
 #include "../qmoe_fc_internal.h"
 #include "m4_simd.h"
-#include "m4_store.h"
+#include "m4_channels.h"
 
 /* Weight i of the row at p: little-endian, sign-extended. */
 static inline int32_t s16_weight(const uint8_t *p, uint32_t i)
@@ -101,9 +101,9 @@ static int32_t dot1(const uint8_t *p, const int8_t *x, uint32_t n)
 qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                             void *out)
 {
-    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S16);
-    if (status != QMOE_OK) {
-        return status;
+    if (fc_check_layer(ctx, layer, in, out, QMOE_FMT_S16) != QMOE_OK ||
+        qmoe_m4_check_channels(layer) != QMOE_OK) {
+        return QMOE_ERR_ARG;
     }
     const uint32_t n = layer->n_in, s = layer->row_bytes;
     uint32_t o = 0;

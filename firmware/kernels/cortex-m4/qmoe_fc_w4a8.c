@@ -17,7 +17,7 @@
  * nibble by nibble. Bit-exact with the reference. Contract: qmoe_fc.h.
  */
 #include "m4_simd.h"
-#include "m4_store.h"
+#include "m4_channels.h"
 #include "../qmoe_fc_internal.h"
 
 #define STEP 8u         /* inputs per loop iteration: one word of weights per row */
@@ -146,9 +146,9 @@ static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, const uint32
 qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                            void *out)
 {
-    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S4);
-    if (status != QMOE_OK) {
-        return status;
+    if (fc_check_layer(ctx, layer, in, out, QMOE_FMT_S4) != QMOE_OK ||
+        qmoe_m4_check_channels(layer) != QMOE_OK) {
+        return QMOE_ERR_ARG;
     }
     const uint32_t n_out = layer->n_out;
     uint32_t *xw = (uint32_t *)ctx->buf;

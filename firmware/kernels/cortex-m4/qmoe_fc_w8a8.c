@@ -14,7 +14,7 @@
  */
 #include "../qmoe_fc_internal.h"
 #include "m4_simd.h"
-#include "m4_store.h"
+#include "m4_channels.h"
 
 /* One group of 4 inputs for 4 rows: rows 1 and 2 are read at p + s and p + 2s before p moves. */
 #define GROUP4                                                                                     \
@@ -109,9 +109,9 @@ static inline int32_t tail(const uint8_t *p, const int8_t *x, uint32_t i0, uint3
 qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                            void *out)
 {
-    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S8);
-    if (status != QMOE_OK) {
-        return status;
+    if (fc_check_layer(ctx, layer, in, out, QMOE_FMT_S8) != QMOE_OK ||
+        qmoe_m4_check_channels(layer) != QMOE_OK) {
+        return QMOE_ERR_ARG;
     }
     const uint32_t n = layer->n_in, s = layer->row_bytes, groups = n / 4u, done = 4u * groups;
     uint32_t *xw = (uint32_t *)ctx->buf;
