@@ -50,38 +50,42 @@ static void widen(uint32_t *xw, const int8_t *x, uint32_t groups)
     }
 }
 
-/* acc[0..3] = init[0..3] + dot products of rows w, w + s, w + 2s, w + 3s with the 4g widened
- * inputs at xw. */
+/* `blocks` blocks of 4 rows from w on: acc[4b + r] = bias[4b + r] + the dot product of row
+ * w + (4b + r) * s with the 4g widened inputs at xw. */
 __attribute__((noinline)) static void dot4(const uint8_t *w, uint32_t s, const uint32_t *xw,
-                                           uint32_t groups, const int32_t init[4], int32_t acc[4])
+                                           uint32_t groups, const int32_t *bias, int32_t *acc,
+                                           uint32_t blocks)
 {
-    const uint8_t *p = w, *q = w + 3u * s;
-    const uint32_t *x = xw, *end4 = xw + 2u * (groups & ~3u), *end = xw + 2u * groups;
-    int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
-    uint32_t xe, xo, wv, t;
+    const uint32_t *end4 = xw + 2u * (groups & ~3u), *end = xw + 2u * groups;
+    for (; blocks > 0u; --blocks, w += 4u * s, bias += 4, acc += 4) {
+        const uint8_t *p = w, *q = w + 3u * s;
+        const uint32_t *x = xw;
+        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
+        uint32_t xe, xo, wv, t;
 
-    if (x != end4) {
-        __asm__("1:\n\t" GROUP4 GROUP4 GROUP4 GROUP4 "cmp    %[x], %[end]\n\t"
-                "bne    1b"
-                : [x] "+&r"(x), [p] "+&r"(p), [q] "+&r"(q), [a0] "+&r"(a0), [a1] "+&r"(a1),
-                  [a2] "+&r"(a2), [a3] "+&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo), [wv] "=&r"(wv),
-                  [t] "=&r"(t)
-                : [s] "r"(s), [end] "r"(end4)
-                : "cc", "memory");
+        if (x != end4) {
+            __asm__("1:\n\t" GROUP4 GROUP4 GROUP4 GROUP4 "cmp    %[x], %[end]\n\t"
+                    "bne    1b"
+                    : [x] "+&r"(x), [p] "+&r"(p), [q] "+&r"(q), [a0] "+&r"(a0), [a1] "+&r"(a1),
+                      [a2] "+&r"(a2), [a3] "+&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo),
+                      [wv] "=&r"(wv), [t] "=&r"(t)
+                    : [s] "r"(s), [end] "r"(end4)
+                    : "cc", "memory");
+        }
+        if (x != end) {
+            __asm__("1:\n\t" GROUP4 "cmp    %[x], %[end]\n\t"
+                    "bne    1b"
+                    : [x] "+&r"(x), [p] "+&r"(p), [q] "+&r"(q), [a0] "+&r"(a0), [a1] "+&r"(a1),
+                      [a2] "+&r"(a2), [a3] "+&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo),
+                      [wv] "=&r"(wv), [t] "=&r"(t)
+                    : [s] "r"(s), [end] "r"(end)
+                    : "cc", "memory");
+        }
+        acc[0] = a0;
+        acc[1] = a1;
+        acc[2] = a2;
+        acc[3] = a3;
     }
-    if (x != end) {
-        __asm__("1:\n\t" GROUP4 "cmp    %[x], %[end]\n\t"
-                "bne    1b"
-                : [x] "+&r"(x), [p] "+&r"(p), [q] "+&r"(q), [a0] "+&r"(a0), [a1] "+&r"(a1),
-                  [a2] "+&r"(a2), [a3] "+&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo), [wv] "=&r"(wv),
-                  [t] "=&r"(t)
-                : [s] "r"(s), [end] "r"(end)
-                : "cc", "memory");
-    }
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
 }
 
 /* Dot product of the row at p with the 4g widened inputs at xw. */
@@ -106,6 +110,8 @@ static inline int32_t tail(const uint8_t *p, const int8_t *x, uint32_t i0, uint3
     return a;
 }
 
+#define CHUNK_BLOCKS 8u /* blocks of 4 rows computed before one store call (128 bytes of stack) */
+
 qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                            void *out)
 {
@@ -117,16 +123,18 @@ qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, con
     uint32_t *xw = (uint32_t *)ctx->buf;
     widen(xw, in, groups);
     uint32_t o = 0;
-    for (; o + 4u <= layer->n_out; o += 4u) {
-        const uint8_t *w = fc_row(layer, o);
-        int32_t acc[4];
-        dot4(w, s, xw, groups, layer->bias + o, acc);
+    while (layer->n_out - o >= 4u) {
+        const uint32_t left = (layer->n_out - o) / 4u;
+        const uint32_t rows = 4u * (left < CHUNK_BLOCKS ? left : CHUNK_BLOCKS);
+        int32_t acc[4u * CHUNK_BLOCKS];
+        dot4(fc_row(layer, o), s, xw, groups, layer->bias + o, acc, rows / 4u);
         if (done < n) {
-            for (uint32_t r = 0; r < 4u; ++r) {
-                acc[r] += tail(w + r * s, in, done, n);
+            for (uint32_t r = 0; r < rows; ++r) {
+                acc[r] += tail(fc_row(layer, o + r), in, done, n);
             }
         }
-        qmoe_m4_store_rows(layer, out, o, acc, 4u);
+        qmoe_m4_store_rows(layer, out, o, acc, rows);
+        o += rows;
     }
     for (; o < layer->n_out; ++o) {
         const uint8_t *w = fc_row(layer, o);
