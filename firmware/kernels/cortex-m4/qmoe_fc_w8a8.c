@@ -6,9 +6,12 @@
  * w0..w3 gives the matching pairs the same way, and two SMLAD add its 4 products. Four rows are
  * computed per pass, so one LDRD of widened activations serves 4 rows: per 4 inputs and 4 rows,
  * 1 LDRD, 4 LDR, 8 SXTB16, 8 SMLAD; the loop body holds 16 inputs (86 instructions for 64 MACs,
- * 1.34 per MAC; 6 rows per pass would take all 14 registers and gain 0.01 per MAC). Leftover
- * rows go one at a time on the same widened inputs, leftover inputs (n_in % 4) byte by byte. Rows
- * need no alignment (LDR reads unaligned words on ARMv7-M). Scratch: 8 * ceil(n_in / 4) bytes
+ * 1.34 per MAC; 6 rows per pass would take all 14 registers and gain 0.01 per MAC). One call of
+ * dot4 computes up to 8 blocks of 4 rows into a stack array, which one call of
+ * qmoe_m4_store_rows() requantizes and stores (cortex-m4/qmoe_fc_channels.c, which also checks
+ * the channels). When n_out % 4 != 0 the last block is the last 4 rows, so 1 to 3 rows are
+ * computed and stored twice (the same values); a layer of 1 to 3 rows is a plain
+ * multiply-accumulate. Leftover inputs (n_in % 4) go byte by byte. Rows need no alignment (LDR reads unaligned words on ARMv7-M). Scratch: 8 * ceil(n_in / 4) bytes
  * (qmoe_fc.h). Bit-exact with the reference: the same int32 sum, in another order, which the
  * export's bound keeps inside int32. Contract: qmoe_fc.h.
  */
@@ -88,18 +91,6 @@ __attribute__((noinline)) static void dot4(const uint8_t *w, uint32_t s, const u
     }
 }
 
-/* Dot product of the row at p with the 4g widened inputs at xw. */
-static int32_t dot1(const uint8_t *p, const uint32_t *xw, uint32_t groups)
-{
-    int32_t a = 0;
-    for (uint32_t k = 0; k < groups; ++k, p += 4) {
-        const uint32_t wv = m4_load(p);
-        a = m4_smlad(m4_sxtb16(wv), xw[2u * k], a);
-        a = m4_smlad(m4_sxtb16_ror8(wv), xw[2u * k + 1u], a);
-    }
-    return a;
-}
-
 /* Dot product of bytes i0..n-1 of the row at p with x[i0..n-1]. */
 static inline int32_t tail(const uint8_t *p, const int8_t *x, uint32_t i0, uint32_t n)
 {
@@ -122,9 +113,19 @@ qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, con
     const uint32_t n = layer->n_in, s = layer->row_bytes, groups = n / 4u, done = 4u * groups;
     uint32_t *xw = (uint32_t *)ctx->buf;
     widen(xw, in, groups);
-    uint32_t o = 0;
-    while (layer->n_out - o >= 4u) {
-        const uint32_t left = (layer->n_out - o) / 4u;
+    const uint32_t n_out = layer->n_out;
+    if (n_out < 4u) { /* too few rows for a block: plain multiply-accumulate */
+        for (uint32_t o = 0; o < n_out; ++o) {
+            const int32_t acc = layer->bias[o] + tail(fc_row(layer, o), in, 0u, n);
+            qmoe_m4_store_rows(layer, out, o, &acc, 1u);
+        }
+        return QMOE_OK;
+    }
+    for (uint32_t o = 0; o < n_out;) {
+        if (n_out - o < 4u) {
+            o = n_out - 4u; /* a last block over the last 4 rows: 1 to 3 are computed again */
+        }
+        const uint32_t left = (n_out - o) / 4u;
         const uint32_t rows = 4u * (left < CHUNK_BLOCKS ? left : CHUNK_BLOCKS);
         int32_t acc[4u * CHUNK_BLOCKS];
         dot4(fc_row(layer, o), s, xw, groups, layer->bias + o, acc, rows / 4u);
@@ -135,11 +136,6 @@ qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, con
         }
         qmoe_m4_store_rows(layer, out, o, acc, rows);
         o += rows;
-    }
-    for (; o < layer->n_out; ++o) {
-        const uint8_t *w = fc_row(layer, o);
-        const int32_t acc = layer->bias[o] + tail(w, in, done, n) + dot1(w, xw, groups);
-        qmoe_m4_store_rows(layer, out, o, &acc, 1u);
     }
     return QMOE_OK;
 }
