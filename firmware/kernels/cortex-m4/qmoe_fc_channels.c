@@ -6,7 +6,10 @@
  * its shift is outside [1, 62] (negative shifts are bytes >= 128); the 4 multipliers are ORed
  * into one sign bit: 17 instructions per 4 channels, where fc_check()'s loop takes 11 per channel.
  *
- * The store is called once per block of rows and reads the clamp range and output width once; a
+ * qmoe_m4_rows() is the kernels' row loop (blocks of 3 or 4 rows through the kernel's own
+ * function, up to 32 rows per call, then one store call).
+ *
+ * The store is called once per chunk of rows and reads the clamp range and output width once; a
  * row whose shift is above 32 (every scale below 1/4) costs 23 instructions
  * (fc_requantize_clamp_hi(): SMULL and 32-bit shifts); other shifts call the 64-bit path.
  */
@@ -56,5 +59,37 @@ void qmoe_m4_store_rows(const qmoe_fc_t *layer, void *out, uint32_t o, const int
         } else {
             ((int8_t *)out)[o + r] = (int8_t)y;
         }
+    }
+}
+
+#define CHUNK_ROWS 32u /* accumulators kept on the stack between a blocks call and its store */
+
+void qmoe_m4_rows(const qmoe_fc_t *layer, const int8_t *in, void *out, const uint32_t *xw,
+                  uint32_t units, uint32_t done, uint32_t block, qmoe_m4_blocks_fn blocks,
+                  qmoe_m4_tail_fn tail)
+{
+    const uint32_t n = layer->n_in, n_out = layer->n_out, chunk = CHUNK_ROWS / block;
+    if (n_out < block) { /* too few rows for a block: plain multiply-accumulate */
+        for (uint32_t o = 0; o < n_out; ++o) {
+            const int32_t acc = layer->bias[o] + tail(fc_row(layer, o), in, 0u, n);
+            qmoe_m4_store_rows(layer, out, o, &acc, 1u);
+        }
+        return;
+    }
+    for (uint32_t o = 0; o < n_out;) {
+        if (n_out - o < block) {
+            o = n_out - block; /* a last block over the last rows: some are computed again */
+        }
+        const uint32_t left = (n_out - o) / block;
+        const uint32_t rows = block * (left < chunk ? left : chunk);
+        int32_t acc[CHUNK_ROWS];
+        blocks(fc_row(layer, o), layer->row_bytes, xw, units, layer->bias + o, acc, rows / block);
+        if (done < n) {
+            for (uint32_t r = 0; r < rows; ++r) {
+                acc[r] += tail(fc_row(layer, o + r), in, done, n);
+            }
+        }
+        qmoe_m4_store_rows(layer, out, o, acc, rows);
+        o += rows;
     }
 }

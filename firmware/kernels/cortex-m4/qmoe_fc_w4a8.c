@@ -13,10 +13,10 @@
  *
  * The scaled sums are exact: at most 256 inputs go into one (4096 * 8 * 128 * 256 = 2^30 < 2^31),
  * then the sum, a multiple of 4096, is shifted down and added to the row's int32 accumulator.
- * One call of dot3 computes up to 10 blocks of 3 rows into a stack array, which one call of
- * qmoe_m4_store_rows() requantizes and stores (cortex-m4/qmoe_fc_channels.c, which also checks
- * the channels). When n_out % 3 != 0 the last block is the last 3 rows, so 1 or 2 rows are
- * computed and stored twice (the same values); a layer of 1 or 2 rows is a plain
+ * The row loop is qmoe_m4_rows() (cortex-m4/qmoe_fc_channels.c, shared with w8a8): dot3
+ * computes up to 10 blocks of 3 rows per call into a stack array, which one qmoe_m4_store_rows()
+ * call requantizes and stores; when n_out % 3 != 0 the last block is the last 3 rows (1 or 2
+ * rows computed and stored twice, the same values); a layer of 1 or 2 rows is a plain
  * multiply-accumulate. Leftover inputs (n_in % 8) go nibble by nibble. Bit-exact with the
  * reference. Contract: qmoe_fc.h.
  */
@@ -134,8 +134,6 @@ static int32_t tail(const uint8_t *p, const int8_t *x, uint32_t i0, uint32_t n)
     return a;
 }
 
-#define CHUNK_BLOCKS 10u /* blocks of 3 rows computed before one store call (120 bytes of stack) */
-
 qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                            void *out)
 {
@@ -143,32 +141,9 @@ qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, con
         qmoe_m4_check_channels(layer) != QMOE_OK) {
         return QMOE_ERR_ARG;
     }
-    const uint32_t n = layer->n_in, steps = n / STEP, done = STEP * steps;
+    const uint32_t steps = layer->n_in / STEP;
     uint32_t *xw = (uint32_t *)ctx->buf;
     widen(xw, in, steps);
-    const uint32_t n_out = layer->n_out;
-    if (n_out < 3u) { /* too few rows for a block: plain multiply-accumulate */
-        for (uint32_t o = 0; o < n_out; ++o) {
-            const int32_t acc = layer->bias[o] + tail(fc_row(layer, o), in, 0u, n);
-            qmoe_m4_store_rows(layer, out, o, &acc, 1u);
-        }
-        return QMOE_OK;
-    }
-    for (uint32_t o = 0; o < n_out;) {
-        if (n_out - o < 3u) {
-            o = n_out - 3u; /* a last block over the last 3 rows: 1 or 2 are computed again */
-        }
-        const uint32_t left = (n_out - o) / 3u;
-        const uint32_t rows = 3u * (left < CHUNK_BLOCKS ? left : CHUNK_BLOCKS);
-        int32_t acc[3u * CHUNK_BLOCKS];
-        dot3(fc_row(layer, o), layer->row_bytes, xw, steps, layer->bias + o, acc, rows / 3u);
-        if (done < n) {
-            for (uint32_t r = 0; r < rows; ++r) {
-                acc[r] += tail(fc_row(layer, o + r), in, done, n);
-            }
-        }
-        qmoe_m4_store_rows(layer, out, o, acc, rows);
-        o += rows;
-    }
+    qmoe_m4_rows(layer, in, out, xw, steps, STEP * steps, 3u, dot3, tail);
     return QMOE_OK;
 }
