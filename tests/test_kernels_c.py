@@ -483,3 +483,56 @@ def test_scratch_size_matches_the_memory_plan(tmp_path):
     assert got == want
     assert fc_scratch_bytes({"format": "t2", "n_in": 1536, "n_out": 640}) == 2048 + 4 * 320
     assert fc_scratch_bytes({"format": "s8", "n_in": 1536, "n_out": 640}) == 3072
+
+
+# ---------------------------------------------------------------- requantization
+
+
+def test_requantize_clamp_matches_golden(tmp_path):
+    """fc_requantize_clamp() (the cortex-m4 kernels' requantization: a 32-bit path for shifts
+    above 32, the 64-bit one below) equals qmoe_codegen's requantize + saturate, sanitized, for
+    every shift 1..62 with accumulators and multipliers at their extremes, exact rounding ties
+    (acc * mult = (2k + 1) * 2^(shift - 1) and one either side), random values and several clamp
+    ranges."""
+    from qmoe_codegen.intops import requantize, saturate
+
+    rng = np.random.default_rng(10)
+    i32 = 2**31
+    accs = [-i32, -i32 + 1, -65537, -32769, -129, -2, -1, 0, 1, 2, 127, 32768, i32 - 2, i32 - 1]
+    mults = [0, 1, 2, 3, 2**30 - 1, 2**30, 2**30 + 1, 0x55555555, i32 - 2, i32 - 1]
+    ranges = [(-128, 127), (0, 127), (-32768, 32767), (-5, 17)]
+    rows = []
+    for shift in range(1, 63):
+        for lo, hi in ranges:
+            rows += [(a, m, shift, lo, hi) for a in accs for m in mults]
+            a = rng.integers(-i32, i32, 200) >> rng.integers(0, 31, 200)
+            m = rng.integers(0, i32, 200) >> rng.integers(0, 31, 200)
+            rows += [(int(x), int(y), shift, lo, hi) for x, y in zip(a, m)]
+            for k in (0, 1, 7, 15, 30):  # mult = 2^k: acc * mult lands on a tie exactly
+                if k <= shift - 1:
+                    for y in (-40000, -129, -1, 0, 1, 126, 40000):
+                        base = (2 * y + 1) * 2 ** (shift - 1 - k)
+                        rows += [
+                            (base + d, 2**k, shift, lo, hi)
+                            for d in (-1, 0, 1)
+                            if -i32 <= base + d < i32
+                        ]
+    exe = cc.build(
+        [ROOT / "tests" / "c" / "requant_main.c"],
+        tmp_path / "requant_main",
+        includes=[ROOT / "firmware" / "include"],
+        warnings=cc.STRICT,
+        flags=SANITIZE,
+    )
+    text = "".join(f"{a} {m} {s} {lo} {hi}\n" for a, m, s, lo, hi in rows)
+    got = np.array(
+        subprocess.run(
+            [str(exe)], input=text, capture_output=True, text=True, check=True
+        ).stdout.split(),
+        dtype=np.int64,
+    )
+    a, m, s, lo, hi = (np.array(c, dtype=np.int64) for c in zip(*rows))
+    want = np.array([saturate(v, x, y) for v, x, y in zip(requantize(a, m, s), lo, hi)])
+    bad = np.flatnonzero(got != want)
+    assert bad.size == 0, [(rows[i], int(got[i]), int(want[i])) for i in bad[:5]]
+    assert len(rows) > 50000

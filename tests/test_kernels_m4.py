@@ -155,6 +155,18 @@ def refused_cases() -> list[FcCase]:
         case = kc._small(fmt, kernel=fmt)
         case.shift[-1] = 63
         cases.append(case)
+    # the SMLAD kernels check the channels 4 at a time (cortex-m4/qmoe_fc_channels.c): one bad
+    # shift or multiplier at every lane of a group of 4 and in the leftover channels (7 rows)
+    for fmt in ("s4", "s8", "s16"):
+        for o in range(7):
+            for name, value in [
+                *(("shift", v) for v in (0, 63, -1, -128, 127)),
+                *(("mult", v) for v in (-1, -(2**31))),
+            ]:
+                case = kb.random_layer(np.random.default_rng(o), fmt, 13, 7)
+                case.kernel = fmt
+                getattr(case, name)[o] = value
+                cases.append(case)
     return cases
 
 

@@ -12,9 +12,11 @@
 
 #include "qmoe_fc.h"
 
-/* requantize() relies on >> of a negative int64 being an arithmetic shift (floor division by a
- * power of two). C99 leaves it implementation-defined; refuse to compile where it is not. */
-typedef char qmoe_fc_assert_arithmetic_shift[((int64_t)-1 >> 1) == -1 ? 1 : -1];
+/* requantize() and fc_requantize_clamp() rely on >> of a negative int64 or int32 being an
+ * arithmetic shift (floor division by a power of two). C99 leaves it implementation-defined;
+ * refuse to compile where it is not. */
+typedef char
+    qmoe_fc_assert_arithmetic_shift[((int64_t)-1 >> 1) == -1 && ((int32_t)-5 >> 1) == -3 ? 1 : -1];
 
 /* (acc * mult + 2^(shift-1)) >> shift with a 64-bit product: rounds half toward +infinity.
  * Needs 0 <= mult < 2^31 and 1 <= shift <= 62 (fc_check ensures both). */
@@ -26,6 +28,28 @@ static inline int64_t requantize(int32_t acc, int32_t mult, int shift)
 static inline int32_t clamp(int64_t v, int32_t lo, int32_t hi)
 {
     return v < lo ? lo : (v > hi ? hi : (int32_t)v);
+}
+
+/* clamp(requantize(acc, mult, shift), lo, hi) for shift > 32 (the shifts of scales below 1/4:
+ * quantize_multiplier gives shift = 31 - exponent), with one 32x32->64 multiply and no 64-bit
+ * shift. The product p's high word is p >> 32, so p >> (shift - 1) is that word shifted by
+ * shift - 33, and (p + 2^(shift-1)) >> shift == ((p >> (shift - 1)) + 1) >> 1 (floor division
+ * in two steps); the high word lies in [-2^30, 2^30), so adding 1 cannot overflow. */
+static inline int32_t fc_requantize_clamp_hi(int32_t acc, int32_t mult, int shift, int32_t lo,
+                                             int32_t hi)
+{
+    const int32_t top = (int32_t)(((int64_t)acc * mult) >> 32);
+    const int32_t y = ((top >> (shift - 33)) + 1) >> 1;
+    return y < lo ? lo : (y > hi ? hi : y);
+}
+
+/* clamp(requantize(acc, mult, shift), lo, hi): fc_requantize_clamp_hi() for shifts above 32,
+ * the 64-bit product and shift otherwise. Same range requirements as requantize(). */
+static inline int32_t fc_requantize_clamp(int32_t acc, int32_t mult, int shift, int32_t lo,
+                                          int32_t hi)
+{
+    return shift > 32 ? fc_requantize_clamp_hi(acc, mult, shift, lo, hi)
+                      : clamp(requantize(acc, mult, shift), lo, hi);
 }
 
 /* Bytes one row of n_in weights of `format` needs before row_align padding; 0 for an unknown
@@ -82,9 +106,11 @@ static inline uint32_t fc_scratch_need(const qmoe_fc_t *layer)
  * out_bits not 8 or 16, a clamp range that is empty or does not fit the output type, or a
  * channel whose shift is outside [1, 62] or whose multiplier is negative, or scratch that the
  * layer needs (fc_scratch_need) missing, shorter or not 8-byte aligned. Reads shift[] and
- * mult[] once (n_out entries) and writes nothing. */
-static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
-                                     const int8_t *in, const void *out, uint8_t format)
+ * mult[] once (n_out entries) and writes nothing. fc_check_layer() checks all but the channels
+ * (for a kernel that checks them its own way, cortex-m4/qmoe_fc_channels.c); fc_check() is
+ * fc_check_layer() and then the channels. */
+static inline qmoe_status_t fc_check_layer(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                                           const int8_t *in, const void *out, uint8_t format)
 {
     if (layer == NULL || in == NULL || out == NULL || layer->weights == NULL ||
         layer->bias == NULL || layer->mult == NULL || layer->shift == NULL) {
@@ -111,6 +137,16 @@ static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *
     if (need > 0u &&
         (ctx == NULL || ctx->buf == NULL || ctx->size < need || ((uintptr_t)ctx->buf & 7u) != 0u)) {
         return QMOE_ERR_ARG;
+    }
+    return QMOE_OK;
+}
+
+static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
+                                     const int8_t *in, const void *out, uint8_t format)
+{
+    const qmoe_status_t status = fc_check_layer(ctx, layer, in, out, format);
+    if (status != QMOE_OK) {
+        return status;
     }
     for (uint32_t o = 0; o < layer->n_out; ++o) {
         if (layer->shift[o] < 1 || layer->shift[o] > 62 || layer->mult[o] < 0) {
@@ -142,34 +178,6 @@ static inline void fc_store(const qmoe_fc_t *layer, void *out, uint32_t o, int32
         ((int8_t *)out)[o] = (int8_t)y;
     } else {
         ((int16_t *)out)[o] = (int16_t)y;
-    }
-}
-
-/* A row loop for optimized kernels (cortex-m4 w8a8, w16a8): blocks of 4 output rows through
- * `dot4`, so each activation load serves 4 rows, then the remaining rows one by one through
- * `dot1`. Both are the kernel's own static functions; after inlining, the compiler calls them
- * directly. */
-typedef void (*fc_dot4_fn)(const uint8_t *w, uint32_t stride, const int8_t *x, uint32_t n,
-                           int32_t acc[4]);
-typedef int32_t (*fc_dot1_fn)(const uint8_t *w, const int8_t *x, uint32_t n);
-
-static inline void fc_rows_by4(const qmoe_fc_t *layer, const int8_t *in, void *out, fc_dot4_fn dot4,
-                               fc_dot1_fn dot1)
-{
-    const uint32_t n = layer->n_in, stride = layer->row_bytes;
-    uint32_t o = 0;
-    for (; o + 4u <= layer->n_out; o += 4u) {
-        int32_t acc[4];
-        for (uint32_t r = 0; r < 4u; ++r) {
-            acc[r] = layer->bias[o + r];
-        }
-        dot4(fc_row(layer, o), stride, in, n, acc);
-        for (uint32_t r = 0; r < 4u; ++r) {
-            fc_store(layer, out, o + r, acc[r]);
-        }
-    }
-    for (; o < layer->n_out; ++o) {
-        fc_store(layer, out, o, layer->bias[o] + dot1(fc_row(layer, o), in, n));
     }
 }
 

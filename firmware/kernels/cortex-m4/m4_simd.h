@@ -43,6 +43,18 @@ static inline int32_t m4_smlad(uint32_t a, uint32_t b, int32_t acc)
     return __smlad((int16x2_t)a, (int16x2_t)b, acc);
 }
 
+/* Byte-wise a - b, wrapping (sets the GE flags, which nothing here reads). */
+static inline uint32_t m4_usub8(uint32_t a, uint32_t b)
+{
+    return (uint32_t)__usub8((uint8x4_t)a, (uint8x4_t)b);
+}
+
+/* Byte-wise a + b, unsigned, saturating at 255. */
+static inline uint32_t m4_uqadd8(uint32_t a, uint32_t b)
+{
+    return (uint32_t)__uqadd8((uint8x4_t)a, (uint8x4_t)b);
+}
+
 /* Halfword-wise a + b, wrapping. */
 static inline uint32_t m4_sadd16(uint32_t a, uint32_t b)
 {

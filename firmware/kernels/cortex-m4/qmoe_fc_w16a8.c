@@ -11,6 +11,7 @@
  */
 #include "../qmoe_fc_internal.h"
 #include "m4_simd.h"
+#include "m4_channels.h"
 
 /* Weight i of the row at p: little-endian, sign-extended. */
 static inline int32_t s16_weight(const uint8_t *p, uint32_t i)
@@ -27,11 +28,12 @@ static inline void x_pairs(const int8_t *x, uint32_t *x01, uint32_t *x23)
     *x23 = m4_pkhtb(o, e);
 }
 
-/* Dot products of rows w, w + s, w + 2s, w + 3s with x[0..n-1], added to acc[0..3]. */
-static void dot4(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t n, int32_t acc[4])
+/* acc[0..3] = bias[0..3] + dot products of rows w, w + s, w + 2s, w + 3s with x[0..n-1]. */
+static void dot4(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t n, const int32_t bias[4],
+                 int32_t acc[4])
 {
     const uint8_t *p = w, *p4 = w + 4, *q = w + 3u * s;
-    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
     const int8_t *end = x + (n & ~3u);
 
     if (x < end) {
@@ -99,10 +101,20 @@ static int32_t dot1(const uint8_t *p, const int8_t *x, uint32_t n)
 qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                             void *out)
 {
-    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S16);
-    if (status != QMOE_OK) {
-        return status;
+    if (fc_check_layer(ctx, layer, in, out, QMOE_FMT_S16) != QMOE_OK ||
+        qmoe_m4_check_channels(layer) != QMOE_OK) {
+        return QMOE_ERR_ARG;
     }
-    fc_rows_by4(layer, in, out, dot4, dot1);
+    const uint32_t n = layer->n_in, s = layer->row_bytes;
+    uint32_t o = 0;
+    for (; o + 4u <= layer->n_out; o += 4u) {
+        int32_t acc[4];
+        dot4(fc_row(layer, o), s, in, n, layer->bias + o, acc);
+        qmoe_m4_store_rows(layer, out, o, acc, 4u);
+    }
+    for (; o < layer->n_out; ++o) {
+        const int32_t acc = layer->bias[o] + dot1(fc_row(layer, o), in, n);
+        qmoe_m4_store_rows(layer, out, o, &acc, 1u);
+    }
     return QMOE_OK;
 }

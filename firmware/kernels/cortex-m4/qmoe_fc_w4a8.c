@@ -13,10 +13,15 @@
  *
  * The scaled sums are exact: at most 256 inputs go into one (4096 * 8 * 128 * 256 = 2^30 < 2^31),
  * then the sum, a multiple of 4096, is shifted down and added to the row's int32 accumulator.
- * Leftover rows (n_out % 3) go one at a time with the same arithmetic, leftover inputs (n_in % 8)
- * nibble by nibble. Bit-exact with the reference. Contract: qmoe_fc.h.
+ * The row loop is qmoe_m4_rows() (cortex-m4/qmoe_fc_channels.c, shared with w8a8): dot3
+ * computes up to 10 blocks of 3 rows per call into a stack array, which one qmoe_m4_store_rows()
+ * call requantizes and stores; when n_out % 3 != 0 the last block is the last 3 rows (1 or 2
+ * rows computed and stored twice, the same values); a layer of 1 or 2 rows is a plain
+ * multiply-accumulate. Leftover inputs (n_in % 8) go nibble by nibble. Bit-exact with the
+ * reference. Contract: qmoe_fc.h.
  */
 #include "m4_simd.h"
+#include "m4_channels.h"
 #include "../qmoe_fc_internal.h"
 
 #define STEP 8u         /* inputs per loop iteration: one word of weights per row */
@@ -48,20 +53,6 @@ static void widen(uint32_t *xw, const int8_t *x, uint32_t steps)
         xw[2] = m4_sxtb16(b);
         xw[3] = m4_sxtb16_ror8(b);
     }
-}
-
-/* 4096 * (dot product of `steps` * 8 weights of row p with the widened inputs xw), one row. */
-static int32_t scaled1(const uint8_t *p, const uint32_t *xw, uint32_t steps)
-{
-    int32_t a = 0;
-    for (uint32_t k = 0; k < steps; ++k, p += 4, xw += 4) {
-        const uint32_t w = m4_load(p);
-        a = m4_smlad((w << 12) & PAIR_MASK, xw[0], a);
-        a = m4_smlad((w << 8) & PAIR_MASK, xw[1], a);
-        a = m4_smlad((w << 4) & PAIR_MASK, xw[2], a);
-        a = m4_smlad(w & PAIR_MASK, xw[3], a);
-    }
-    return a;
 }
 
 /* One step (8 inputs) of 3 rows: rows 1 and 2 are read at p + s and p + 2s before p moves. */
@@ -111,54 +102,48 @@ static void scaled3(const uint8_t *p, uint32_t s, const uint32_t *xw, uint32_t s
     a[2] = a2;
 }
 
-/* Dot products of `rows` (1 or 3) rows, row r at w + r * s, with x[0..n-1] (xw: its first
- * 8 * (n / 8) widened), added to acc[]. */
-static void dot_rows(const uint8_t *w, uint32_t s, const int8_t *x, const uint32_t *xw, uint32_t n,
-                     uint32_t rows, int32_t acc[3])
+/* `blocks` blocks of 3 rows from w on: acc[3b + r] = bias[3b + r] + the dot product of the first
+ * 8 * steps weights of row w + (3b + r) * s with the widened inputs xw. */
+__attribute__((noinline)) static void dot3(const uint8_t *w, uint32_t s, const uint32_t *xw,
+                                           uint32_t steps, const int32_t *bias, int32_t *acc,
+                                           uint32_t blocks)
 {
-    const uint32_t steps = n / STEP;
-    for (uint32_t k = 0; k < steps; k += BLOCK_STEPS) {
-        const uint32_t m = steps - k < BLOCK_STEPS ? steps - k : BLOCK_STEPS;
-        const uint8_t *p = w + 4u * k;
-        int32_t a[3];
-        if (rows == 3u) {
-            scaled3(p, s, xw + 4u * k, m, a);
-        } else {
-            a[0] = scaled1(p, xw + 4u * k, m);
+    for (; blocks > 0u; --blocks, w += 3u * s, bias += 3, acc += 3) {
+        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2];
+        for (uint32_t k = 0; k < steps; k += BLOCK_STEPS) {
+            int32_t a[3];
+            scaled3(w + 4u * k, s, xw + 4u * k, steps - k < BLOCK_STEPS ? steps - k : BLOCK_STEPS,
+                    a);
+            a0 += a[0] >> SCALE_SHIFT; /* exact: a multiple of 4096; GCC's >> is arithmetic */
+            a1 += a[1] >> SCALE_SHIFT;
+            a2 += a[2] >> SCALE_SHIFT;
         }
-        for (uint32_t r = 0; r < rows; ++r) {
-            acc[r] += a[r] >> SCALE_SHIFT; /* exact: a multiple of 4096; GCC's >> is arithmetic */
-        }
+        acc[0] = a0;
+        acc[1] = a1;
+        acc[2] = a2;
     }
-    for (uint32_t r = 0; r < rows; ++r) {
-        for (uint32_t i = steps * STEP; i < n; ++i) {
-            acc[r] += s4_weight(w + r * s, i) * x[i];
-        }
+}
+
+/* The dot product of weights i0..n-1 of the row at p with x[i0..n-1]. */
+static int32_t tail(const uint8_t *p, const int8_t *x, uint32_t i0, uint32_t n)
+{
+    int32_t a = 0;
+    for (uint32_t i = i0; i < n; ++i) {
+        a += s4_weight(p, i) * x[i];
     }
+    return a;
 }
 
 qmoe_status_t qmoe_fc_w4a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                            void *out)
 {
-    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S4);
-    if (status != QMOE_OK) {
-        return status;
+    if (fc_check_layer(ctx, layer, in, out, QMOE_FMT_S4) != QMOE_OK ||
+        qmoe_m4_check_channels(layer) != QMOE_OK) {
+        return QMOE_ERR_ARG;
     }
-    const uint32_t n_out = layer->n_out;
+    const uint32_t steps = layer->n_in / STEP;
     uint32_t *xw = (uint32_t *)ctx->buf;
-    widen(xw, in, layer->n_in / STEP);
-    uint32_t o = 0;
-    while (o < n_out) {
-        const uint32_t rows = n_out - o >= 3u ? 3u : 1u;
-        int32_t acc[3];
-        for (uint32_t r = 0; r < rows; ++r) {
-            acc[r] = layer->bias[o + r];
-        }
-        dot_rows(fc_row(layer, o), layer->row_bytes, in, xw, layer->n_in, rows, acc);
-        for (uint32_t r = 0; r < rows; ++r) {
-            fc_store(layer, out, o + r, acc[r]);
-        }
-        o += rows;
-    }
+    widen(xw, in, steps);
+    qmoe_m4_rows(layer, in, out, xw, steps, STEP * steps, 3u, dot3, tail);
     return QMOE_OK;
 }
