@@ -29,7 +29,7 @@ static inline int32_t clamp(int64_t v, int32_t lo, int32_t hi)
 }
 
 /* Bytes one row of n_in weights of `format` needs before row_align padding; 0 for an unknown
- * format and for QMOE_FMT_T5, whose rows are not padded to bytes (one stream, row_bytes 0). */
+ * format. */
 static inline uint32_t fc_data_bytes(uint8_t format, uint32_t n_in)
 {
     switch (format) {
@@ -38,6 +38,8 @@ static inline uint32_t fc_data_bytes(uint8_t format, uint32_t n_in)
     case QMOE_FMT_S2:
     case QMOE_FMT_T2:
         return (n_in + 3u) / 4u;
+    case QMOE_FMT_T5:
+        return (n_in + 4u) / 5u;
     case QMOE_FMT_S4:
         return (n_in + 1u) / 2u;
     case QMOE_FMT_S8:
@@ -77,8 +79,7 @@ static inline uint32_t fc_scratch_need(const qmoe_fc_t *layer)
 }
 
 /* QMOE_OK if the kernel for `format` may run `layer` on `in` into `out`, else QMOE_ERR_ARG:
- * a NULL pointer, layer->format != format, n_in == 0, row_bytes shorter than a packed row
- * (for QMOE_FMT_T5: row_bytes other than 0, since its rows form one stream without a stride),
+ * a NULL pointer, layer->format != format, n_in == 0, row_bytes shorter than a packed row,
  * out_bits not 8 or 16, a clamp range that is empty or does not fit the output type, or a
  * channel whose shift is outside [1, 62] or whose multiplier is negative, or scratch that the
  * layer needs (fc_scratch_need) missing, shorter or not 8-byte aligned. Reads shift[] and
@@ -93,8 +94,7 @@ static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *
     if (layer->format != format || layer->n_in == 0) {
         return QMOE_ERR_ARG;
     }
-    if (format == QMOE_FMT_T5 ? layer->row_bytes != 0
-                              : layer->row_bytes < fc_data_bytes(format, layer->n_in)) {
+    if (layer->row_bytes < fc_data_bytes(format, layer->n_in)) {
         return QMOE_ERR_ARG;
     }
     if (layer->out_bits == 8) {
@@ -120,17 +120,10 @@ static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *
     return QMOE_OK;
 }
 
-/* The first byte of output row o's packed weights (row-padded formats; not QMOE_FMT_T5). */
+/* The first byte of output row o's packed weights. */
 static inline const uint8_t *fc_row(const qmoe_fc_t *layer, uint32_t o)
 {
     return layer->weights + (size_t)o * layer->row_bytes;
-}
-
-/* QMOE_FMT_T5: the index of output row o's first trit in the weight stream, o * n_in. The trit
- * is digit (index % 5) of weights[index / 5]. At most 65535 * 65535, so it fits uint32_t. */
-static inline uint32_t fc_t5_row_trit(const qmoe_fc_t *layer, uint32_t o)
-{
-    return o * (uint32_t)layer->n_in;
 }
 
 /* Requantize output o's accumulator, clamp it and store it as int8 or int16. */

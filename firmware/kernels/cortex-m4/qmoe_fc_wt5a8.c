@@ -3,14 +3,11 @@
  * UXTAB, one LDRSH and one ADD per packed byte of 5 weights.
  *
  * A byte holds 5 trits as base-3 digits, byte = sum_k (t_k + 1) * 3^k (docs/packing.md), so a
- * byte is itself the index of a 243-entry table of its dot product with its 5 inputs. The rows
- * form one stream without padding: row o starts at digit (o * n_in) % 5 of byte (o * n_in) / 5.
- * When n_in % 5 == 0 every row starts on a byte and the rows are a matrix of n_in / 5 bytes per
- * row. Otherwise the rows o = c, c + 5, c + 10, ... of one class c (0..4) start at the same digit
- * phi and lie n_in bytes apart: a matrix again, whose whole bytes cover the inputs from
- * h = (5 - phi) % 5 on. Each class is run through the tables on those whole bytes; the digits of
- * its first and last, shared bytes (at most 4 + 4 trits per row) are added one by one, as the
- * reference does. The 5 classes see their inputs at 5 offsets, so each builds its own tables.
+ * byte is itself the index of a 243-entry table of its dot product with its 5 inputs. Rows start
+ * on bytes (row_bytes apart), so byte position j holds inputs 5j..5j+4 in every row: the tables
+ * of a block are built once per chunk of rows and shared by all of them. The last, partial byte
+ * of a row (n_in % 5 trits) goes through a table of its inputs and zeros, so its padding digits
+ * add nothing; chunks of few rows add P[b % 9] + V[b / 9] per byte instead (few_rows()).
  *
  * Table of the inputs x0..x4: entry j + 9 c (j = d0 + 3 d1, c = d2 + 3 d3 + 9 d4, d = t + 1) is
  * P[j] + V[c], P over (x0, x1) and V over (x2, x3, x4); 9 entries per c with 5 SADD16 and 5 word
@@ -30,12 +27,9 @@ static inline uint32_t div3(uint32_t b)
     return (b * 171u) >> 9;
 }
 
-/* Dot product of digits first .. first + n - 1 of byte b with x[0..n-1] (first + n <= 5). */
-static int32_t byte_dot(uint32_t b, uint32_t first, const int8_t *x, uint32_t n)
+/* Dot product of the first n (<= 5) digits of byte b with x[0..n-1]. */
+static int32_t byte_dot(uint32_t b, const int8_t *x, uint32_t n)
 {
-    for (uint32_t k = 0; k < first; ++k) {
-        b = div3(b);
-    }
     int32_t sum = 0;
     for (uint32_t k = 0; k < n; ++k) {
         const uint32_t q = div3(b);
@@ -128,40 +122,6 @@ static void few_rows(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t who
     }
 }
 
-/* `rows` rows (at most a chunk) of one class: rows o0, o0 + o_step, ..., the first starting at
- * trit `start` of the stream, each `stride` bytes after the previous one. */
-static void run_rows(const qmoe_fc_t *layer, const int8_t *in, void *out, uint32_t o0,
-                     uint32_t o_step, uint32_t rows, uint32_t start, uint32_t stride,
-                     uint32_t *tables, int32_t *acc)
-{
-    const uint32_t n = layer->n_in, phi = start % TRITS_PER_BYTE;
-    const uint32_t head = (TRITS_PER_BYTE - phi) % TRITS_PER_BYTE;
-    const uint32_t h = head < n ? head : n, whole = (n - h) / TRITS_PER_BYTE;
-    const uint32_t rest = n - h - TRITS_PER_BYTE * whole;
-    const uint8_t *first = layer->weights + start / TRITS_PER_BYTE;
-    const uint8_t *body = first + (phi != 0u);
-    for (uint32_t m = 0; m < rows; ++m) {
-        const uint8_t *row = first + m * stride;
-        int32_t a = layer->bias[o0 + m * o_step];
-        if (h != 0u) {
-            a += byte_dot(row[0], phi, in, h);
-        }
-        if (rest != 0u) {
-            a += byte_dot(body[m * stride + whole], 0u, in + h + TRITS_PER_BYTE * whole, rest);
-        }
-        acc[m] = a;
-    }
-    if (whole != 0u && rows < T5_MIN_ROWS) {
-        few_rows(body, stride, in + h, whole, acc, rows);
-    } else if (whole != 0u) {
-        qmoe_m4_lut_accumulate(body, stride, in + h, TRITS_PER_BYTE * whole, acc, rows, &T5,
-                               tables);
-    }
-    for (uint32_t m = 0; m < rows; ++m) {
-        fc_store(layer, out, o0 + m * o_step, acc[m]);
-    }
-}
-
 qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                             void *out)
 {
@@ -171,18 +131,27 @@ qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, co
     }
     uint32_t *tables = (uint32_t *)ctx->buf;
     int32_t *acc = (int32_t *)(void *)(tables + QMOE_M4_LUT_GROUPS * QMOE_M4_LUT_TABLE_WORDS);
-    const uint32_t n = layer->n_in, n_out = layer->n_out;
-    /* aligned rows: one class, n / 5 bytes apart; else 5 classes, 5 rows and n bytes apart */
-    const uint32_t classes = n % TRITS_PER_BYTE == 0u ? 1u : TRITS_PER_BYTE;
-    const uint32_t stride = classes == 1u ? n / TRITS_PER_BYTE : n;
-    for (uint32_t c = 0; c < classes && c < n_out; ++c) {
-        const uint32_t count = (n_out - c + classes - 1u) / classes;
-        for (uint32_t m = 0; m < count; m += QMOE_M4_LUT_CHUNK_ROWS) {
-            const uint32_t left = count - m;
-            const uint32_t rows = left < QMOE_M4_LUT_CHUNK_ROWS ? left : QMOE_M4_LUT_CHUNK_ROWS;
-            const uint32_t o0 = c + classes * m;
-            run_rows(layer, in, out, o0, classes, rows, fc_t5_row_trit(layer, o0), stride, tables,
-                     acc);
+    const uint32_t n = layer->n_in, n_out = layer->n_out, s = layer->row_bytes;
+    const uint32_t whole = n / TRITS_PER_BYTE, rest = n % TRITS_PER_BYTE;
+    for (uint32_t o = 0; o < n_out; o += QMOE_M4_LUT_CHUNK_ROWS) {
+        const uint32_t left = n_out - o;
+        const uint32_t rows = left < QMOE_M4_LUT_CHUNK_ROWS ? left : QMOE_M4_LUT_CHUNK_ROWS;
+        const uint8_t *w = fc_row(layer, o);
+        for (uint32_t r = 0; r < rows; ++r) {
+            acc[r] = layer->bias[o + r];
+        }
+        if (rows < T5_MIN_ROWS) {
+            if (rest != 0u) {
+                for (uint32_t r = 0; r < rows; ++r) {
+                    acc[r] += byte_dot(w[r * s + whole], in + TRITS_PER_BYTE * whole, rest);
+                }
+            }
+            few_rows(w, s, in, whole, acc, rows);
+        } else {
+            qmoe_m4_lut_accumulate(w, s, in, n, acc, rows, &T5, tables);
+        }
+        for (uint32_t r = 0; r < rows; ++r) {
+            fc_store(layer, out, o + r, acc[r]);
         }
     }
     return QMOE_OK;
