@@ -39,29 +39,30 @@ static int32_t byte_dot(uint32_t b, const int8_t *x, uint32_t n)
     return sum;
 }
 
-/* The 9 entries j + 9c, j = 0..8, at e: P[j] + v; the fifth word also writes entry 9c + 9. */
-static inline void table_row(uint8_t *e, const uint32_t p[5], int32_t v)
+/* The 9 entries j + 9c (j = 0..8) at byte offset OFF of e: P[j] + v, 5 SADD16 and 5 word
+ * stores; the fifth also writes entry 9c + 9, rewritten next. */
+/* clang-format off */
+#define T5_ROW(off)                                                                               \
+    "sadd16 %[r], %[p0], %[v]\n\t"                                                               \
+    "str    %[r], [%[e], #" #off "]\n\t"                                                         \
+    "sadd16 %[r], %[p1], %[v]\n\t"                                                               \
+    "str    %[r], [%[e], #" #off " + 4]\n\t"                                                     \
+    "sadd16 %[r], %[p2], %[v]\n\t"                                                               \
+    "str    %[r], [%[e], #" #off " + 8]\n\t"                                                     \
+    "sadd16 %[r], %[p3], %[v]\n\t"                                                               \
+    "str    %[r], [%[e], #" #off " + 12]\n\t"                                                    \
+    "sadd16 %[r], %[p4], %[v]\n\t"                                                               \
+    "str    %[r], [%[e], #" #off " + 16]\n\t"
+/* clang-format on */
+
+/* (v, v) as two int16 halves. */
+static inline uint32_t pair(int32_t v)
 {
-    uint32_t d, r;
-    __asm__ volatile("pkhbt  %[d], %[v], %[v], lsl #16\n\t"
-                     "sadd16 %[r], %[p0], %[d]\n\t"
-                     "str    %[r], [%[e]]\n\t"
-                     "sadd16 %[r], %[p1], %[d]\n\t"
-                     "str    %[r], [%[e], #4]\n\t"
-                     "sadd16 %[r], %[p2], %[d]\n\t"
-                     "str    %[r], [%[e], #8]\n\t"
-                     "sadd16 %[r], %[p3], %[d]\n\t"
-                     "str    %[r], [%[e], #12]\n\t"
-                     "sadd16 %[r], %[p4], %[d]\n\t"
-                     "str    %[r], [%[e], #16]"
-                     : [d] "=&r"(d), [r] "=&r"(r)
-                     : [v] "r"(v), [e] "r"(e), [p0] "r"(p[0]), [p1] "r"(p[1]), [p2] "r"(p[2]),
-                       [p3] "r"(p[3]), [p4] "r"(p[4])
-                     : "memory");
+    return ((uint32_t)v & 0xFFFFu) | ((uint32_t)v << 16);
 }
 
-/* The table of the 5 inputs at x into t (256 int16 entries, 243 of them valid): about 16
- * instructions per 9 entries. */
+/* The table of the 5 inputs at x into t (256 int16 entries, 243 of them valid): one loop of 36
+ * instructions per 27 entries (3 rows of 9 sharing d3 and d4). */
 static void build_table(uint32_t *t, const int8_t *x)
 {
     const int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4];
@@ -76,20 +77,40 @@ static void build_table(uint32_t *t, const int8_t *x)
         p[k] = ((uint32_t)q[2u * k] & 0xFFFFu) | ((uint32_t)q[2u * k + 1u] << 16);
     }
     p[4] = (uint32_t)q[8] & 0xFFFFu;
-    uint8_t *e = (uint8_t *)t;
-    for (int32_t k4 = -1; k4 <= 1; ++k4) {
-        for (int32_t k3 = -1; k3 <= 1; ++k3, e += 54) { /* c = d2 + 3 d3 + 9 d4, d2 = 0, 1, 2 */
-            const int32_t v = k4 * x4 + k3 * x3;
-            table_row(e, p, v - x2);
-            table_row(e + 18, p, v);
-            table_row(e + 36, p, v + x2);
+    uint32_t vb[9], *w = vb; /* V at d2 = 0 for d3 + 3 d4 = 0..8, as pairs */
+    for (int32_t v4 = -x4 - x3 - x2, k4 = 0; k4 < 3; ++k4, v4 += x4) {
+        for (int32_t v = v4, k3 = 0; k3 < 3; ++k3, v += x3) {
+            *w++ = pair(v);
         }
     }
+    const uint32_t *src = vb, *end = vb + 9;
+    uint8_t *e = (uint8_t *)t;
+    uint32_t v, r;
+    /* clang-format off */
+    __asm__ volatile("1:\n\t"
+                     "ldr    %[v], [%[src]], #4\n\t"
+                     T5_ROW(0)
+                     "sadd16 %[v], %[v], %[x2]\n\t"
+                     T5_ROW(18)
+                     "sadd16 %[v], %[v], %[x2]\n\t"
+                     T5_ROW(36)
+                     "add    %[e], %[e], #54\n\t"
+                     "cmp    %[src], %[end]\n\t"
+                     "bne    1b"
+                     : [e] "+&r"(e), [src] "+&r"(src), [v] "=&r"(v), [r] "=&r"(r)
+                     : [end] "r"(end), [x2] "r"(pair(x2)), [p0] "r"(p[0]), [p1] "r"(p[1]),
+                       [p2] "r"(p[2]), [p3] "r"(p[3]), [p4] "r"(p[4])
+                     : "cc", "memory");
+    /* clang-format on */
 }
 
 /* The tables of a block (4 bytes per row) cost about 1800 instructions and save about 21 per
  * row and block over few_rows(): below this many rows, few_rows() is faster. */
 #define T5_MIN_ROWS 74u
+
+/* Rows per chunk: the tables of a block serve this many rows (qmoe_m4_lut_accumulate() takes
+ * any number of rows; its sums are in our scratch, sized by fc_scratch_need()). */
+#define T5_CHUNK_ROWS QMOE_FC_T5_CHUNK_ROWS
 
 static const qmoe_m4_lut_format_t T5 = {TRITS_PER_BYTE, 0u, NULL, build_table};
 
@@ -133,9 +154,9 @@ qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, co
     int32_t *acc = (int32_t *)(void *)(tables + QMOE_M4_LUT_GROUPS * QMOE_M4_LUT_TABLE_WORDS);
     const uint32_t n = layer->n_in, n_out = layer->n_out, s = layer->row_bytes;
     const uint32_t whole = n / TRITS_PER_BYTE, rest = n % TRITS_PER_BYTE;
-    for (uint32_t o = 0; o < n_out; o += QMOE_M4_LUT_CHUNK_ROWS) {
+    for (uint32_t o = 0; o < n_out; o += T5_CHUNK_ROWS) {
         const uint32_t left = n_out - o;
-        const uint32_t rows = left < QMOE_M4_LUT_CHUNK_ROWS ? left : QMOE_M4_LUT_CHUNK_ROWS;
+        const uint32_t rows = left < T5_CHUNK_ROWS ? left : T5_CHUNK_ROWS;
         const uint8_t *w = fc_row(layer, o);
         for (uint32_t r = 0; r < rows; ++r) {
             acc[r] = layer->bias[o + r];
