@@ -6,9 +6,9 @@
  * byte is itself the index of a 243-entry table of its dot product with its 5 inputs. Rows start
  * on bytes (row_bytes apart), so byte position j holds inputs 5j..5j+4 in every row: the tables
  * of a block are built once per chunk of up to 640 rows and shared by all of them. The last,
- * partial byte of a row (n_in % 5 trits) goes through a table of its inputs and zeros, so its
- * padding digits add nothing. Chunks of few rows build no tables: they add P[b % 9] + V[b / 9]
- * per byte (few_rows()) and decode the partial byte's n_in % 5 digits one by one (byte_dot()).
+ * partial byte of a row (n_in % 5 trits) is looked up with its inputs and zeros, so its padding
+ * digits add nothing. Chunks of few rows build no tables: they add P[b % 9] + V[b / 9] per byte
+ * (few_rows()).
  *
  * Table of the inputs x0..x4: entry j + 9 c (j = d0 + 3 d1, c = d2 + 3 d3 + 9 d4, d = t + 1) is
  * P[j] + V[c], P over (x0, x1) and V over (x2, x3, x4); 9 entries per c with 5 SADD16 and 5 word
@@ -22,24 +22,6 @@
 #include "../qmoe_fc_internal.h"
 
 #define TRITS_PER_BYTE 5u
-
-/* b / 3, exact for every b < 256. */
-static inline uint32_t div3(uint32_t b)
-{
-    return (b * 171u) >> 9;
-}
-
-/* Dot product of the first n (<= 5) digits of byte b with x[0..n-1]. */
-static int32_t byte_dot(uint32_t b, const int8_t *x, uint32_t n)
-{
-    int32_t sum = 0;
-    for (uint32_t k = 0; k < n; ++k) {
-        const uint32_t q = div3(b);
-        sum += ((int32_t)(b - 3u * q) - 1) * x[k];
-        b = q;
-    }
-    return sum;
-}
 
 /* The 9 entries j + 9c (j = 0..8) at byte offset OFF of e: P[j] + v, 5 SADD16 and 5 word
  * stores; the fifth also writes entry 9c + 9, rewritten next. */
@@ -137,21 +119,35 @@ static void pv_sums(int32_t *pv, const int8_t *x)
     }
 }
 
-/* acc[r] += dot product of `whole` bytes of row r (at w + r * s) with x[0..5 whole - 1], for
- * few rows, two byte positions a pass: their sums by pv_sums() into a[0..35] and a[36..71] (in
- * the scratch the tables would use), then per row and byte c a[c - 9 (c / 9)] + a[9 + c / 9],
- * c / 9 as (c * 57) >> 9 (exact for c < 243). An odd last position pairs with the sums of zero
- * inputs (all 0), indexed by its own byte again. */
-static __attribute__((noinline)) void few_rows(const uint8_t *w, uint32_t s, const int8_t *x,
-                                               uint32_t whole, int32_t *acc, uint32_t rows,
-                                               int32_t *a)
+/* The 5 inputs of byte position k of rows of n inputs: x + 5k, or buf filled with those of
+ * x[5k..n-1] that exist and zeros (so a padding digit, or a position past the row, adds 0). */
+static const int8_t *position_inputs(const int8_t *x, uint32_t n, uint32_t k, int8_t *buf)
 {
-    static const int8_t zeros[TRITS_PER_BYTE] = {0};
+    const uint32_t i0 = TRITS_PER_BYTE * k;
+    if (i0 + TRITS_PER_BYTE <= n) {
+        return x + i0;
+    }
+    for (uint32_t i = 0; i < TRITS_PER_BYTE; ++i) {
+        buf[i] = i0 + i < n ? x[i0 + i] : 0;
+    }
+    return buf;
+}
+
+/* acc[r] += dot product of row r (its ceil(n / 5) bytes at w + r * s) with x[0..n-1], for few
+ * rows, two byte positions a pass: their sums by pv_sums() into a[0..35] and a[36..71] (in the
+ * scratch the tables would use), then per row and byte c a[c - 9 (c / 9)] + a[9 + c / 9], c / 9
+ * as (c * 57) >> 9 (exact for c < 243). An odd last position pairs with the sums of zero inputs
+ * (all 0), indexed by its own byte again. */
+static __attribute__((noinline)) void few_rows(const uint8_t *w, uint32_t s, const int8_t *x,
+                                               uint32_t n, int32_t *acc, uint32_t rows, int32_t *a)
+{
     const int32_t *av = a + 9, *b = a + 36, *bv = a + 45;
-    for (uint32_t j = 0; j < whole; j += 2u, x += 2u * TRITS_PER_BYTE) {
-        const uint32_t off = j + 1u < whole ? 1u : 0u;
-        pv_sums(a, x);
-        pv_sums(a + 36, off != 0u ? x + TRITS_PER_BYTE : zeros);
+    const uint32_t bytes = (n + TRITS_PER_BYTE - 1u) / TRITS_PER_BYTE;
+    for (uint32_t j = 0; j < bytes; j += 2u) {
+        const uint32_t off = j + 1u < bytes ? 1u : 0u;
+        int8_t buf[TRITS_PER_BYTE];
+        pv_sums(a, position_inputs(x, n, j, buf));
+        pv_sums(a + 36, position_inputs(x, n, j + 1u, buf));
         const uint8_t *q = w + j;
         for (int32_t *r = acc, *end = acc + rows; r != end; ++r, q += s) {
             const uint32_t c0 = q[0], c1 = q[off];
@@ -171,7 +167,6 @@ qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, co
     uint32_t *tables = (uint32_t *)ctx->buf;
     int32_t *acc = (int32_t *)(void *)(tables + QMOE_M4_LUT_GROUPS * QMOE_M4_LUT_TABLE_WORDS);
     const uint32_t n = layer->n_in, n_out = layer->n_out, s = layer->row_bytes;
-    const uint32_t whole = n / TRITS_PER_BYTE, rest = n % TRITS_PER_BYTE;
     for (uint32_t o = 0; o < n_out; o += T5_CHUNK_ROWS) {
         const uint32_t left = n_out - o;
         const uint32_t rows = left < T5_CHUNK_ROWS ? left : T5_CHUNK_ROWS;
@@ -180,12 +175,7 @@ qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, co
             acc[r] = layer->bias[o + r];
         }
         if (rows < T5_MIN_ROWS) {
-            if (rest != 0u) {
-                for (uint32_t r = 0; r < rows; ++r) {
-                    acc[r] += byte_dot(w[r * s + whole], in + TRITS_PER_BYTE * whole, rest);
-                }
-            }
-            few_rows(w, s, in, whole, acc, rows, (int32_t *)(void *)tables);
+            few_rows(w, s, in, n, acc, rows, (int32_t *)(void *)tables);
         } else {
             qmoe_m4_lut_accumulate(w, s, in, n, acc, rows, &T5, tables);
         }
