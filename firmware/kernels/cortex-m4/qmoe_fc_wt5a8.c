@@ -11,11 +11,11 @@
  * (few_rows()).
  *
  * Table of the inputs x0..x4: entry j + 9 c (j = d0 + 3 d1, c = d2 + 3 d3 + 9 d4, d = t + 1) is
- * P[j] + V[c], P over (x0, x1) and V over (x2, x3, x4); 9 entries per c with 5 SADD16 and 5 word
- * stores (unaligned where 9 c is odd; the fifth also writes entry 9 c + 9, rewritten next), all
- * 27 values of c in one assembly loop, about 390 instructions per table in all. The
- * entries from 243 on hold no valid byte's sum (unpack() rejects such bytes). Bit-exact with the
- * reference for valid data. Scratch: qmoe_fc.h. Contract: qmoe_fc.h.
+ * P[j] + V[c], P over (x0, x1) and V over (x2, x3, x4). Two rows c, c + 1 (c even: 18 entries,
+ * 9 aligned words) take 9 SADD16 of the P pairs (loaded by 2 LDM) with V pairs and 2 STM; 6 rows
+ * a loop iteration, about 290 instructions per table in all (the last STM also writes entry 243).
+ * The entries from 243 on hold no valid byte's sum (unpack() rejects such bytes). Bit-exact with
+ * the reference for valid data. Scratch: qmoe_fc.h. Contract: qmoe_fc.h.
  */
 #include "m4_lut.h"
 #include "m4_simd.h"
@@ -23,20 +23,26 @@
 
 #define TRITS_PER_BYTE 5u
 
-/* The 9 entries j + 9c (j = 0..8) at byte offset OFF of e: P[j] + v, 5 SADD16 and 5 word
- * stores; the fifth also writes entry 9c + 9, rewritten next. */
+/* Rows c and c + 1 (18 entries from entry 9c, c even: word aligned) at e, e advanced: words
+ * (P0 P1) (P2 P3) (P4 P5) (P6 P7) + (VA VA), (P8 P0) + (VA VB), then (P1 P2) (P3 P4) (P5 P6)
+ * (P7 P8) + (VB VB); the P words come from pw[0..8] by LDM, and go out by STM. */
 /* clang-format off */
-#define T5_ROW(off)                                                                               \
-    "sadd16 %[r], %[p0], %[v]\n\t"                                                               \
-    "str    %[r], [%[e], #" #off "]\n\t"                                                         \
-    "sadd16 %[r], %[p1], %[v]\n\t"                                                               \
-    "str    %[r], [%[e], #" #off " + 4]\n\t"                                                     \
-    "sadd16 %[r], %[p2], %[v]\n\t"                                                               \
-    "str    %[r], [%[e], #" #off " + 8]\n\t"                                                     \
-    "sadd16 %[r], %[p3], %[v]\n\t"                                                               \
-    "str    %[r], [%[e], #" #off " + 12]\n\t"                                                    \
-    "sadd16 %[r], %[p4], %[v]\n\t"                                                               \
-    "str    %[r], [%[e], #" #off " + 16]\n\t"
+#define T5_TWO_ROWS(va, vb)                                                                       \
+    "pkhbt  %[m], " va ", " vb ", lsl #16\n\t"                                                     \
+    "ldm    %[pw], {r0-r4}\n\t"                                                                  \
+    "sadd16 r0, r0, " va "\n\t"                                                                  \
+    "sadd16 r1, r1, " va "\n\t"                                                                  \
+    "sadd16 r2, r2, " va "\n\t"                                                                  \
+    "sadd16 r3, r3, " va "\n\t"                                                                  \
+    "sadd16 r4, r4, %[m]\n\t"                                                                    \
+    "stmia  %[e]!, {r0-r4}\n\t"                                                                  \
+    "add    %[m], %[pw], #20\n\t"                                                                \
+    "ldm    %[m], {r0-r3}\n\t"                                                                   \
+    "sadd16 r0, r0, " vb "\n\t"                                                                  \
+    "sadd16 r1, r1, " vb "\n\t"                                                                  \
+    "sadd16 r2, r2, " vb "\n\t"                                                                  \
+    "sadd16 r3, r3, " vb "\n\t"                                                                  \
+    "stmia  %[e]!, {r0-r3}\n\t"
 /* clang-format on */
 
 /* (v, v) as two int16 halves. */
@@ -45,17 +51,23 @@ static inline uint32_t pair(int32_t v)
     return ((uint32_t)v & 0xFFFFu) | ((uint32_t)v << 16);
 }
 
-/* The table of the 5 inputs at x into t (256 int16 entries, 243 of them valid): one loop of 36
- * instructions per 27 entries (3 rows of 9 sharing d3 and d4). */
+/* The table of the 5 inputs at x into t (256 int16 entries, 243 of them valid, word aligned):
+ * rows c = d2 + 3 d3 + 9 d4 of 9 entries, two at a time (T5_TWO_ROWS), 6 a loop iteration (56
+ * instructions per 54 entries), about 290 instructions a table in all. */
 static void build_table(uint32_t *t, const int8_t *x)
 {
     const int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4];
     const int32_t sum = x0 + x1, dif = x0 - x1;
     /* P[d0 + 3 d1] = (d0 - 1) x0 + (d1 - 1) x1: -x0-x1, -x1, x0-x1, -x0, 0, x0, x1-x0, x1, x0+x1 */
-    const uint32_t p0 = m4_pkhbt((uint32_t)-sum, (uint32_t)-x1);
-    const uint32_t p1 = m4_pkhbt((uint32_t)dif, (uint32_t)-x0);
-    const uint32_t p2 = (uint32_t)x0 << 16, p3 = m4_pkhbt((uint32_t)-dif, (uint32_t)x1);
-    const uint32_t p4 = (uint32_t)sum;
+    const uint32_t pw[9] = {m4_pkhbt((uint32_t)-sum, (uint32_t)-x1),
+                            m4_pkhbt((uint32_t)dif, (uint32_t)-x0),
+                            (uint32_t)x0 << 16,
+                            m4_pkhbt((uint32_t)-dif, (uint32_t)x1),
+                            m4_pkhbt((uint32_t)sum, (uint32_t)-sum),
+                            m4_pkhbt((uint32_t)-x1, (uint32_t)dif),
+                            m4_pkhbt((uint32_t)-x0, 0u),
+                            m4_pkhbt((uint32_t)x0, (uint32_t)-dif),
+                            m4_pkhbt((uint32_t)x1, (uint32_t)sum)};
     /* V at d2 = 0 for d3 + 3 d4 = 0..8, as pairs */
     const uint32_t d3 = pair(x3), d4 = pair(x4 - 2 * x3); /* d3 += 1; d3 = 0, d4 += 1 */
     uint32_t vb[9], v = pair(-x2 - x3 - x4);
@@ -68,31 +80,44 @@ static void build_table(uint32_t *t, const int8_t *x)
     vb[6] = v = m4_sadd16(v, d4);
     vb[7] = v = m4_sadd16(v, d3);
     vb[8] = m4_sadd16(v, d3);
-    const uint32_t *src = vb, *end = vb + 9;
-    uint8_t *e = (uint8_t *)t;
-    uint32_t r;
+    const uint32_t *src = vb, *end = vb + 8;
+    uint32_t *e = t, w, m;
+    /* rows 0..23 by 4 iterations of 6 (V of rows 3k and 3k + 3 from vb), rows 24..26 after; the
+     * last STM also writes entry 243 */
     /* clang-format off */
     __asm__ volatile("1:\n\t"
                      "ldr    %[v], [%[src]], #4\n\t"
-                     T5_ROW(0)
-                     "sadd16 %[v], %[v], %[x2]\n\t"
-                     T5_ROW(18)
-                     "sadd16 %[v], %[v], %[x2]\n\t"
-                     T5_ROW(36)
-                     "add    %[e], %[e], #54\n\t"
+                     "sadd16 %[w], %[v], %[x2]\n\t"
+                     T5_TWO_ROWS("%[v]", "%[w]")
+                     "sadd16 %[v], %[w], %[x2]\n\t"
+                     "ldr    %[w], [%[src]], #4\n\t"
+                     T5_TWO_ROWS("%[v]", "%[w]")
+                     "sadd16 %[v], %[w], %[x2]\n\t"
+                     "sadd16 %[w], %[v], %[x2]\n\t"
+                     T5_TWO_ROWS("%[v]", "%[w]")
                      "cmp    %[src], %[end]\n\t"
-                     "bne    1b"
-                     : [e] "+&r"(e), [src] "+&r"(src), [v] "=&r"(v), [r] "=&r"(r)
-                     : [end] "r"(end), [x2] "r"(pair(x2)), [p0] "r"(p0), [p1] "r"(p1),
-                       [p2] "r"(p2), [p3] "r"(p3), [p4] "r"(p4)
-                     : "cc", "memory");
+                     "bne    1b\n\t"
+                     "ldr    %[v], [%[src]]\n\t"
+                     "sadd16 %[w], %[v], %[x2]\n\t"
+                     T5_TWO_ROWS("%[v]", "%[w]")
+                     "sadd16 %[v], %[w], %[x2]\n\t"
+                     "ldm    %[pw], {r0-r4}\n\t"
+                     "sadd16 r0, r0, %[v]\n\t"
+                     "sadd16 r1, r1, %[v]\n\t"
+                     "sadd16 r2, r2, %[v]\n\t"
+                     "sadd16 r3, r3, %[v]\n\t"
+                     "sadd16 r4, r4, %[v]\n\t"
+                     "stmia  %[e], {r0-r4}"
+                     : [e] "+&r"(e), [src] "+&r"(src), [v] "+&r"(v), [w] "=&r"(w), [m] "=&r"(m)
+                     : [end] "r"(end), [x2] "r"(pair(x2)), [pw] "r"(pw)
+                     : "r0", "r1", "r2", "r3", "r4", "cc", "memory");
     /* clang-format on */
 }
 
-/* The tables of a block (4 bytes per row) cost about 1600 instructions; a row's byte then costs
- * under 4 against about 15 in few_rows() (after some 30 per byte position for its sums): below
- * this many rows few_rows() is faster (128 -> 64 with 64 rows: 2.9 against 4.3 per MAC). */
-#define T5_MIN_ROWS 30u
+/* The tables of a block (4 bytes per row) cost about 1200 instructions, then a row's 4 bytes
+ * about 15; few_rows() costs about 30 per byte position and 15 per row's byte: below this many
+ * rows ((1200 - 4 * 30) / (4 * 15 - 15)) few_rows() is faster. */
+#define T5_MIN_ROWS 24u
 
 /* Rows per chunk: the tables of a block serve this many rows (qmoe_m4_lut_accumulate() takes
  * any number of rows; its sums are in our scratch, sized by fc_scratch_need()). */
