@@ -36,7 +36,7 @@ from qmoe.ctoolchain import FREESTANDING, PEDANTIC, board_target
 from qmoe.errors import ConfigError
 from qmoe_codegen.intops import quantize_multiplier
 from qmoe_codegen.kernels import fc
-from qmoe_codegen.packing import FORMATS, STREAM_FORMATS, pack, row_bytes, unpack
+from qmoe_codegen.packing import FORMATS, pack, row_bytes, unpack
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -108,8 +108,7 @@ def build_harness(
 class FcCase:
     """One layer and a batch of inputs, as the harness and the golden operator take them.
 
-    `q` holds the weight values (n_out, n_in); they are packed with `fmt` and `row_align`
-    (taken as 1 for `t5`, a row-unpadded stream that has no row alignment).
+    `q` holds the weight values (n_out, n_in); they are packed with `fmt` and `row_align`.
     `kernel` None calls qmoe_fc(), a format name calls that format's kernel; `nulls` is the
     harness's NULL-pointer bit mask and `fields` overrides header fields (n_in, n_out, row_bytes,
     format, out_bits, out_min, out_max) to build invalid layers; a smaller n_in or n_out also cuts
@@ -129,10 +128,6 @@ class FcCase:
     kernel: str | None = None
     nulls: int = 0
     fields: dict[str, int] | None = None
-
-    def __post_init__(self) -> None:
-        if self.fmt in STREAM_FORMATS:
-            self.row_align = 1
 
     def packed(self) -> bytes:
         """The weight bytes exactly as the generated C arrays hold them."""

@@ -121,6 +121,15 @@ def shape_cases() -> list[FcCase]:
             case = kc.edge_layer(rng, fmt, n_in, n_out, kind, (1, 2, 4)[k % 3])
             case.kernel = fmt if k % 2 else None
             cases.append(case)
+    # t5: around the 24 rows from which tables pay, the 640-row chunk, the 20-input block, and
+    # every n_in % 5 (the last byte's padding digits; an odd or even number of bytes)
+    for k, (n_out, n_in) in enumerate(
+        [(23, 21), (24, 19), (25, 40), (641, 41), (76, 1), (90, 1536), (2, 23), (128, 64), (9, 14)]
+    ):
+        kind = list(kc.OUT_KINDS)[k % len(kc.OUT_KINDS)]
+        case = kc.edge_layer(rng, "t5", n_in, n_out, kind, (1, 2, 4)[k % 3])
+        case.kernel = "t5" if k % 2 else None
+        cases.append(case)
     return cases
 
 

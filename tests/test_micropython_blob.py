@@ -161,10 +161,11 @@ def _header_cases(data: bytes) -> list[tuple[str, bytes, str, str]]:
             "unsupported blob format version",
             f"format version {FORMAT_VERSION + 1}",
         ),
-        # older versions (1: no kernel scratch, 2: one router offset, 3: no front-end stats mask)
-        # are refused with a hint to write the blob again
+        # older versions (1: no kernel scratch, 2: one router offset, 3: no front-end stats mask,
+        # 4: t5 as one row-unpadded stream) are refused with a hint to write the blob again
         ("older", _poke(data, 8, "<H", 1), "unsupported blob format version", "older qmoe"),
         ("older 3", _poke(data, 8, "<H", 3), "unsupported blob format version", "older qmoe"),
+        ("older 4", _poke(data, 8, "<H", 4), "unsupported blob format version", "older qmoe"),
         ("newer IR", _poke(data, 10, "<H", 9), "IR schema version newer", "IR schema version 9"),
         ("corrupt", bytes(flipped), "checksum mismatch", "checksum mismatch"),
     ]

@@ -18,12 +18,10 @@ from hypothesis.extra import numpy as hnp
 from qmoe_codegen.packing import (
     FORMATS,
     ROW_ALIGNS,
-    STREAM_FORMATS,
     PackingError,
     format_for,
     pack,
     packed_bytes,
-    row_aligns,
     row_bytes,
     storage_report,
     unpack,
@@ -36,15 +34,14 @@ SUB_BYTE_WIDTH = {"s1": 1, "s2": 2, "t2": 2, "s4": 4}
 
 def reference_pack(q: list[list[int]], fmt: str, row_align: int) -> bytes:
     """Scalar packer written from docs/packing.md, one weight at a time."""
-    if fmt == "t5":  # one stream of all trits, row-major, 5 per byte
-        trits = [t for row in q for t in row]
-        trits += [0] * (-len(trits) % 5)
-        groups = [trits[k : k + 5] for k in range(0, len(trits), 5)]
-        return bytes(sum((t + 1) * 3**i for i, t in enumerate(g)) for g in groups)
     out = bytearray()
     for row in q:
         buf = bytearray()
-        if fmt in SUB_BYTE_WIDTH:
+        if fmt == "t5":  # 5 trits a byte, the last byte filled up with trit 0 (digit 1)
+            trits = list(row) + [0] * (-len(row) % 5)
+            for k in range(0, len(trits), 5):
+                buf.append(sum((t + 1) * 3**i for i, t in enumerate(trits[k : k + 5])))
+        elif fmt in SUB_BYTE_WIDTH:
             width = SUB_BYTE_WIDTH[fmt]
             per_byte = 8 // width
             buf.extend(bytes(-(-len(row) // per_byte)))
@@ -70,7 +67,7 @@ def value_strategy(fmt: str) -> st.SearchStrategy[int]:
 @st.composite
 def packing_cases(draw: st.DrawFn) -> tuple[np.ndarray, str, int]:
     fmt = draw(st.sampled_from(sorted(FORMATS)))
-    row_align = draw(st.sampled_from(row_aligns(fmt)))
+    row_align = draw(st.sampled_from(ROW_ALIGNS))
     n_out = draw(st.integers(1, 4))
     n_in = draw(st.sampled_from(ODD_LENGTHS) | st.integers(1, 70))
     dtype = draw(st.sampled_from([np.int64, np.int32] if fmt == "s16" else [np.int8, np.int64]))
@@ -91,9 +88,6 @@ def test_round_trip_matches_reference_and_layout(case: tuple[np.ndarray, str, in
     back = unpack(data, fmt, q.shape, row_align)
     assert back.dtype == np.int32 and back.shape == q.shape
     np.testing.assert_array_equal(back, q)
-    if fmt in STREAM_FORMATS:  # no stride: the stream is ceil(out * in / 5) bytes
-        assert stride == 0 and len(data) == -(-n_out * n_in // 5)
-        return
     assert stride % row_align == 0 and len(data) == n_out * stride
     for r in range(n_out):  # each row is packed on its own, at a fixed stride
         assert data[r * stride : (r + 1) * stride] == pack(q[r : r + 1], fmt, row_align)
@@ -101,8 +95,7 @@ def test_round_trip_matches_reference_and_layout(case: tuple[np.ndarray, str, in
 
 def t5_weight(base: bytes, n_in: int, o: int, j: int) -> int:
     """docs/packing.md's C expression for t5 weight j of row o, transcribed."""
-    k = o * n_in + j
-    return (base[k // 5] // (1, 3, 9, 27, 81)[k % 5]) % 3 - 1
+    return (base[o * row_bytes("t5", n_in) + j // 5] // (1, 3, 9, 27, 81)[j % 5]) % 3 - 1
 
 
 @settings(max_examples=100, deadline=None)
@@ -113,31 +106,27 @@ def t5_weight(base: bytes, n_in: int, o: int, j: int) -> int:
         elements=st.integers(-1, 1),
     )
 )
-def test_t5_row_starts_at_its_trit_offset(q: np.ndarray) -> None:
-    """Row o starts at trit o * in (byte (o * in) // 5, digit (o * in) % 5); only the stream's
-    last byte holds padding, so the array is as short as 5 trits a byte allows."""
+def test_t5_rows_start_on_bytes(q: np.ndarray) -> None:
+    """Row o starts at byte o * ceil(in / 5); weight j is digit j % 5 of its byte j // 5; the
+    unused high digits of a row's last byte hold trit 0 (digit 1), so any byte is <= 242."""
     n_out, n_in = q.shape
     data = pack(q, "t5")
     got = [[t5_weight(data, n_in, o, j) for j in range(n_in)] for o in range(n_out)]
     assert got == q.tolist()
-    assert len(data) * 5 - n_out * n_in in range(5)
+    assert len(data) == n_out * -(-n_in // 5) and max(data) <= 242
+    if n_in % 5:
+        last = data[row_bytes("t5", n_in) - 1]
+        assert [last // 3**k % 3 for k in range(n_in % 5, 5)] == [1] * (5 - n_in % 5)
 
 
 @pytest.mark.parametrize("row_align", [2, 4])
-def test_t5_takes_only_row_align_1(row_align: int) -> None:
-    assert row_aligns("t5") == (1,) and row_aligns("s4") == ROW_ALIGNS
-    q = np.zeros((2, 5), dtype=np.int8)
-    calls = [
-        lambda: pack(q, "t5", row_align),
-        lambda: unpack(bytes(2), "t5", q.shape, row_align),
-        lambda: row_bytes("t5", 5, row_align),
-        lambda: storage_report("t5", q.shape, row_align),
-    ]
-    for call in calls:
-        with pytest.raises(
-            PackingError, match="'t5' is a row-unpadded stream: row_align must be 1"
-        ):
-            call()
+def test_t5_row_align_pads_with_zero_bytes(row_align: int) -> None:
+    q = np.zeros((2, 6), dtype=np.int8)  # 2 bytes a row, both 121: five digits 1
+    stride = row_bytes("t5", 6, row_align)
+    assert stride == -(-2 // row_align) * row_align
+    data = pack(q, "t5", row_align)
+    assert data == (bytes([121, 121]) + bytes(stride - 2)) * 2
+    np.testing.assert_array_equal(unpack(data, "t5", q.shape, row_align), q)
 
 
 def doc_examples() -> list[tuple[list[list[int]], str, int, bytes]]:
@@ -171,6 +160,7 @@ def test_literal_byte_examples() -> None:
     assert pack(np.array([[-1, 1]]), "s4") == b"\x1f"
     assert pack(np.array([[1, -1, 1, 1, -1, -1, -1, 1, 1]]), "s1") == b"\x8d\x01"
     assert pack(np.array([[1, -1, 0, 1, 1, -1]]), "t5") == bytes([227, 120])
+    assert pack(np.array([[1, -1, 0], [-1, 1, 1]]), "t5") == bytes([2 + 9 + 108, 0 + 6 + 18 + 108])
     assert pack(np.array([[0, 0, 0, 0, 0]]), "t5") == bytes([1 + 3 + 9 + 27 + 81])
     assert pack(np.array([[-2, -1, 0, 1]]), "s2") == bytes([0b01_00_11_10])
     assert pack(np.array([[1, -1, 0, 1]]), "t2") == bytes([0b01_00_11_01])
@@ -204,11 +194,6 @@ def test_doc_bits_per_weight_tables(row_align: int) -> None:
         n_in, n_out = (int(v) for v in row[0].split("→"))
         assert row[1] == f"{n_out} × {n_in}"
         for fmt, cell in zip(fmts, row[2:]):
-            if row_align not in row_aligns(fmt):
-                assert cell == "—", (row[0], fmt)
-                with pytest.raises(PackingError):
-                    storage_report(fmt, (n_out, n_in), row_align)
-                continue
             stored = storage_report(fmt, (n_out, n_in), row_align)["bits_per_weight"]
             assert cell == f"{stored:.3f}", (row[0], fmt)
 
@@ -221,9 +206,6 @@ def test_doc_total_bytes_table() -> None:
         widths = [int(v) for v in row[0].split("→")]
         row_align = int(row[1])
         for fmt, cell in zip(fmts, row[2:]):
-            if row_align not in row_aligns(fmt):
-                assert cell == "—", (row[0], row_align, fmt)
-                continue
             total = sum(
                 len(pack(np.zeros((o, i), dtype=np.int8) + (fmt == "s1"), fmt, row_align))
                 for i, o in itertools.pairwise(widths)
@@ -283,11 +265,12 @@ def test_wrong_length_is_rejected(case: tuple[np.ndarray, str, int], delta: int)
         (b"\x10", "s4", (1, 1), 1, "row 0, padding code at column 1"),
         (b"\x01\x01\x80", "s1", (3, 1), 1, "row 2, padding code at column 7"),
         (b"\x01\x00\x01\x02", "s2", (2, 1), 2, "row 1, row_align padding byte 1"),
-        (b"\x70", "t5", (2, 1), 1, "t5 padding trit 2 (after the 2 weights): found -1"),
-        (b"\x79\x79\x7c", "t5", (1, 11), 1, "padding trit 11 (after the 11 weights): found 1"),
-        (b"\x79\xf3", "t5", (2, 5), 1, "t5 byte 1 (from row 1, column 0): found 243"),
-        (b"\x79\x79\xff", "t5", (2, 7), 1, "t5 byte 2 (from row 1, column 3): found 255"),
-        (b"\x79\x79", "t5", (2, 6), 1, "stream of ceil(12 / 5) = 3 bytes, got 2"),
+        (b"\x79\x70", "t5", (2, 1), 1, "row 1, padding trit at column 2: found -1"),
+        (b"\x79\x79\x7c", "t5", (1, 11), 1, "row 0, padding trit at column 11: found 1"),
+        (b"\x79\xf3", "t5", (2, 5), 1, "row 1, byte 0: found 243, expected a t5 byte <= 242"),
+        (b"\x79\x79\x79\xff", "t5", (2, 7), 1, "row 1, byte 1: found 255"),
+        (b"\x79\x79\x79", "t5", (2, 6), 1, "must be 2 x 2 = 4 bytes, got 3"),
+        (b"\x79\x00\x79\x01", "t5", (2, 1), 2, "row 1, row_align padding byte 1: found 1"),
         (b"\x01\x20", "t2", (2, 3), 1, "row 1, column 2: found 2"),
         (b"\x01\x00\x00", "s16", (1, 1), 1, "must be 1 x 2 = 2 bytes, got 3"),
     ],
@@ -343,20 +326,20 @@ def test_storage_overhead(fmt: str, shape: tuple[int, int]) -> None:
     report = storage_report(fmt, shape)
     n_out, n_in = shape
     nominal = FORMATS[fmt].nominal_bits
-    if fmt == "t5":  # one stream: ceil(out * in / 5) bytes
-        total = -(-n_out * n_in // 5)
+    if fmt == "t5":  # ceil(in / 5) bytes a row
+        total = n_out * -(-n_in // 5)
     else:
         total = n_out * -(-n_in * int(nominal) // 8)
     assert report["bytes"] == total
     assert report["nominal_bits_per_weight"] == nominal
     assert report["bits_per_weight"] == pytest.approx(total * 8 / (n_out * n_in))
     assert report["overhead_pct"] == pytest.approx(100 * (total * 8 / (n_out * n_in * nominal) - 1))
-    assert 0 <= report["overhead_pct"] < 2.0
     if (fmt, shape) == ("t5", (128, 96)):
-        # 96 = 5 * 19 + 1: per-row padding would store 20 bytes a row for 19.2 (4.2 %); the
-        # stream stores 12288 trits in 2458 bytes for 2457.6 nominal.
-        assert report["bytes"] == 2458
-        assert report["overhead_pct"] == pytest.approx(100 * (2458 / 2457.6 - 1))
+        # 96 = 5 * 19 + 1: a row stores 20 bytes for 19.2 nominal (4.2 %)
+        assert report["bytes"] == 128 * 20
+        assert report["overhead_pct"] == pytest.approx(100 * (20 / 19.2 - 1))
+    else:
+        assert 0 <= report["overhead_pct"] < 2.0
 
 
 def test_t5_nominal_and_stored_bits() -> None:

@@ -36,8 +36,9 @@ from .modelfile import flatten, unflatten
 MAGIC = b"QMOEBLOB"
 # 2: the model record ends with the kernel scratch (offset, bytes); 3: the router record holds
 # every working-memory offset (h, hm, z, s1, s2); 4: the front-end record ends with the
-# pooled-statistics mask
-FORMAT_VERSION = 4
+# pooled-statistics mask; 5: t5 weights are row-padded like every format (row_bytes >= ceil(n_in
+# / 5)), no longer one row-unpadded stream with row_bytes 0
+FORMAT_VERSION = 5
 ALIGN = 8
 HEADER = struct.Struct("<8sHHIIIIIII32s")  # 72 bytes, docs/blob.md "Header"
 FORMATS = {"s1": 1, "s2": 2, "t2": 3, "t5": 4, "s4": 5, "s8": 6, "s16": 7}  # QMOE_FMT_*

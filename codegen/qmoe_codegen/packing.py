@@ -4,12 +4,9 @@ The contract is docs/packing.md; this module is its golden implementation and th
 firmware/ implement the same bit order. In short, for a weight matrix of shape (out, in):
 
 * every output row is packed on its own, starting at a byte offset, and padded to a whole byte
-  with the format's zero code;
+  with the format's zero code (`t5`: trit 0, digit 1, in the last byte's unused high digits);
 * each row is then padded with 0x00 bytes to a multiple of `row_align` (1, 2 or 4) bytes;
-* the array is rows back to back, `out * row_bytes(fmt, in, row_align)` bytes, no header;
-* except `t5`, a row-unpadded stream: the trits of the whole matrix in row-major order, 5 per
-  byte, only the last byte filled up with zero trits; row `o` starts at trit `o * in`. It has no
-  row stride (`row_bytes` is 0), takes only `row_align=1` and is `ceil(out * in / 5)` bytes.
+* the array is rows back to back, `out * row_bytes(fmt, in, row_align)` bytes, no header.
 
 Sub-byte formats put the first weight of a byte in its lowest bits (LSB-first). `s16` is
 little-endian. `unpack` checks that every padding bit, trit and byte holds the value `pack` writes,
@@ -27,21 +24,17 @@ from .errors import PackingError
 __all__ = [
     "FORMATS",
     "ROW_ALIGNS",
-    "STREAM_FORMATS",
     "FormatInfo",
     "PackingError",
     "format_for",
     "pack",
     "packed_bytes",
-    "row_aligns",
     "row_bytes",
     "storage_report",
     "unpack",
 ]
 
 ROW_ALIGNS = (1, 2, 4)
-# Formats packed as one stream over the whole matrix (rows not byte-aligned, no row stride).
-STREAM_FORMATS = ("t5",)
 
 
 class FormatInfo(NamedTuple):
@@ -79,19 +72,9 @@ def _check_format(fmt: str) -> FormatInfo:
     return FORMATS[fmt]
 
 
-def row_aligns(fmt: str) -> tuple[int, ...]:
-    """The `row_align` values format `fmt` accepts: (1,) for a stream format, else ROW_ALIGNS."""
-    _check_format(fmt)
-    return (1,) if fmt in STREAM_FORMATS else ROW_ALIGNS
-
-
-def _check_row_align(fmt: str, row_align: int) -> None:
+def _check_row_align(row_align: int) -> None:
     if row_align not in ROW_ALIGNS:
         raise PackingError(f"row_align must be one of {ROW_ALIGNS} bytes, got {row_align!r}")
-    if row_align not in row_aligns(fmt):
-        raise PackingError(
-            f"format {fmt!r} is a row-unpadded stream: row_align must be 1, got {row_align}"
-        )
 
 
 def _check_shape(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -126,7 +109,9 @@ def format_for(kind: str, bits: int | None = None, dense_ternary: bool = False) 
 
 
 def _data_bytes(fmt: str, n_in: int) -> int:
-    """Bytes holding one row's codes, before row_align padding (not for stream formats)."""
+    """Bytes holding one row's codes, before row_align padding."""
+    if fmt == "t5":
+        return -(-n_in // _TRITS_PER_BYTE)
     if fmt in _SUB_BYTE_BITS:
         per_byte = 8 // _SUB_BYTE_BITS[fmt]
         return -(-n_in // per_byte)
@@ -135,28 +120,20 @@ def _data_bytes(fmt: str, n_in: int) -> int:
 
 def row_bytes(fmt: str, n_in: int, row_align: int = 1) -> int:
     """Bytes one packed output row of `n_in` weights occupies, padding included: the stride
-    between rows. 0 for a stream format (`t5`), whose rows share bytes and have no stride."""
+    between rows."""
     _check_format(fmt)
-    _check_row_align(fmt, row_align)
+    _check_row_align(row_align)
     if isinstance(n_in, bool) or not isinstance(n_in, (int, np.integer)) or n_in < 1:
         raise PackingError(f"row length n_in must be an integer >= 1, got {n_in!r}")
-    if fmt in STREAM_FORMATS:
-        return 0
     n = _data_bytes(fmt, int(n_in))
     return -(-n // row_align) * row_align
 
 
-def _stream_bytes(n_out: int, n_in: int) -> int:
-    return -(-(n_out * n_in) // _TRITS_PER_BYTE)
-
-
 def packed_bytes(fmt: str, shape: tuple[int, int], row_align: int = 1) -> int:
-    """Length of the packed (out, in) matrix: `out * row_bytes(...)`, or for `t5` (a stream)
-    `ceil(out * in / 5)`."""
+    """Length of the packed (out, in) matrix: `out * row_bytes(fmt, in, row_align)`."""
     _check_format(fmt)
     n_out, n_in = _check_shape(tuple(shape))
-    stride = row_bytes(fmt, n_in, row_align)
-    return _stream_bytes(n_out, n_in) if fmt in STREAM_FORMATS else n_out * stride
+    return n_out * row_bytes(fmt, n_in, row_align)
 
 
 def _check_values(q: np.ndarray, fmt: str) -> None:
@@ -197,31 +174,29 @@ def _encode_rows(q: np.ndarray, fmt: str) -> np.ndarray:
     return np.ascontiguousarray(q.astype(dtype)).view(np.uint8)
 
 
-def _encode_t5_stream(q: np.ndarray) -> bytes:
-    """All trits in row-major order, 5 per byte; the last byte is filled with zero trits."""
-    digits = _pad_columns(q.reshape(1, -1) + 1, _TRITS_PER_BYTE, 1)  # trit 0 is digit 1
-    return (digits.reshape(-1, _TRITS_PER_BYTE) @ _POW3).astype(np.uint8).tobytes()
+def _encode_t5_rows(q: np.ndarray) -> np.ndarray:
+    """Each row's trits, 5 per byte as base-3 digits; the last byte's unused digits hold trit 0."""
+    digits = _pad_columns(q + 1, _TRITS_PER_BYTE, 1)  # trit 0 is digit 1
+    return (digits.reshape(q.shape[0], -1, _TRITS_PER_BYTE) @ _POW3).astype(np.uint8)
 
 
 def pack(q: np.ndarray, fmt: str, row_align: int = 1) -> bytes:
     """Pack an integer weight matrix q of shape (out, in) into the bytes of format `fmt`.
 
-    Rows are packed independently and padded as described in docs/packing.md (`t5`: one stream
-    of trits, row_align 1 only); the result is `packed_bytes(fmt, q.shape, row_align)` bytes.
+    Rows are packed independently and padded as described in docs/packing.md; the result is
+    `packed_bytes(fmt, q.shape, row_align)` bytes.
     Raises PackingError for an unknown format or row_align, a non-integer or non-2-D array, or
     the first value outside the format's range.
     """
     _check_format(fmt)
-    _check_row_align(fmt, row_align)
+    _check_row_align(row_align)
     q = np.asarray(q)
     if q.dtype == np.bool_ or not np.issubdtype(q.dtype, np.integer):
         raise PackingError(f"weights must be an integer array, got dtype {q.dtype}")
     n_out, n_in = _check_shape(q.shape)
     _check_values(q, fmt)  # before the cast, so huge uint64 values cannot wrap into range
     q = q.astype(np.int64)
-    if fmt in STREAM_FORMATS:
-        return _encode_t5_stream(q)
-    payload = _encode_rows(q, fmt)
+    payload = _encode_t5_rows(q) if fmt == "t5" else _encode_rows(q, fmt)
     out = np.zeros((n_out, row_bytes(fmt, n_in, row_align)), dtype=np.uint8)
     out[:, : payload.shape[1]] = payload
     return out.tobytes()
@@ -255,25 +230,13 @@ def _decode_sub_byte(rows: np.ndarray, fmt: str, n_in: int) -> np.ndarray:
     return codes - ((codes & sign) << 1)
 
 
-def _decode_t5_stream(raw: np.ndarray, n_out: int, n_in: int) -> np.ndarray:
-    bad = np.flatnonzero(raw > _T5_MAX_BYTE)
-    if bad.size:
-        k = int(bad[0])
-        row, col = divmod(k * _TRITS_PER_BYTE, n_in)
-        raise PackingError(
-            f"t5 byte {k} (from row {row}, column {col}): found {int(raw[k])}, expected a t5 "
-            f"byte <= {_T5_MAX_BYTE}"
-        )
-    digits = (raw.astype(np.int32)[:, None] // _POW3.astype(np.int32)) % 3
-    trits = digits.reshape(-1) - 1
-    n = n_out * n_in
-    pad = np.flatnonzero(trits[n:])
-    if pad.size:
-        t = n + int(pad[0])
-        raise PackingError(
-            f"t5 padding trit {t} (after the {n} weights): found {int(trits[t])}, expected trit 0"
-        )
-    return trits[:n].reshape(n_out, n_in)
+def _decode_t5(rows: np.ndarray, n_in: int) -> np.ndarray:
+    _raise_first(rows > _T5_MAX_BYTE, rows, "byte", f"a t5 byte <= {_T5_MAX_BYTE}")
+    digits = (rows.astype(np.int32)[:, :, None] // _POW3.astype(np.int32)) % 3
+    trits = digits.reshape(rows.shape[0], -1) - 1
+    pad = trits[:, n_in:]
+    _raise_first(pad != 0, pad, "padding trit at column", "trit 0", offset=n_in)
+    return trits[:, :n_in]
 
 
 def unpack(
@@ -286,18 +249,10 @@ def unpack(
     format (t2 code 0b10, t5 byte above 242). Messages name the row and column or byte.
     """
     _check_format(fmt)
-    _check_row_align(fmt, row_align)
+    _check_row_align(row_align)
     n_out, n_in = _check_shape(tuple(shape))
     stride = row_bytes(fmt, n_in, row_align)
     raw = np.frombuffer(bytes(data), dtype=np.uint8)
-    if fmt in STREAM_FORMATS:
-        size = _stream_bytes(n_out, n_in)
-        if raw.size != size:
-            raise PackingError(
-                f"packed {fmt!r} data for shape ({n_out}, {n_in}) is a stream of "
-                f"ceil({n_out * n_in} / 5) = {size} bytes, got {raw.size}"
-            )
-        return _decode_t5_stream(raw, n_out, n_in)
     if raw.size != n_out * stride:
         raise PackingError(
             f"packed {fmt!r} data for shape ({n_out}, {n_in}) with row_align={row_align} must be "
@@ -308,6 +263,8 @@ def unpack(
     pad = rows[:, n_data:]
     _raise_first(pad != 0, pad, "row_align padding byte", "0", offset=n_data)
     rows = rows[:, :n_data]
+    if fmt == "t5":
+        return _decode_t5(rows, n_in)
     if fmt in _SUB_BYTE_BITS:
         return _decode_sub_byte(rows, fmt, n_in)
     dtype = "<i2" if fmt == "s16" else "i1"

@@ -189,19 +189,11 @@ static qmoe_status_t layer(blob_t *bl, uint32_t rec, qmoe_fc_t *fc)
     if (format < QMOE_FMT_S1 || format > QMOE_FMT_S16) {
         return fail(bl, "unknown weight format", rec + 12u, format, QMOE_FMT_S16);
     }
-    uint32_t weight_bytes;
-    if (format == QMOE_FMT_T5) {
-        if (stride != 0u) {
-            return fail(bl, "row_bytes of a t5 layer must be 0", rec + 8u, stride, 0);
-        }
-        weight_bytes = (n_out * n_in + 4u) / 5u;
-    } else {
-        uint32_t need = fc_data_bytes((uint8_t)format, n_in);
-        if (stride < need || stride > 65535u) {
-            return fail(bl, "row_bytes too small for the layer's rows", rec + 8u, stride, need);
-        }
-        weight_bytes = n_out * stride;
+    uint32_t need = fc_data_bytes((uint8_t)format, n_in);
+    if (stride < need || stride > 65535u) {
+        return fail(bl, "row_bytes too small for the layer's rows", rec + 8u, stride, need);
     }
+    uint32_t weight_bytes = n_out * stride;
     int32_t limit = bits == 8u ? 127 : 32767;
     if ((bits != 8u && bits != 16u) || lo < -limit - 1 || lo > hi || hi > limit) {
         return fail(bl, "output bits or clamp range invalid", rec + 16u, bits, 8);

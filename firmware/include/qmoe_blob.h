@@ -35,8 +35,9 @@
 
 #define QMOE_BLOB_MAGIC "QMOEBLOB"
 /* 2: the model record ends with the kernel scratch; 3: the router record holds its
- * working-memory offsets (h, hm, z, s1, s2); 4: the front-end record ends with the stats mask */
-#define QMOE_BLOB_FORMAT_VERSION 4u
+ * working-memory offsets (h, hm, z, s1, s2); 4: the front-end record ends with the stats mask;
+ * 5: t5 weights are row-padded (row_bytes = ceil(n_in / 5) or more), no longer one stream */
+#define QMOE_BLOB_FORMAT_VERSION 5u
 #define QMOE_BLOB_IR_VERSION 1u /* the newest IR schema version this runtime reads */
 #define QMOE_BLOB_HEADER_BYTES 72u
 #define QMOE_BLOB_ALIGN 8u

@@ -8,13 +8,12 @@
  * out_bits)
  *
  * Weight formats (docs/packing.md has the bit order with byte examples; rows are padded to
- * row_bytes, except T5; the first weight of a byte sits in its lowest bits):
+ * row_bytes; the first weight of a byte sits in its lowest bits):
  *   QMOE_FMT_S1   1-bit sign, bit 1 = +1, bit 0 = -1, 8 per byte
  *   QMOE_FMT_S2   2-bit two's complement (-2..1), 4 per byte
  *   QMOE_FMT_T2   ternary, 2 bits: 0b00 = 0, 0b01 = +1, 0b11 = -1, 4 per byte
- *   QMOE_FMT_T5   ternary, 5 trits per byte: byte = sum_k (t_k + 1) * 3^k, as one row-unpadded
- *                 stream: trit t = o * n_in + i of the matrix is digit t % 5 of byte t / 5, only
- *                 the last byte is filled up with zero trits; row_bytes must be 0 (no stride)
+ *   QMOE_FMT_T5   ternary, 5 trits per byte: byte = sum_k (t_k + 1) * 3^k (<= 242), the last
+ *                 byte of a row filled up with zero trits (digit 1), ceil(n_in / 5) bytes a row
  *   QMOE_FMT_S4   4-bit two's complement, 2 per byte, first weight in the low nibble
  *   QMOE_FMT_S8   int8
  *   QMOE_FMT_S16  int16 little-endian
@@ -31,8 +30,9 @@
  * it all the same. Where qmoe_fc_scratch_size() is 0, `ctx` may be NULL. The buffer must be
  * 8-byte aligned, must not overlap `in`, `out` or the layer's arrays, and its contents are
  * undefined before and after a call.
- *   S1, S2, T2, T5  2048 + 4 * min(n_out, 320)  (lookup tables of 4 byte positions, and int32
+ *   S1, S2, T2      2048 + 4 * min(n_out, 320)  (lookup tables of 4 byte positions, and int32
  *                   sums of up to 320 rows; 0 when n_out is 0)
+ *   T5              2048 + 4 * min(n_out, 640)  (the same with up to 640 rows; 0 when n_out is 0)
  *   S4              16 * ceil(n_in / 8)         (the inputs widened to int16, paired per 8)
  *   S8              8 * ceil(n_in / 4)          (the inputs widened to int16, paired per 4)
  *   S16             0
@@ -63,12 +63,12 @@ typedef struct {
 typedef struct {
     uint16_t n_in;          /* inputs per output (columns) */
     uint16_t n_out;         /* outputs (rows) */
-    uint16_t row_bytes;     /* bytes per packed row, padding included; 0 for T5 (a stream) */
+    uint16_t row_bytes;     /* bytes per packed row, padding included */
     uint8_t format;         /* QMOE_FMT_* */
     uint8_t out_bits;       /* 8: out is int8_t[n_out]; 16: out is int16_t[n_out] */
     int16_t out_min;        /* clamp: 0 for ReLU, -128 for plain int8, -32768 for int16 logits */
     int16_t out_max;        /* clamp: 127 for int8, 32767 for int16 */
-    const uint8_t *weights; /* n_out * row_bytes bytes; T5: (n_out * n_in + 4) / 5 bytes */
+    const uint8_t *weights; /* n_out * row_bytes bytes */
     const int32_t *bias;    /* n_out */
     const int32_t *mult;    /* n_out, in [0, 2^31) */
     const int8_t *shift;    /* n_out, in [1, 62] */

@@ -53,7 +53,7 @@ static inline int32_t fc_requantize_clamp(int32_t acc, int32_t mult, int shift, 
 }
 
 /* Bytes one row of n_in weights of `format` needs before row_align padding; 0 for an unknown
- * format and for QMOE_FMT_T5, whose rows are not padded to bytes (one stream, row_bytes 0). */
+ * format. */
 static inline uint32_t fc_data_bytes(uint8_t format, uint32_t n_in)
 {
     switch (format) {
@@ -62,6 +62,8 @@ static inline uint32_t fc_data_bytes(uint8_t format, uint32_t n_in)
     case QMOE_FMT_S2:
     case QMOE_FMT_T2:
         return (n_in + 3u) / 4u;
+    case QMOE_FMT_T5:
+        return (n_in + 4u) / 5u;
     case QMOE_FMT_S4:
         return (n_in + 1u) / 2u;
     case QMOE_FMT_S8:
@@ -75,6 +77,7 @@ static inline uint32_t fc_data_bytes(uint8_t format, uint32_t n_in)
 
 #define QMOE_FC_LUT_TABLE_BYTES 2048u /* 4 tables of 256 int16 entries (cortex-m4/m4_lut.h) */
 #define QMOE_FC_LUT_CHUNK_ROWS 320u   /* rows whose int32 sums are kept while tables go by */
+#define QMOE_FC_T5_CHUNK_ROWS 640u    /* the same for t5, whose tables cost more to build */
 
 /* qmoe_fc_scratch_size() (the table in qmoe_fc.h) for a layer of `format`; the caller checks the
  * layer is not NULL. One formula for every build variant, mirrored by
@@ -86,11 +89,15 @@ static inline uint32_t fc_scratch_need(const qmoe_fc_t *layer)
     case QMOE_FMT_S1:
     case QMOE_FMT_S2:
     case QMOE_FMT_T2:
-    case QMOE_FMT_T5:
         return n_out == 0u
                    ? 0u
                    : QMOE_FC_LUT_TABLE_BYTES +
                          4u * (n_out < QMOE_FC_LUT_CHUNK_ROWS ? n_out : QMOE_FC_LUT_CHUNK_ROWS);
+    case QMOE_FMT_T5:
+        return n_out == 0u
+                   ? 0u
+                   : QMOE_FC_LUT_TABLE_BYTES +
+                         4u * (n_out < QMOE_FC_T5_CHUNK_ROWS ? n_out : QMOE_FC_T5_CHUNK_ROWS);
     case QMOE_FMT_S4:
         return 16u * ((n_in + 7u) / 8u);
     case QMOE_FMT_S8:
@@ -101,8 +108,7 @@ static inline uint32_t fc_scratch_need(const qmoe_fc_t *layer)
 }
 
 /* QMOE_OK if the kernel for `format` may run `layer` on `in` into `out`, else QMOE_ERR_ARG:
- * a NULL pointer, layer->format != format, n_in == 0, row_bytes shorter than a packed row
- * (for QMOE_FMT_T5: row_bytes other than 0, since its rows form one stream without a stride),
+ * a NULL pointer, layer->format != format, n_in == 0, row_bytes shorter than a packed row,
  * out_bits not 8 or 16, a clamp range that is empty or does not fit the output type, or a
  * channel whose shift is outside [1, 62] or whose multiplier is negative, or scratch that the
  * layer needs (fc_scratch_need) missing, shorter or not 8-byte aligned. Reads shift[] and
@@ -119,8 +125,7 @@ static inline qmoe_status_t fc_check_layer(const qmoe_fc_ctx_t *ctx, const qmoe_
     if (layer->format != format || layer->n_in == 0) {
         return QMOE_ERR_ARG;
     }
-    if (format == QMOE_FMT_T5 ? layer->row_bytes != 0
-                              : layer->row_bytes < fc_data_bytes(format, layer->n_in)) {
+    if (layer->row_bytes < fc_data_bytes(format, layer->n_in)) {
         return QMOE_ERR_ARG;
     }
     if (layer->out_bits == 8) {
@@ -156,17 +161,10 @@ static inline qmoe_status_t fc_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *
     return QMOE_OK;
 }
 
-/* The first byte of output row o's packed weights (row-padded formats; not QMOE_FMT_T5). */
+/* The first byte of output row o's packed weights. */
 static inline const uint8_t *fc_row(const qmoe_fc_t *layer, uint32_t o)
 {
     return layer->weights + (size_t)o * layer->row_bytes;
-}
-
-/* QMOE_FMT_T5: the index of output row o's first trit in the weight stream, o * n_in. The trit
- * is digit (index % 5) of weights[index / 5]. At most 65535 * 65535, so it fits uint32_t. */
-static inline uint32_t fc_t5_row_trit(const qmoe_fc_t *layer, uint32_t o)
-{
-    return o * (uint32_t)layer->n_in;
 }
 
 /* Requantize output o's accumulator, clamp it and store it as int8 or int16. */

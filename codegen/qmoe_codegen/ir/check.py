@@ -41,14 +41,8 @@ def validate_layer(layer: Layer, where: str, n_in: int | None = None) -> None:
     if n_in is not None:
         _check(n_i == n_in, where, f"takes {n_i} inputs but its predecessor gives {n_in}")
     rb, stride = packing.row_bytes(fmt, n_i, 1), layer.row_bytes
-    if fmt in packing.STREAM_FORMATS:  # one stream of the whole matrix: no row stride
-        _check(
-            stride == 0, where, f"row_bytes {stride} for {fmt!r}, a row-unpadded stream: must be 0"
-        )
-        size = packing.packed_bytes(fmt, (n_o, n_i), 1)
-    else:
-        _check(stride >= rb, where, f"row_bytes {stride} < {rb} needed")
-        size = n_o * stride
+    _check(stride >= rb, where, f"row_bytes {stride} < {rb} needed")
+    size = n_o * stride
     w = layer.weights
     _check(
         w.dtype == np.uint8 and w.size == size,

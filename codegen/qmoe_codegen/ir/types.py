@@ -44,7 +44,7 @@ class Layer(_Frozen):
     n_in: int
     n_out: int
     format: str  # packing format: s1 s2 t2 t5 s4 s8 s16 (docs/packing.md)
-    row_bytes: int  # 0 for t5, a row-unpadded stream
+    row_bytes: int  # bytes per packed row, padding included (the row stride)
     weights: np.ndarray  # uint8, packed
     bias: np.ndarray  # (n_out,) int32
     mult: np.ndarray  # (n_out,) Q31 multipliers (int32 range), int64
@@ -62,11 +62,9 @@ class Layer(_Frozen):
 
     def unpacked(self) -> np.ndarray:
         """The integer weights (n_out, n_in); rows may be padded beyond the format's minimum
-        row_bytes, except in a stream format, which is unpacked whole."""
+        row_bytes."""
         w = np.asarray(self.weights)
         shape = (self.n_out, self.n_in)
-        if self.format in packing.STREAM_FORMATS:
-            return packing.unpack(w.tobytes(), self.format, shape, 1)
         need = packing.row_bytes(self.format, self.n_in, 1)
         rows = w.reshape(self.n_out, self.row_bytes)[:, :need]
         return packing.unpack(rows.tobytes(), self.format, shape, 1)

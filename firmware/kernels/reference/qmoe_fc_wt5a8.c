@@ -2,11 +2,10 @@
  * activations.
  *
  * Reference kernel. A byte holds five trits as base-3 digits, least significant first:
- * byte = sum_k (t_k + 1) * 3^k, so [1, -1, 0, 1, 1] is 2 + 0*3 + 1*9 + 2*27 + 2*81 = 0xe3. The
- * trits of all rows form one stream (rows are not padded to bytes): row o starts at trit
- * o * n_in, digit (o * n_in) % 5 of byte (o * n_in) / 5, and may share its first and last byte
- * with the neighbouring rows. The digits come out with a division-free divide by 3; the stream's
- * padding trits are never read. Contract: qmoe_fc.h; packing: docs/packing.md.
+ * byte = sum_k (t_k + 1) * 3^k, so [1, -1, 0, 1, 1] is 2 + 0*3 + 1*9 + 2*27 + 2*81 = 0xe3. Each
+ * row starts on a byte (row o at weights + o * row_bytes) and holds ceil(n_in / 5) bytes; the
+ * unused high digits of its last byte (trit 0) are never read. The digits come out with a
+ * division-free divide by 3. Contract: qmoe_fc.h; packing: docs/packing.md.
  */
 #include "../qmoe_fc_internal.h"
 
@@ -18,12 +17,9 @@ static inline uint32_t div3(uint32_t b)
     return (b * 171u) >> 9;
 }
 
-/* The dot product of trits first .. first + n - 1 (first + n <= 5) of byte b with x[0..n-1]. */
-static inline int32_t byte_dot(uint32_t b, uint32_t first, const int8_t *x, uint32_t n)
+/* The dot product of the first n (<= 5) trits of byte b with x[0..n-1]. */
+static inline int32_t byte_dot(uint32_t b, const int8_t *x, uint32_t n)
 {
-    for (uint32_t k = 0; k < first; ++k) {
-        b = div3(b);
-    }
     int32_t sum = 0;
     for (uint32_t k = 0; k < n; ++k) {
         const uint32_t q = div3(b);
@@ -34,21 +30,16 @@ static inline int32_t byte_dot(uint32_t b, uint32_t first, const int8_t *x, uint
     return sum;
 }
 
-/* The dot product of the n trits starting at digit `first` of byte p[0] with x[0..n-1]. */
-static int32_t row_dot(const uint8_t *p, uint32_t first, const int8_t *x, uint32_t n)
+/* The dot product of the row at p (n trits) with x[0..n-1]. */
+static int32_t row_dot(const uint8_t *p, const int8_t *x, uint32_t n)
 {
     int32_t sum = 0;
     uint32_t i = 0;
-    if (first != 0) { /* the row starts inside a byte it shares with the previous row */
-        i = TRITS_PER_BYTE - first < n ? TRITS_PER_BYTE - first : n;
-        sum += byte_dot(*p, first, x, i);
-        ++p;
-    }
     for (; i + TRITS_PER_BYTE <= n; i += TRITS_PER_BYTE, ++p) {
-        sum += byte_dot(*p, 0, x + i, TRITS_PER_BYTE);
+        sum += byte_dot(*p, x + i, TRITS_PER_BYTE);
     }
-    if (i < n) { /* the row ends inside a byte it shares with the next row (or the padding) */
-        sum += byte_dot(*p, 0, x + i, n - i);
+    if (i < n) { /* the last byte: n % 5 trits, then padding */
+        sum += byte_dot(*p, x + i, n - i);
     }
     return sum;
 }
@@ -61,10 +52,7 @@ qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, co
         return status;
     }
     for (uint32_t o = 0; o < layer->n_out; ++o) {
-        const uint32_t start = fc_t5_row_trit(layer, o);
-        const int32_t dot = row_dot(layer->weights + start / TRITS_PER_BYTE, start % TRITS_PER_BYTE,
-                                    in, layer->n_in);
-        fc_store(layer, out, o, layer->bias[o] + dot);
+        fc_store(layer, out, o, layer->bias[o] + row_dot(fc_row(layer, o), in, layer->n_in));
     }
     return QMOE_OK;
 }

@@ -281,8 +281,7 @@ static void store(mp_obj_t dict, qstr key, mp_obj_t value)
 
 static mp_obj_t layer_info(const qmoe_fc_t *fc)
 {
-    uint32_t bytes = fc->format == QMOE_FMT_T5 ? ((uint32_t)fc->n_out * fc->n_in + 4u) / 5u
-                                               : (uint32_t)fc->n_out * fc->row_bytes;
+    uint32_t bytes = (uint32_t)fc->n_out * fc->row_bytes;
     mp_obj_t t[4] = {
         MP_OBJ_NEW_SMALL_INT(fc->n_in),
         MP_OBJ_NEW_SMALL_INT(fc->n_out),
