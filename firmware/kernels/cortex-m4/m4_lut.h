@@ -27,16 +27,17 @@
  * the dot product of the weights that byte b encodes with x[0..per_byte-1]. */
 typedef void (*qmoe_m4_table_fn)(uint32_t *table, const int8_t *x);
 
-/* The partial sums of the `per_byte` inputs at x: entry b of the table is p[b & 15] + q[b >> 4]
- * (for every byte b with valid codes). */
-typedef void (*qmoe_m4_pq_fn)(int32_t p[16], int32_t q[16], const int8_t *x);
+/* The partial sums of the `per_byte` inputs at x as pair words, pw[k] = (P[2k], P[2k + 1]) and
+ * qw[j] = (Q[2j], Q[2j + 1]), the even index in the low half: entry b of the table is
+ * P[b & 15] + Q[b >> 4] (for every byte b with valid codes). */
+typedef void (*qmoe_m4_pq_fn)(uint32_t pw[8], uint32_t qw[8], const int8_t *x);
 
 /* A weight format as the table-lookup layer sees it. */
 typedef struct {
     uint32_t per_byte;      /* weights (consecutive inputs) per byte: 4, 5 (t5) or 8 */
     uint32_t min_rows;      /* below this many rows, look p and q up directly (no tables) */
     qmoe_m4_pq_fn pq;       /* the partial sums of one byte position */
-    qmoe_m4_table_fn table; /* a faster table builder, or NULL: pq then qmoe_m4_table_pq() */
+    qmoe_m4_table_fn table; /* the table builder, or NULL: pq then qmoe_m4_table_words() */
 } qmoe_m4_lut_format_t;
 
 /* out = the layer applied to `in` (arguments, scratch included, already checked by the kernel;
@@ -57,8 +58,9 @@ void qmoe_m4_lut_accumulate(const uint8_t *w, uint32_t s, const int8_t *in, uint
                             int32_t *acc, uint32_t rows, const qmoe_m4_lut_format_t *format,
                             uint32_t *tables);
 
-/* table[lo + 16 * hi] = p[lo] + q[hi] for lo, hi in 0..15 (all 256 entries; |p| + |q| must fit
- * int16), two entries per SADD16. */
-void qmoe_m4_table_pq(uint32_t *table, const int32_t p[16], const int32_t q[16]);
+/* table[lo + 16 * hi] = P[lo] + Q[hi] for lo, hi in 0..15 (all 256 entries, two per SADD16),
+ * from the pair words pw[k] = (P[2k], P[2k + 1]) and qw[j] = (Q[2j], Q[2j + 1]) (the even index
+ * in the low half; |P| + |Q| must fit int16). 14 instructions per 16 entries. */
+void qmoe_m4_table_words(uint32_t *table, const uint32_t pw[8], const uint32_t qw[8]);
 
 #endif /* QMOE_M4_LUT_H */

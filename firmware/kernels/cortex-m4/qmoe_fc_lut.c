@@ -8,7 +8,7 @@
  * compare and branch. An odd last row and the last partial block (n_in % (4 * per_byte), built
  * with the missing inputs as 0) are read byte by byte, so no byte past a row's data is read.
  * Chunks of fewer than the format's min_rows rows build no tables: per byte position they form
- * the 16 + 16 partial sums p, q once and add p[b & 15] + q[b >> 4] for each row's byte b.
+ * the 16 + 16 partial sums P, Q once and add P[b & 15] + Q[b >> 4] for each row's byte b.
  */
 #include "m4_lut.h"
 
@@ -115,9 +115,9 @@ static void build_tables(uint32_t *t, const int8_t *x, const qmoe_m4_lut_format_
         if (f->table != NULL) {
             f->table(t, x);
         } else {
-            int32_t p[16], q[16];
-            f->pq(p, q, x);
-            qmoe_m4_table_pq(t, p, q);
+            uint32_t pw[8], qw[8];
+            f->pq(pw, qw, x);
+            qmoe_m4_table_words(t, pw, qw);
         }
     }
 }
@@ -130,11 +130,11 @@ static void few_rows(const uint8_t *w, uint32_t s, const int8_t *in, uint32_t n,
     const uint32_t pb = f->per_byte, bytes = (n + pb - 1u) / pb;
     int8_t padded[MAX_BLOCK];
     for (uint32_t j = 0; j < bytes; ++j) {
-        int32_t p[16], q[16];
-        f->pq(p, q, block_inputs(in + pb * j, n - pb * j, pb, padded));
+        uint32_t pw[8], qw[8];
+        f->pq(pw, qw, block_inputs(in + pb * j, n - pb * j, pb, padded));
         const uint8_t *b = w + j;
         for (uint32_t r = 0; r < rows; ++r, b += s) {
-            acc[r] += p[*b & 15u] + q[*b >> 4];
+            acc[r] += entry(pw, *b & 15u) + entry(qw, *b >> 4);
         }
     }
 }
@@ -185,10 +185,11 @@ void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
     }
 }
 
-/* One hi value's 16 entries: the 8 words of p pairs plus q = (Q[hi], Q[hi]), 32 bytes. */
+/* One hi value's 16 entries: the 8 words of P pairs plus q = (Q[hi], Q[hi]) from the halfword at
+ * qs (Q[hi] in its low half), 32 bytes. */
 /* clang-format off */
 #define PQ_ROW                                                                                    \
-    "ldr    %[q], [%[qs]], #4\n\t"                                                               \
+    "ldrh   %[q], [%[qs]], #2\n\t"                                                              \
     "pkhbt  %[q], %[q], %[q], lsl #16\n\t"                                                       \
     "sadd16 %[ra], %[p0], %[q]\n\t"                                                              \
     "sadd16 %[rb], %[p1], %[q]\n\t"                                                              \
@@ -204,13 +205,9 @@ void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
     "strd   %[ra], %[rb], [%[t]], #8\n\t"
 /* clang-format on */
 
-void qmoe_m4_table_pq(uint32_t *table, const int32_t p[16], const int32_t q[16])
+void qmoe_m4_table_words(uint32_t *table, const uint32_t pw[8], const uint32_t qw[8])
 {
-    uint32_t pw[8];
-    for (uint32_t k = 0; k < 8u; ++k) {
-        pw[k] = ((uint32_t)p[2u * k] & 0xFFFFu) | ((uint32_t)p[2u * k + 1u] << 16);
-    }
-    const int32_t *qs = q, *end = q + 16;
+    const uint8_t *qs = (const uint8_t *)qw, *end = qs + 32;
     uint32_t *t = table;
     uint32_t qv, ra, rb;
     /* clang-format off */
