@@ -446,7 +446,7 @@ def test_scratch_size_matches_the_memory_plan(tmp_path):
     from qmoe_codegen.memory import fc_scratch_bytes
 
     shapes = [
-        (i, o) for i in (1, 3, 4, 5, 7, 8, 9, 160, 1536, 65535) for o in (0, 1, 319, 320, 321)
+        (i, o) for i in (1, 3, 4, 5, 7, 8, 9, 160, 1536, 65535) for o in (0, 1, 319, 320, 321, 639, 640, 641)
     ]
     src = tmp_path / "scratch_main.c"
     src.write_text(
@@ -481,5 +481,6 @@ def test_scratch_size_matches_the_memory_plan(tmp_path):
         for i, o in shapes
     ] + [0]
     assert got == want
-    assert fc_scratch_bytes({"format": "t2", "n_in": 1536, "n_out": 640}) == 2048 + 4 * 320
+    assert fc_scratch_bytes({"format": "t2", "n_in": 1536, "n_out": 640}) == 2048 + 4 * 640
+    assert fc_scratch_bytes({"format": "t5", "n_in": 1536, "n_out": 640}) == 2048 + 4 * 320
     assert fc_scratch_bytes({"format": "s8", "n_in": 1536, "n_out": 640}) == 3072

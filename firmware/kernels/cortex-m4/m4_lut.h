@@ -5,10 +5,11 @@
  * t2: 4), a 256-entry int16 table per byte position holds, at index b, the dot product of byte b's
  * weights with those inputs; a row then costs one table lookup and one add per byte. The tables of
  * QMOE_M4_LUT_GROUPS byte positions (one 32-bit word of each row) are built at a time and used by
- * up to QMOE_M4_LUT_CHUNK_ROWS rows, whose int32 accumulators are kept in an array meanwhile.
+ * up to QMOE_FC_LUT_ROWS rows (s1, s2, t2; QMOE_M4_LUT_CHUNK_ROWS for t5), whose int32
+ * accumulators are kept in an array meanwhile.
  *
  * Memory: QMOE_M4_LUT_GROUPS * 512 = 2048 bytes of tables, then the int32 accumulators of up to
- * QMOE_M4_LUT_CHUNK_ROWS rows, in the caller's scratch (qmoe_fc_scratch_size(), qmoe_fc.h);
+ * that many rows, in the caller's scratch (qmoe_fc_scratch_size(), qmoe_fc.h);
  * under 300 bytes of stack. No static or heap memory.
  */
 #ifndef QMOE_M4_LUT_H
@@ -52,7 +53,7 @@ typedef char qmoe_m4_lut_assert_scratch
     [QMOE_M4_LUT_GROUPS * QMOE_M4_LUT_TABLE_WORDS * 4u == QMOE_FC_LUT_TABLE_BYTES ? 1 : -1];
 
 /* acc[r] += the dot product of row r (its bytes at w + r * s) with in[0..n-1], for r < rows
- * (at most QMOE_M4_LUT_CHUNK_ROWS), through tables built in `tables` (QMOE_FC_LUT_TABLE_BYTES,
+ * (as many as the scratch holds), through tables built in `tables` (QMOE_FC_LUT_TABLE_BYTES,
  * word aligned); n need not fill the last byte (the missing inputs count as 0). */
 void qmoe_m4_lut_accumulate(const uint8_t *w, uint32_t s, const int8_t *in, uint32_t n,
                             int32_t *acc, uint32_t rows, const qmoe_m4_lut_format_t *format,

@@ -16,8 +16,8 @@
 
 #define GROUPS QMOE_M4_LUT_GROUPS
 #define TABLE_WORDS QMOE_M4_LUT_TABLE_WORDS
-#define CHUNK_ROWS QMOE_M4_LUT_CHUNK_ROWS
-#define MAX_BLOCK (8u * GROUPS) /* inputs per block with 8 weights per byte */
+#define CHUNK_ROWS QMOE_FC_LUT_ROWS /* rows whose sums are kept (s1, s2, t2) */
+#define MAX_BLOCK (8u * GROUPS)     /* inputs per block with 8 weights per byte */
 
 /* Entry b of the table whose words start at t. */
 static inline int32_t entry(const uint32_t *t, uint32_t b)
