@@ -446,7 +446,9 @@ def test_scratch_size_matches_the_memory_plan(tmp_path):
     from qmoe_codegen.memory import fc_scratch_bytes
 
     shapes = [
-        (i, o) for i in (1, 3, 4, 5, 7, 8, 9, 160, 1536, 65535) for o in (0, 1, 319, 320, 321, 639, 640, 641)
+        (i, o)
+        for i in (1, 3, 4, 5, 7, 8, 9, 160, 1536, 65535)
+        for o in (0, 1, 319, 320, 321, 639, 640, 641)
     ]
     src = tmp_path / "scratch_main.c"
     src.write_text(
