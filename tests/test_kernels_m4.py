@@ -114,6 +114,8 @@ def shape_cases() -> list[FcCase]:
                 (333, 21),
                 (642, 3),
                 (641, 40),
+                (35, 72),
+                (15, 100),
             ]
         ):
             kind = list(kc.OUT_KINDS)[k % len(kc.OUT_KINDS)]

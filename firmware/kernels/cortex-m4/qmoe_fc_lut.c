@@ -91,8 +91,8 @@ static void lookup_bytes(const uint32_t *t, const uint8_t *p, uint32_t s, int32_
     }
 }
 
-/* The inputs of the block at x, m of them, as a pointer to GROUPS * per_byte inputs: x itself
- * for a whole block, else `padded` holding x[0..m-1] and zeros. */
+/* The inputs of the block at x, m of them, as a pointer to `want` inputs: x itself if m >= want,
+ * else `padded` holding x[0..m-1] and zeros. */
 static const int8_t *block_inputs(const int8_t *x, uint32_t m, uint32_t want, int8_t *padded)
 {
     if (m >= want) {
@@ -104,10 +104,11 @@ static const int8_t *block_inputs(const int8_t *x, uint32_t m, uint32_t want, in
     return padded;
 }
 
-/* The tables of the block x (GROUPS * per_byte inputs). */
-static void build_tables(uint32_t *t, const int8_t *x, const qmoe_m4_lut_format_t *f)
+/* The first `count` tables of the block x (count * per_byte inputs). */
+static void build_tables(uint32_t *t, const int8_t *x, const qmoe_m4_lut_format_t *f,
+                         uint32_t count)
 {
-    for (uint32_t g = 0; g < GROUPS; ++g, t += TABLE_WORDS, x += f->per_byte) {
+    for (uint32_t g = 0; g < count; ++g, t += TABLE_WORDS, x += f->per_byte) {
         if (f->table != NULL) {
             f->table(t, x);
         } else {
@@ -140,23 +141,24 @@ void qmoe_m4_lut_accumulate(const uint8_t *w, uint32_t s, const int8_t *in, uint
                             uint32_t *tables)
 {
     int8_t padded[MAX_BLOCK];
-    const uint32_t block = GROUPS * format->per_byte, blocks = n / block, tail = n % block;
+    const uint32_t pb = format->per_byte, block = GROUPS * pb, blocks = n / block;
+    const uint32_t tail = n % block, bytes = (tail + pb - 1u) / pb;
     const uint32_t quads = rows & ~3u;
     if (rows < format->min_rows) {
         few_rows(w, s, in, n, acc, rows, format);
         return;
     }
     for (uint32_t b = 0; b < blocks; ++b) {
-        build_tables(tables, in + block * b, format);
+        build_tables(tables, in + block * b, format, GROUPS);
         if (quads > 0u) {
             lookup_rows(tables, w + GROUPS * b, s, acc, quads);
         }
         lookup_bytes(tables, w + GROUPS * b + quads * s, s, acc + quads, rows - quads, GROUPS);
     }
     if (tail != 0u) {
-        build_tables(tables, block_inputs(in + block * blocks, tail, block, padded), format);
-        lookup_bytes(tables, w + GROUPS * blocks, s, acc, rows,
-                     (tail + format->per_byte - 1u) / format->per_byte);
+        build_tables(tables, block_inputs(in + block * blocks, tail, pb * bytes, padded), format,
+                     bytes);
+        lookup_bytes(tables, w + GROUPS * blocks, s, acc, rows, bytes);
     }
 }
 

@@ -13,7 +13,7 @@
 #include "m4_simd.h"
 #include "../qmoe_fc_internal.h"
 
-#define S1_MIN_ROWS 24u /* fewer rows: no tables (m4_lut.h) */
+#define S1_MIN_ROWS 15u /* fewer rows: no tables (m4_lut.h) */
 
 /* The pair words of the 4 inputs in w (x0 in its low byte): pw[k] = (s[2k], s[2k + 1]) with
  * s[b] = the sum over i < 4 of (bit i of b ? x_i : -x_i). With A = (-x0, x0), B0/B1 = A -/+ (x1, x1), S/D = (x2, x2) +/- (x3, x3):

@@ -11,7 +11,7 @@
 #include "m4_simd.h"
 #include "../qmoe_fc_internal.h"
 
-#define S2_MIN_ROWS 24u /* fewer rows: no tables (m4_lut.h) */
+#define S2_MIN_ROWS 15u /* fewer rows: no tables (m4_lut.h) */
 
 /* The pair words of the 2 inputs in the low bytes of w: pw[k] = (s[2k], s[2k + 1]) with
  * s[c0 + 4 c1] = v(c0) x0 + v(c1) x1, v(c) the value of code c (0, 1, -2, -1). With E = (0, x0), O = (-2 x0, -x0) (codes c0 = 0, 1 and 2, 3) and c1 = k >> 1:
