@@ -5,9 +5,9 @@
  * entries of its 4 bytes (one word) to its accumulator. Four rows per loop iteration take 59
  * instructions for 16 bytes (64 MACs at 4 weights a byte, 128 at 8): 2 LDRD/STRD pairs for the
  * accumulators, 4 word loads (at p, p + s, p + 2s, p + 3s), per byte UXTB/UXTAB for the index,
- * LDRSH and ADD, one row step, compare and branch. The last rows % 4 rows and the last
- * partial block (n_in % (4 * per_byte), built with the missing inputs as 0) are read byte by
- * byte, so no byte past a row's data is read.
+ * LDRSH and ADD, one row step, compare and branch. An odd last row and the last partial block
+ * (n_in % (4 * per_byte), built with the missing inputs as 0) are read byte by byte, so no byte
+ * past a row's data is read.
  * Chunks of fewer than the format's min_rows rows build no tables: per byte position they form
  * the 16 + 16 partial sums P, Q once and add P[b & 15] + Q[b >> 4] for each row's byte b.
  */
@@ -44,25 +44,31 @@ static inline int32_t entry(const uint32_t *t, uint32_t b)
     "add    %[" a "], %[" a "], %[v]\n\t"
 /* clang-format on */
 
-/* acc[r] += the block's dot product of row r (its word at p + r * s), for `rows` rows (a
- * multiple of 4, >= 4), four per iteration: 59 instructions for 16 bytes (64 MACs at 4 weights
- * a byte). */
+/* acc[r] += the block's dot product of row r (its word at p + r * s), for `rows` rows (even,
+ * >= 2), four per iteration: 59 instructions for 16 bytes (64 MACs at 4 weights a byte). With
+ * rows % 4 == 2 the loop starts at its second half (rows 2 and 3 of a group, p moved back by
+ * 2s); `rows` then becomes 3s. */
 static void lookup_rows(const uint32_t *t, const uint8_t *p, uint32_t s, int32_t *acc,
                         uint32_t rows)
 {
     const int32_t *end = acc + rows;
     const uint32_t k1 = 256u, k2 = 512u, k3 = 768u; /* table k starts at entry 256 * k */
-    const uint32_t s3 = 3u * s;
     int32_t a0, a1;
     uint32_t w, i, v;
 
     /* clang-format off */
     __asm__ volatile(
+        "tst    %[s3], #2\n\t"
+        "add    %[s3], %[s], %[s], lsl #1\n\t"
+        "beq    1f\n\t"
+        "sub    %[p], %[p], %[s], lsl #1\n\t"
+        "b      2f\n"
         "1:\n\t"
         "ldrd   %[a0], %[a1], [%[acc]]\n\t"
         ROW_WORD("a0", "[%[p]]")
         ROW_WORD("a1", "[%[p], %[s]]")
-        "strd   %[a0], %[a1], [%[acc]], #8\n\t"
+        "strd   %[a0], %[a1], [%[acc]], #8\n"
+        "2:\n\t"
         "ldrd   %[a0], %[a1], [%[acc]]\n\t"
         ROW_WORD("a0", "[%[p], %[s], lsl #1]")
         ROW_WORD("a1", "[%[p], %[s3]]")
@@ -70,10 +76,9 @@ static void lookup_rows(const uint32_t *t, const uint8_t *p, uint32_t s, int32_t
         "strd   %[a0], %[a1], [%[acc]], #8\n\t"
         "cmp    %[acc], %[end]\n\t"
         "bne    1b"
-        : [acc] "+&r"(acc), [p] "+&r"(p), [a0] "=&r"(a0), [a1] "=&r"(a1), [w] "=&r"(w),
-          [i] "=&r"(i), [v] "=&r"(v)
-        : [t] "r"(t), [s] "r"(s), [s3] "r"(s3), [end] "r"(end), [k1] "r"(k1), [k2] "r"(k2),
-          [k3] "r"(k3)
+        : [acc] "+&r"(acc), [p] "+&r"(p), [s3] "+&r"(rows), [a0] "=&r"(a0), [a1] "=&r"(a1),
+          [w] "=&r"(w), [i] "=&r"(i), [v] "=&r"(v)
+        : [t] "r"(t), [s] "r"(s), [end] "r"(end), [k1] "r"(k1), [k2] "r"(k2), [k3] "r"(k3)
         : "cc", "memory");
     /* clang-format on */
 }
@@ -143,17 +148,17 @@ void qmoe_m4_lut_accumulate(const uint8_t *w, uint32_t s, const int8_t *in, uint
     int8_t padded[MAX_BLOCK];
     const uint32_t pb = format->per_byte, block = GROUPS * pb, blocks = n / block;
     const uint32_t tail = n % block, bytes = (tail + pb - 1u) / pb;
-    const uint32_t quads = rows & ~3u;
+    const uint32_t even = rows & ~1u;
     if (rows < format->min_rows) {
         few_rows(w, s, in, n, acc, rows, format);
         return;
     }
     for (uint32_t b = 0; b < blocks; ++b) {
         build_tables(tables, in + block * b, format, GROUPS);
-        if (quads > 0u) {
-            lookup_rows(tables, w + GROUPS * b, s, acc, quads);
+        if (even > 0u) {
+            lookup_rows(tables, w + GROUPS * b, s, acc, even);
         }
-        lookup_bytes(tables, w + GROUPS * b + quads * s, s, acc + quads, rows - quads, GROUPS);
+        lookup_bytes(tables, w + GROUPS * b + even * s, s, acc + even, rows - even, GROUPS);
     }
     if (tail != 0u) {
         build_tables(tables, block_inputs(in + block * blocks, tail, pb * bytes, padded), format,
