@@ -36,7 +36,7 @@ typedef void (*qmoe_m4_pq_fn)(uint32_t pw[8], uint32_t qw[8], const int8_t *x);
 /* A weight format as the table-lookup layer sees it. */
 typedef struct {
     uint32_t per_byte;      /* weights (consecutive inputs) per byte: 4, 5 (t5) or 8 */
-    uint32_t min_rows;      /* below this many rows, look p and q up directly (no tables) */
+    uint32_t min_rows;      /* below this many rows, look P and Q up directly (no tables) */
     qmoe_m4_pq_fn pq;       /* the partial sums of one byte position */
     qmoe_m4_table_fn table; /* the table builder, or NULL: pq then qmoe_m4_table_words() */
 } qmoe_m4_lut_format_t;
