@@ -93,7 +93,7 @@ def onehot_cases() -> list[FcCase]:
 
 def shape_cases() -> list[FcCase]:
     """Seeded random layers over the shapes the optimized kernels treat differently: n_out
-    around multiples of the rows per pass and past a 320-row chunk, n_in around multiples of
+    around multiples of the rows per pass and past a 320- or 640-row chunk, n_in around multiples of
     4, 8, 16 and the 256-input blocks, every row_align, through qmoe_fc and the format's kernel
     (s16 rows at most 511 long, for the no-overflow bound)."""
     rng = np.random.default_rng(4)
@@ -113,6 +113,9 @@ def shape_cases() -> list[FcCase]:
                 (11, 1029),
                 (333, 21),
                 (642, 3),
+                (641, 40),
+                (35, 72),
+                (15, 100),
             ]
         ):
             kind = list(kc.OUT_KINDS)[k % len(kc.OUT_KINDS)]

@@ -36,10 +36,9 @@ def _align(n: int, a: int) -> int:
     return (n + a - 1) // a * a
 
 
-# firmware/kernels/qmoe_fc_internal.h: QMOE_FC_LUT_TABLE_BYTES, QMOE_FC_LUT_CHUNK_ROWS
+# firmware/kernels/qmoe_fc_internal.h: QMOE_FC_LUT_TABLE_BYTES, QMOE_FC_LUT_ROWS
 LUT_TABLE_BYTES = 2048
-LUT_CHUNK_ROWS = 320
-T5_CHUNK_ROWS = 640
+LUT_ROWS = 640
 
 
 def fc_scratch_bytes(layer: Layer | dict) -> int:
@@ -49,10 +48,8 @@ def fc_scratch_bytes(layer: Layer | dict) -> int:
         fmt, n_in, n_out = layer.format, layer.n_in, layer.n_out
     else:
         fmt, n_in, n_out = str(layer["format"]), int(layer["n_in"]), int(layer["n_out"])
-    if fmt in ("s1", "s2", "t2"):
-        return 0 if n_out == 0 else LUT_TABLE_BYTES + 4 * min(n_out, LUT_CHUNK_ROWS)
-    if fmt == "t5":
-        return 0 if n_out == 0 else LUT_TABLE_BYTES + 4 * min(n_out, T5_CHUNK_ROWS)
+    if fmt in ("s1", "s2", "t2", "t5"):
+        return 0 if n_out == 0 else LUT_TABLE_BYTES + 4 * min(n_out, LUT_ROWS)
     if fmt == "s4":
         return 16 * ((n_in + 7) // 8)
     if fmt == "s8":

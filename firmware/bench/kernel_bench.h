@@ -19,7 +19,7 @@
 #define QMOE_BENCH_NULL_IN 0x02u
 #define QMOE_BENCH_NULL_OUT 0x04u
 /* ... or, for the scratch: pass no context at all, or one byte less than the layer needs (the
- * app lends every other call 4096 bytes of 8-byte aligned scratch). */
+ * app lends every other call 8192 bytes of 8-byte aligned scratch). */
 #define QMOE_BENCH_NULL_CTX 0x80u
 #define QMOE_BENCH_SHORT_SCRATCH 0x100u
 

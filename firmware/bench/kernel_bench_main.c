@@ -18,7 +18,7 @@
 #define CALIB_CALLS 20000u
 #define SENTINEL 0xa5u
 
-#define SCRATCH_BYTES 4608u /* the most any case needs: t5 2048 + 4 * 640, 8 * 1536 / 4 (s8) */
+#define SCRATCH_BYTES 8192u /* more than any case needs: 2048 + 4 * 640 (tables), 8 * 1536 / 4 */
 
 typedef qmoe_status_t (*kernel_fn)(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer,
                                    const int8_t *in, void *out);

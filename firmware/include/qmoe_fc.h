@@ -30,9 +30,8 @@
  * it all the same. Where qmoe_fc_scratch_size() is 0, `ctx` may be NULL. The buffer must be
  * 8-byte aligned, must not overlap `in`, `out` or the layer's arrays, and its contents are
  * undefined before and after a call.
- *   S1, S2, T2      2048 + 4 * min(n_out, 320)  (lookup tables of 4 byte positions, and int32
- *                   sums of up to 320 rows; 0 when n_out is 0)
- *   T5              2048 + 4 * min(n_out, 640)  (the same with up to 640 rows; 0 when n_out is 0)
+ *   S1, S2, T2, T5  2048 + 4 * min(n_out, 640)  (lookup tables of 4 byte positions, and int32
+ *                   sums of up to 640 rows; 0 when n_out is 0)
  *   S4              16 * ceil(n_in / 8)         (the inputs widened to int16, paired per 8)
  *   S8              8 * ceil(n_in / 4)          (the inputs widened to int16, paired per 4)
  *   S16             0

@@ -76,8 +76,7 @@ static inline uint32_t fc_data_bytes(uint8_t format, uint32_t n_in)
 }
 
 #define QMOE_FC_LUT_TABLE_BYTES 2048u /* 4 tables of 256 int16 entries (cortex-m4/m4_lut.h) */
-#define QMOE_FC_LUT_CHUNK_ROWS 320u   /* rows whose int32 sums are kept while tables go by */
-#define QMOE_FC_T5_CHUNK_ROWS 640u    /* the same for t5, whose tables cost more to build */
+#define QMOE_FC_LUT_ROWS 640u         /* rows whose int32 sums are kept while tables go by */
 
 /* qmoe_fc_scratch_size() (the table in qmoe_fc.h) for a layer of `format`; the caller checks the
  * layer is not NULL. One formula for every build variant, mirrored by
@@ -89,15 +88,10 @@ static inline uint32_t fc_scratch_need(const qmoe_fc_t *layer)
     case QMOE_FMT_S1:
     case QMOE_FMT_S2:
     case QMOE_FMT_T2:
-        return n_out == 0u
-                   ? 0u
-                   : QMOE_FC_LUT_TABLE_BYTES +
-                         4u * (n_out < QMOE_FC_LUT_CHUNK_ROWS ? n_out : QMOE_FC_LUT_CHUNK_ROWS);
     case QMOE_FMT_T5:
-        return n_out == 0u
-                   ? 0u
-                   : QMOE_FC_LUT_TABLE_BYTES +
-                         4u * (n_out < QMOE_FC_T5_CHUNK_ROWS ? n_out : QMOE_FC_T5_CHUNK_ROWS);
+        return n_out == 0u ? 0u
+                           : QMOE_FC_LUT_TABLE_BYTES +
+                                 4u * (n_out < QMOE_FC_LUT_ROWS ? n_out : QMOE_FC_LUT_ROWS);
     case QMOE_FMT_S4:
         return 16u * ((n_in + 7u) / 8u);
     case QMOE_FMT_S8:

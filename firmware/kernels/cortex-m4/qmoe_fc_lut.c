@@ -2,13 +2,14 @@
  * cortex-m4 variant. Interface, memory and table layout: m4_lut.h; description: docs/kernels.md.
  *
  * Per block of 4 * per_byte inputs: build the 4 tables, then for every row of the chunk add the
- * entries of its 4 bytes (one word) to its accumulator. Four rows per loop iteration take 60
+ * entries of its 4 bytes (one word) to its accumulator. Four rows per loop iteration take 59
  * instructions for 16 bytes (64 MACs at 4 weights a byte, 128 at 8): 2 LDRD/STRD pairs for the
- * accumulators, 4 word loads, per byte UXTB/UXTAB for the index, LDRSH and ADD, 2 row steps,
- * compare and branch. An odd last row and the last partial block (n_in % (4 * per_byte), built
- * with the missing inputs as 0) are read byte by byte, so no byte past a row's data is read.
+ * accumulators, 4 word loads (at p, p + s, p + 2s, p + 3s), per byte UXTB/UXTAB for the index,
+ * LDRSH and ADD, one row step, compare and branch. An odd last row and the last partial block
+ * (n_in % (4 * per_byte), built with the missing inputs as 0) are read byte by byte, so no byte
+ * past a row's data is read.
  * Chunks of fewer than the format's min_rows rows build no tables: per byte position they form
- * the 16 + 16 partial sums p, q once and add p[b & 15] + q[b >> 4] for each row's byte b.
+ * the 16 + 16 partial sums P, Q once and add P[b & 15] + Q[b >> 4] for each row's byte b.
  */
 #include "m4_lut.h"
 
@@ -16,8 +17,8 @@
 
 #define GROUPS QMOE_M4_LUT_GROUPS
 #define TABLE_WORDS QMOE_M4_LUT_TABLE_WORDS
-#define CHUNK_ROWS QMOE_M4_LUT_CHUNK_ROWS
-#define MAX_BLOCK (8u * GROUPS) /* inputs per block with 8 weights per byte */
+#define CHUNK_ROWS QMOE_FC_LUT_ROWS /* rows whose sums are kept (s1, s2, t2) */
+#define MAX_BLOCK (8u * GROUPS)     /* inputs per block with 8 weights per byte */
 
 /* Entry b of the table whose words start at t. */
 static inline int32_t entry(const uint32_t *t, uint32_t b)
@@ -44,8 +45,9 @@ static inline int32_t entry(const uint32_t *t, uint32_t b)
 /* clang-format on */
 
 /* acc[r] += the block's dot product of row r (its word at p + r * s), for `rows` rows (even,
- * >= 2), four per iteration; rows % 4 == 2 enters the loop at its second half (rows 2 and 3 of
- * a group, with p moved back by 2s). Per 4 rows: 60 instructions for 64 MACs. */
+ * >= 2), four per iteration: 59 instructions for 16 bytes (64 MACs at 4 weights a byte). With
+ * rows % 4 == 2 the loop starts at its second half (rows 2 and 3 of a group, p moved back by
+ * 2s); `rows` then becomes 3s. */
 static void lookup_rows(const uint32_t *t, const uint8_t *p, uint32_t s, int32_t *acc,
                         uint32_t rows)
 {
@@ -56,7 +58,8 @@ static void lookup_rows(const uint32_t *t, const uint8_t *p, uint32_t s, int32_t
 
     /* clang-format off */
     __asm__ volatile(
-        "tst    %[rows], #2\n\t"
+        "tst    %[s3], #2\n\t"
+        "add    %[s3], %[s], %[s], lsl #1\n\t"
         "beq    1f\n\t"
         "sub    %[p], %[p], %[s], lsl #1\n\t"
         "b      2f\n"
@@ -68,16 +71,14 @@ static void lookup_rows(const uint32_t *t, const uint8_t *p, uint32_t s, int32_t
         "2:\n\t"
         "ldrd   %[a0], %[a1], [%[acc]]\n\t"
         ROW_WORD("a0", "[%[p], %[s], lsl #1]")
-        "add    %[p], %[p], %[s], lsl #1\n\t"
-        ROW_WORD("a1", "[%[p], %[s]]")
-        "add    %[p], %[p], %[s], lsl #1\n\t"
+        ROW_WORD("a1", "[%[p], %[s3]]")
+        "add    %[p], %[p], %[s], lsl #2\n\t"
         "strd   %[a0], %[a1], [%[acc]], #8\n\t"
         "cmp    %[acc], %[end]\n\t"
         "bne    1b"
-        : [acc] "+&r"(acc), [p] "+&r"(p), [a0] "=&r"(a0), [a1] "=&r"(a1), [w] "=&r"(w),
-          [i] "=&r"(i), [v] "=&r"(v)
-        : [t] "r"(t), [s] "r"(s), [end] "r"(end), [k1] "r"(k1), [k2] "r"(k2), [k3] "r"(k3),
-          [rows] "r"(rows)
+        : [acc] "+&r"(acc), [p] "+&r"(p), [s3] "+&r"(rows), [a0] "=&r"(a0), [a1] "=&r"(a1),
+          [w] "=&r"(w), [i] "=&r"(i), [v] "=&r"(v)
+        : [t] "r"(t), [s] "r"(s), [end] "r"(end), [k1] "r"(k1), [k2] "r"(k2), [k3] "r"(k3)
         : "cc", "memory");
     /* clang-format on */
 }
@@ -95,8 +96,8 @@ static void lookup_bytes(const uint32_t *t, const uint8_t *p, uint32_t s, int32_
     }
 }
 
-/* The inputs of the block at x, m of them, as a pointer to GROUPS * per_byte inputs: x itself
- * for a whole block, else `padded` holding x[0..m-1] and zeros. */
+/* The inputs of the block at x, m of them, as a pointer to `want` inputs: x itself if m >= want,
+ * else `padded` holding x[0..m-1] and zeros. */
 static const int8_t *block_inputs(const int8_t *x, uint32_t m, uint32_t want, int8_t *padded)
 {
     if (m >= want) {
@@ -108,16 +109,17 @@ static const int8_t *block_inputs(const int8_t *x, uint32_t m, uint32_t want, in
     return padded;
 }
 
-/* The tables of the block x (GROUPS * per_byte inputs). */
-static void build_tables(uint32_t *t, const int8_t *x, const qmoe_m4_lut_format_t *f)
+/* The first `count` tables of the block x (count * per_byte inputs). */
+static void build_tables(uint32_t *t, const int8_t *x, const qmoe_m4_lut_format_t *f,
+                         uint32_t count)
 {
-    for (uint32_t g = 0; g < GROUPS; ++g, t += TABLE_WORDS, x += f->per_byte) {
+    for (uint32_t g = 0; g < count; ++g, t += TABLE_WORDS, x += f->per_byte) {
         if (f->table != NULL) {
             f->table(t, x);
         } else {
-            int32_t p[16], q[16];
-            f->pq(p, q, x);
-            qmoe_m4_table_pq(t, p, q);
+            uint32_t pw[8], qw[8];
+            f->pq(pw, qw, x);
+            qmoe_m4_table_words(t, pw, qw);
         }
     }
 }
@@ -130,11 +132,11 @@ static void few_rows(const uint8_t *w, uint32_t s, const int8_t *in, uint32_t n,
     const uint32_t pb = f->per_byte, bytes = (n + pb - 1u) / pb;
     int8_t padded[MAX_BLOCK];
     for (uint32_t j = 0; j < bytes; ++j) {
-        int32_t p[16], q[16];
-        f->pq(p, q, block_inputs(in + pb * j, n - pb * j, pb, padded));
+        uint32_t pw[8], qw[8];
+        f->pq(pw, qw, block_inputs(in + pb * j, n - pb * j, pb, padded));
         const uint8_t *b = w + j;
         for (uint32_t r = 0; r < rows; ++r, b += s) {
-            acc[r] += p[*b & 15u] + q[*b >> 4];
+            acc[r] += entry(pw, *b & 15u) + entry(qw, *b >> 4);
         }
     }
 }
@@ -144,23 +146,24 @@ void qmoe_m4_lut_accumulate(const uint8_t *w, uint32_t s, const int8_t *in, uint
                             uint32_t *tables)
 {
     int8_t padded[MAX_BLOCK];
-    const uint32_t block = GROUPS * format->per_byte, blocks = n / block, tail = n % block;
+    const uint32_t pb = format->per_byte, block = GROUPS * pb, blocks = n / block;
+    const uint32_t tail = n % block, bytes = (tail + pb - 1u) / pb;
     const uint32_t even = rows & ~1u;
     if (rows < format->min_rows) {
         few_rows(w, s, in, n, acc, rows, format);
         return;
     }
     for (uint32_t b = 0; b < blocks; ++b) {
-        build_tables(tables, in + block * b, format);
+        build_tables(tables, in + block * b, format, GROUPS);
         if (even > 0u) {
             lookup_rows(tables, w + GROUPS * b, s, acc, even);
         }
         lookup_bytes(tables, w + GROUPS * b + even * s, s, acc + even, rows - even, GROUPS);
     }
     if (tail != 0u) {
-        build_tables(tables, block_inputs(in + block * blocks, tail, block, padded), format);
-        lookup_bytes(tables, w + GROUPS * blocks, s, acc, rows,
-                     (tail + format->per_byte - 1u) / format->per_byte);
+        build_tables(tables, block_inputs(in + block * blocks, tail, pb * bytes, padded), format,
+                     bytes);
+        lookup_bytes(tables, w + GROUPS * blocks, s, acc, rows, bytes);
     }
 }
 
@@ -185,10 +188,11 @@ void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
     }
 }
 
-/* One hi value's 16 entries: the 8 words of p pairs plus q = (Q[hi], Q[hi]), 32 bytes. */
+/* One hi value's 16 entries: the 8 words of P pairs plus q = (Q[hi], Q[hi]) from the halfword at
+ * qs (Q[hi] in its low half), 32 bytes. */
 /* clang-format off */
 #define PQ_ROW                                                                                    \
-    "ldr    %[q], [%[qs]], #4\n\t"                                                               \
+    "ldrh   %[q], [%[qs]], #2\n\t"                                                              \
     "pkhbt  %[q], %[q], %[q], lsl #16\n\t"                                                       \
     "sadd16 %[ra], %[p0], %[q]\n\t"                                                              \
     "sadd16 %[rb], %[p1], %[q]\n\t"                                                              \
@@ -204,13 +208,9 @@ void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
     "strd   %[ra], %[rb], [%[t]], #8\n\t"
 /* clang-format on */
 
-void qmoe_m4_table_pq(uint32_t *table, const int32_t p[16], const int32_t q[16])
+void qmoe_m4_table_words(uint32_t *table, const uint32_t pw[8], const uint32_t qw[8])
 {
-    uint32_t pw[8];
-    for (uint32_t k = 0; k < 8u; ++k) {
-        pw[k] = ((uint32_t)p[2u * k] & 0xFFFFu) | ((uint32_t)p[2u * k + 1u] << 16);
-    }
-    const int32_t *qs = q, *end = q + 16;
+    const uint8_t *qs = (const uint8_t *)qw, *end = qs + 32;
     uint32_t *t = table;
     uint32_t qv, ra, rb;
     /* clang-format off */

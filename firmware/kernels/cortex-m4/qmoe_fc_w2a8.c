@@ -8,32 +8,40 @@
  * Contract: qmoe_fc.h.
  */
 #include "m4_lut.h"
+#include "m4_simd.h"
 #include "../qmoe_fc_internal.h"
 
-#define S2_MIN_ROWS 24u /* fewer rows: no tables (m4_lut.h) */
+#define S2_MIN_ROWS 15u /* fewer rows: no tables (m4_lut.h) */
 
-/* s[c0 + 4 * c1] = w(c0) * a + w(c1) * b, w(c) the 2-bit two's complement value of code c
- * (0, 1, -2, -1). */
-static void pair_sums(int32_t s[16], int32_t a, int32_t b)
+/* The pair words of the 2 inputs in the low bytes of w: pw[k] = (s[2k], s[2k + 1]) with
+ * s[c0 + 4 c1] = v(c0) x0 + v(c1) x1, v(c) the value of code c (0, 1, -2, -1). With E = (0, x0), O = (-2 x0, -x0) (codes c0 = 0, 1 and 2, 3) and c1 = k >> 1:
+ * pw = E, O, E + X1, O + X1, E - 2 X1, O - 2 X1, E - X1, O - X1, X1 = (x1, x1). */
+static void pair_words(uint32_t pw[8], uint32_t w)
 {
-    const int32_t wb[4] = {0, b, -2 * b, -b};
-    for (uint32_t c1 = 0; c1 < 4u; ++c1, s += 4) {
-        const int32_t v = wb[c1];
-        s[0] = v;
-        s[1] = v + a;
-        s[2] = v - 2 * a;
-        s[3] = v - a;
-    }
+    const uint32_t e = m4_sxtb16(w), o = m4_sxtb16_ror8(w);
+    const int16x2_t ev = (int16x2_t)(e << 16), x0 = (int16x2_t)m4_pkhbt(e, e);
+    const int16x2_t od = __ssub16(ev, __sadd16(x0, x0));
+    const int16x2_t x1 = (int16x2_t)m4_pkhbt(o, o), n1 = __ssub16((int16x2_t)0, x1);
+    const int16x2_t m2 = __sadd16(n1, n1);
+    pw[0] = (uint32_t)ev;
+    pw[1] = (uint32_t)od;
+    pw[2] = (uint32_t)__sadd16(ev, x1);
+    pw[3] = (uint32_t)__sadd16(od, x1);
+    pw[4] = (uint32_t)__sadd16(ev, m2);
+    pw[5] = (uint32_t)__sadd16(od, m2);
+    pw[6] = (uint32_t)__sadd16(ev, n1);
+    pw[7] = (uint32_t)__sadd16(od, n1);
 }
 
-/* The partial sums of the 4 inputs at x: over (x0, x1) and over (x2, x3). */
-static void pq_sums(int32_t p[16], int32_t q[16], const int8_t *x)
+/* The partial sums of the 4 inputs at x (any alignment): P over (x0, x1), Q over (x2, x3). */
+static void pq_words(uint32_t pw[8], uint32_t qw[8], const int8_t *x)
 {
-    pair_sums(p, x[0], x[1]);
-    pair_sums(q, x[2], x[3]);
+    const uint32_t w = m4_load(x);
+    pair_words(pw, w);
+    pair_words(qw, w >> 16);
 }
 
-static const qmoe_m4_lut_format_t S2 = {4u, S2_MIN_ROWS, pq_sums, NULL};
+static const qmoe_m4_lut_format_t S2 = {4u, S2_MIN_ROWS, pq_words, NULL};
 
 qmoe_status_t qmoe_fc_w2a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                            void *out)

@@ -121,7 +121,7 @@ static void build_table(uint32_t *t, const int8_t *x)
 
 /* Rows per chunk: the tables of a block serve this many rows (qmoe_m4_lut_accumulate() takes
  * any number of rows; its sums are in our scratch, sized by fc_scratch_need()). */
-#define T5_CHUNK_ROWS QMOE_FC_T5_CHUNK_ROWS
+#define T5_CHUNK_ROWS QMOE_FC_LUT_ROWS
 
 static const qmoe_m4_lut_format_t T5 = {TRITS_PER_BYTE, 0u, NULL, build_table};
 
