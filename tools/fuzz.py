@@ -293,8 +293,8 @@ def run(binary: Path, target: str, work: Path, seconds: float | None, runs: int 
     m = re.search(r"stat::number_of_executed_units:\s*(\d+)", text)
     execs = int(m.group(1)) if m else max((int(x) for x in _STAT.findall(text)), default=0)
     found = len([p for p in findings.iterdir() if p.is_file()])
-    if proc.returncode != 0 and found == 0:
-        found = 1  # a crash without an artifact still counts
+    if proc.returncode != 0 and found == 0 and "libFuzzer: run interrupted" not in text:
+        found = 1  # a crash without an artifact still counts; an interrupt (Ctrl-C) is not one
     return FuzzRun(target, execs, took, found, len(list(corpus.iterdir())), log)
 
 

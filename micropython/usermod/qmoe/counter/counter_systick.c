@@ -8,16 +8,26 @@
 
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+#define SCB_ICSR (*(volatile uint32_t *)0xE000ED04u)
+#define ICSR_PENDSTSET (1u << 26)
 
 uintptr_t ticks_ms(void); /* ports/qemu/mcu/arm/ticks.c */
 
 uint32_t qmoe_mp_counter(void)
 {
     uint32_t per_ms = SYST_RVR + 1u;
-    uint32_t ms, cvr;
-    do { /* a millisecond boundary between the two reads: read again */
+    uint32_t ms, cvr, pending;
+    do { /* the millisecond interrupt ran between the reads: read again */
         ms = (uint32_t)ticks_ms();
         cvr = SYST_CVR;
+        pending = SCB_ICSR & ICSR_PENDSTSET;
     } while ((uint32_t)ticks_ms() != ms);
+    if (pending) {
+        /* SysTick wrapped but its interrupt has not run yet (it is taken a few instructions
+         * later, or interrupts are masked): the count is already in the next millisecond, which
+         * ticks_ms() does not show yet. Without this the counter would step back 1 ms. */
+        cvr = SYST_CVR;
+        ms += 1u;
+    }
     return ms * per_ms + (per_ms - 1u - cvr);
 }
