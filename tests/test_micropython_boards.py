@@ -315,3 +315,34 @@ def test_example_classifies_a_clip_from_a_file(firmware, models, fold1, tmp_path
     lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines())
     assert lines["class"] == f"{g.cls[3]} {ir.class_names[g.cls[3]]}"
     assert lines["logits"] == " ".join(str(int(v)) for v in g.logits[3])
+
+
+# Reads qmoe.counter() back to back for a while; every step is taken modulo the counter's 2^30 wrap.
+COUNTER_SCAN = """
+import qmoe
+def scan(n):
+    c = qmoe.counter
+    back = 0
+    first = p = c()
+    for _ in range(n):
+        v = c()
+        if (v - p) & 0x3FFFFFFF > 0x1FFFFFFF:
+            back += 1
+        p = v
+    return back, (p - first) & 0x3FFFFFFF
+print('scan', *scan(%d))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in RUNNABLE if n != "mpy-unix"])
+def test_counter_never_steps_back(name, firmware):
+    """Each read lands in a different phase of the millisecond tick, so over many ticks the reads
+    meet the moment SysTick wraps (its count at 0, its interrupt pending or just taken)."""
+    fw = firmware(name)
+    with start(fw.board, fw.elf) as running, RawRepl(running.url) as repl:
+        out = repl.run(COUNTER_SCAN % 100_000, timeout=300)
+    back, span = map(int, out.split()[1:])
+    assert back == 0, f"{name}: the counter stepped back {back} times in 100,000 reads"
+    tick = {"mpy-qemu-m4": 25_000}.get(name)  # SysTick counts per millisecond interrupt
+    assert tick is None or span >= 20 * tick, f"the reads crossed only {span / tick:.1f} ticks"

@@ -29,5 +29,8 @@ uint32_t qmoe_mp_counter(void)
         cvr = SYST_CVR;
         ms += 1u;
     }
-    return ms * per_ms + (per_ms - 1u - cvr);
+    /* SysTick pends its interrupt as the count enters 0 and reloads on the next count, so a
+     * millisecond reads 0, RVR, RVR-1, ..., 1: 0 is its first count, not its last (counting 0 as
+     * the last put the counter 1 ms ahead for one count, then it stepped back). */
+    return ms * per_ms + (cvr == 0u ? 0u : per_ms - cvr);
 }
