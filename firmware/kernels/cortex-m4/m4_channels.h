@@ -1,12 +1,17 @@
 /* m4_channels.h: the per-channel work shared by the cortex-m4 SMLAD kernels (w4a8, w8a8, w16a8;
- * not a public header): checking the channels' shift and multiplier, and requantizing and
- * storing rows. One copy in cortex-m4/qmoe_fc_channels.c. */
+ * not a public header), also used by the table-lookup kernels (s1, s2, t2, t5): checking the
+ * channels' shift and multiplier, and requantizing and storing rows. One copy in
+ * cortex-m4/qmoe_fc_channels.c. */
 #ifndef QMOE_M4_CHANNELS_H
 #define QMOE_M4_CHANNELS_H
 
 #include <stdint.h>
 
 #include "qmoe_fc.h"
+
+/* fc_check(), with the channels checked by qmoe_m4_check_channels(): QMOE_OK or QMOE_ERR_ARG. */
+qmoe_status_t qmoe_m4_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                            const void *out, uint8_t format);
 
 /* fc_check()'s channel rule, 4 channels per step: QMOE_ERR_ARG if any channel's shift is outside
  * [1, 62] or its multiplier is negative, else QMOE_OK. Reads shift[] and mult[] once. */

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "m4_channels.h"
 #include "qmoe_fc.h"
 #include "../qmoe_fc_internal.h"
 
@@ -41,10 +42,10 @@ typedef struct {
 } qmoe_m4_lut_format_t;
 
 /* out = the layer applied to `in` (arguments, scratch included, already checked by the kernel;
- * tables and sums in ctx->buf): bias plus, per row,
- * the table entries of its bytes; then requantized and stored by fc_store(). A chunk of fewer
- * than min_rows rows skips the tables and adds p[b & 15] + q[b >> 4] per byte b instead, which
- * costs more per byte but builds nothing. */
+ * tables and sums in ctx->buf): bias plus, per row, the table entries of its bytes; then
+ * requantized and stored by qmoe_m4_store_rows(). A chunk of fewer than min_rows rows skips the
+ * tables and adds p[b & 15] + q[b >> 4] per byte b instead, which costs more per byte but builds
+ * nothing. */
 void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
                     const qmoe_m4_lut_format_t *format, const qmoe_fc_ctx_t *ctx);
 

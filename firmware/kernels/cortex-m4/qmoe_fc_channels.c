@@ -1,5 +1,5 @@
-/* qmoe_fc_channels.c (cortex-m4): the per-channel work of the SMLAD kernels (w4a8, w8a8, w16a8),
- * one copy for all three (m4_channels.h).
+/* qmoe_fc_channels.c (cortex-m4): the per-channel work of the cortex-m4 kernels (the SMLAD
+ * kernels w4a8, w8a8, w16a8 and the table-lookup ones), one copy for all (m4_channels.h).
  *
  * The channel check reads 4 shifts as one word: USUB8 subtracts 1 from each byte (wrapping, so a
  * shift of 0 becomes 255) and UQADD8 adds 66 saturating, so a byte's top bit is set exactly when
@@ -34,6 +34,15 @@ qmoe_status_t qmoe_m4_check_channels(const qmoe_fc_t *layer)
         sign |= mult[o];
     }
     return (bad & 0x80808080u) != 0u || sign < 0 ? QMOE_ERR_ARG : QMOE_OK;
+}
+
+qmoe_status_t qmoe_m4_check(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
+                            const void *out, uint8_t format)
+{
+    if (fc_check_layer(ctx, layer, in, out, format) != QMOE_OK) {
+        return QMOE_ERR_ARG;
+    }
+    return qmoe_m4_check_channels(layer);
 }
 
 /* The 64-bit path, out of line: it needs more registers than the row loop has left. */

@@ -182,9 +182,7 @@ void qmoe_m4_lut_fc(const qmoe_fc_t *layer, const int8_t *in, void *out,
         }
         qmoe_m4_lut_accumulate(fc_row(layer, o), layer->row_bytes, in, layer->n_in, acc, rows,
                                format, tables);
-        for (uint32_t r = 0; r < rows; ++r) {
-            fc_store(layer, out, o + r, acc[r]);
-        }
+        qmoe_m4_store_rows(layer, out, o, acc, rows);
     }
 }
 

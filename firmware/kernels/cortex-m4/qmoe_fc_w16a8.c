@@ -28,9 +28,10 @@ static inline void x_pairs(const int8_t *x, uint32_t *x01, uint32_t *x23)
     *x23 = m4_pkhtb(o, e);
 }
 
-/* acc[0..3] = bias[0..3] + dot products of rows w, w + s, w + 2s, w + 3s with x[0..n-1]. */
-static void dot4(const uint8_t *w, uint32_t s, const int8_t *x, uint32_t n, const int32_t bias[4],
-                 int32_t acc[4])
+/* acc[0..3] = bias[0..3] + dot products of rows w, w + s, w + 2s, w + 3s with x[0..n-1]. Not
+ * inlined: its loop takes 13 registers, which the caller's loop would not leave it. */
+__attribute__((noinline)) static void dot4(const uint8_t *w, uint32_t s, const int8_t *x,
+                                           uint32_t n, const int32_t bias[4], int32_t acc[4])
 {
     const uint8_t *p = w, *p4 = w + 4, *q = w + 3u * s;
     int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
@@ -101,8 +102,7 @@ static int32_t dot1(const uint8_t *p, const int8_t *x, uint32_t n)
 qmoe_status_t qmoe_fc_w16a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                             void *out)
 {
-    if (fc_check_layer(ctx, layer, in, out, QMOE_FMT_S16) != QMOE_OK ||
-        qmoe_m4_check_channels(layer) != QMOE_OK) {
+    if (qmoe_m4_check(ctx, layer, in, out, QMOE_FMT_S16) != QMOE_OK) {
         return QMOE_ERR_ARG;
     }
     const uint32_t n = layer->n_in, s = layer->row_bytes;

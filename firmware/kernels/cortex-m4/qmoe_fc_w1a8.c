@@ -48,7 +48,7 @@ static const qmoe_m4_lut_format_t S1 = {8u, S1_MIN_ROWS, pq_words, NULL};
 qmoe_status_t qmoe_fc_w1a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                            void *out)
 {
-    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_S1);
+    const qmoe_status_t status = qmoe_m4_check(ctx, layer, in, out, QMOE_FMT_S1);
     if (status != QMOE_OK) {
         return status;
     }

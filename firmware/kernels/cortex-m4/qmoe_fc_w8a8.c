@@ -100,8 +100,7 @@ static int32_t tail(const uint8_t *p, const int8_t *x, uint32_t i0, uint32_t n)
 qmoe_status_t qmoe_fc_w8a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                            void *out)
 {
-    if (fc_check_layer(ctx, layer, in, out, QMOE_FMT_S8) != QMOE_OK ||
-        qmoe_m4_check_channels(layer) != QMOE_OK) {
+    if (qmoe_m4_check(ctx, layer, in, out, QMOE_FMT_S8) != QMOE_OK) {
         return QMOE_ERR_ARG;
     }
     const uint32_t groups = layer->n_in / 4u;

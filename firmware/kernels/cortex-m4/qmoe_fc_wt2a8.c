@@ -82,7 +82,7 @@ static const qmoe_m4_lut_format_t T2 = {4u, 0u, NULL, build_table};
 qmoe_status_t qmoe_fc_wt2a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                             void *out)
 {
-    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_T2);
+    const qmoe_status_t status = qmoe_m4_check(ctx, layer, in, out, QMOE_FMT_T2);
     if (status != QMOE_OK) {
         return status;
     }

@@ -185,7 +185,7 @@ static __attribute__((noinline)) void few_rows(const uint8_t *w, uint32_t s, con
 qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, const int8_t *in,
                             void *out)
 {
-    const qmoe_status_t status = fc_check(ctx, layer, in, out, QMOE_FMT_T5);
+    const qmoe_status_t status = qmoe_m4_check(ctx, layer, in, out, QMOE_FMT_T5);
     if (status != QMOE_OK || layer->n_out == 0u) {
         return status;
     }
@@ -204,9 +204,7 @@ qmoe_status_t qmoe_fc_wt5a8(const qmoe_fc_ctx_t *ctx, const qmoe_fc_t *layer, co
         } else {
             qmoe_m4_lut_accumulate(w, s, in, n, acc, rows, &T5, tables);
         }
-        for (uint32_t r = 0; r < rows; ++r) {
-            fc_store(layer, out, o + r, acc[r]);
-        }
+        qmoe_m4_store_rows(layer, out, o, acc, rows);
     }
     return QMOE_OK;
 }
