@@ -72,3 +72,28 @@ def test_harness_catches_a_broken_error_packer(tmp_path):
             assert proc.returncode != 0 and "non-printable" in proc.stderr
         else:
             assert proc.returncode == 0, proc.stderr
+
+
+def test_executions_are_read_from_every_libfuzzer_mode():
+    """One worker ends with final stats; -fork's parent prints "#N: cov:" lines and its closing
+    count, while the workers' stats stay in their own logs (a 10^7 run once read as 0)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("qmoe_tools_fuzz", FUZZ)
+    fuzz = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = fuzz  # its dataclasses look their module up
+    spec.loader.exec_module(fuzz)
+    single = (
+        "#1024\tpulse  cov: 80 ft: 400\n#2048\tNEW cov: 81\nstat::number_of_executed_units: 2311\n"
+    )
+    fork = (
+        "#9790285: cov: 204 ft: 453 corp: 129 exec/s 1817 oom/timeout/crash: 0/0/0 time: 1376s\n"
+        "#10049165: cov: 204 ft: 453 corp: 129 exec/s 3498 oom/timeout/crash: 0/0/0 time: 1414s\n"
+        "INFO: fuzzed for 10049165 iterations, wrapping up soon\nINFO: exiting: 0 time: 1414s\n"
+    )
+    cut_short = "#512\tINITED cov: 70\n#4096\tpulse  cov: 80\n"
+    assert fuzz.executions(single) == 2311
+    assert fuzz.executions(fork) == 10_049_165
+    assert fuzz.executions(fork.rsplit("INFO: fuzzed", 1)[0]) == 10_049_165
+    assert fuzz.executions(cut_short) == 4096
+    assert fuzz.executions("") == 0

@@ -258,8 +258,18 @@ class FuzzRun:
     log: Path
 
 
-_DONE = re.compile(r"Done (\d+) runs in (\d+) second")
-_STAT = re.compile(r"#(\d+)\s")
+_STAT = re.compile(r"#(\d+):?\s")  # "#N\tNEW ..." (one worker) or "#N: cov: ..." (-fork)
+
+
+def executions(stderr: str) -> int:
+    """The executions a libFuzzer run reports: its final stats (one worker), the fork parent's
+    closing count (-fork: the workers' stats stay in their own logs), else the last status line."""
+    m = re.search(r"stat::number_of_executed_units:\s*(\d+)", stderr)
+    if m is None:
+        m = re.search(r"INFO: fuzzed for (\d+) iterations", stderr)
+    if m is not None:
+        return int(m.group(1))
+    return max((int(x) for x in _STAT.findall(stderr)), default=0)
 
 
 def run(binary: Path, target: str, work: Path, seconds: float | None, runs: int | None,
@@ -290,8 +300,7 @@ def run(binary: Path, target: str, work: Path, seconds: float | None, runs: int 
     took = time.monotonic() - t0
     log.write_text(proc.stdout + proc.stderr)
     text = proc.stderr
-    m = re.search(r"stat::number_of_executed_units:\s*(\d+)", text)
-    execs = int(m.group(1)) if m else max((int(x) for x in _STAT.findall(text)), default=0)
+    execs = executions(text)
     found = len([p for p in findings.iterdir() if p.is_file()])
     if proc.returncode != 0 and found == 0 and "libFuzzer: run interrupted" not in text:
         found = 1  # a crash without an artifact still counts; an interrupt (Ctrl-C) is not one
