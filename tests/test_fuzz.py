@@ -96,4 +96,7 @@ def test_executions_are_read_from_every_libfuzzer_mode():
     assert fuzz.executions(fork) == 10_049_165
     assert fuzz.executions(fork.rsplit("INFO: fuzzed", 1)[0]) == 10_049_165
     assert fuzz.executions(cut_short) == 4096
+    # -fork stopped with Ctrl-C: a worker's own final stats land in the parent's output
+    stopped = fork.rsplit("INFO: fuzzed", 1)[0] + "#1150\tREDUCE cov: 359\n" + single
+    assert fuzz.executions(stopped) == 10_049_165
     assert fuzz.executions("") == 0

@@ -258,15 +258,21 @@ class FuzzRun:
     log: Path
 
 
-_STAT = re.compile(r"#(\d+):?\s")  # "#N\tNEW ..." (one worker) or "#N: cov: ..." (-fork)
+_STAT = re.compile(r"#(\d+)\s")  # "#N\tNEW ..." (one worker)
+_FORK = re.compile(r"#(\d+): cov:")  # "#N: cov: ..." (a -fork parent's running total)
 
 
 def executions(stderr: str) -> int:
-    """The executions a libFuzzer run reports: its final stats (one worker), the fork parent's
-    closing count (-fork: the workers' stats stay in their own logs), else the last status line."""
+    """The executions a libFuzzer run reports. -fork: the parent's closing count, else its last
+    running total (a worker interrupted with it prints its own, smaller, final stats into the same
+    output); one worker: its final stats, else its last status line."""
+    m = re.search(r"INFO: fuzzed for (\d+) iterations", stderr)
+    if m is not None:
+        return int(m.group(1))
+    fork = [int(x) for x in _FORK.findall(stderr)]
+    if fork:
+        return max(fork)
     m = re.search(r"stat::number_of_executed_units:\s*(\d+)", stderr)
-    if m is None:
-        m = re.search(r"INFO: fuzzed for (\d+) iterations", stderr)
     if m is not None:
         return int(m.group(1))
     return max((int(x) for x in _STAT.findall(stderr)), default=0)
